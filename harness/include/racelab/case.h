@@ -1,0 +1,102 @@
+// racelab/case.h — how a case is defined.
+//
+// This header defines:
+//   racelab::Run          what a variant's body gets: the run's seed and check()
+//   racelab::VariantSpec  one variant: its body, its expected verdicts, its budget
+//   racelab::Case         a case's metadata and its two variants
+//   racelab::define_case  the one function every case program provides
+//
+// A case program is a few files in cases/NN_name/: buggy.cpp and fixed.cpp
+// (a minimal diff apart, `// BUG:` and `// FIX:` on the lines that differ) and
+// case.cpp, which returns the metadata:
+//
+//   racelab::Case racelab::define_case() {
+//     return {
+//         .id = "01_lost_update",
+//         .title = "Lost update on a shared counter",
+//         .bug_class = "data race (read-modify-write)",
+//         .threads = 4,
+//         .invariant = "the final count equals threads × increments",
+//         .buggy = {.body = cases::lost_update::buggy,
+//                   .expected = {Verdict::invariant_violated, Verdict::data_race}},
+//         .fixed = {.body = cases::lost_update::fixed, .expected = {Verdict::clean}},
+//     };
+//   }
+//
+// The harness links main() in: the program runs a variant many times in one
+// process (`--variant buggy --runs N --seed S --strategy yield`), prints its
+// metadata (`--describe`), and serves as the racelab driver's worker.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "racelab/verdict.h"
+
+namespace racelab {
+
+// Run — one execution of a variant's body, with fresh state.
+class Run {
+ public:
+  /// The run's seed: derived from the campaign seed and the run's index.
+  std::uint64_t seed() const noexcept { return seed_; }
+  /// The run's index in its campaign (0-based).
+  std::int64_t index() const noexcept { return index_; }
+
+  // Run::check()
+  //
+  // The case's invariant. When `holds` is false the run's verdict becomes
+  // `invariant_violated` and `what` (say what was seen and what was
+  // expected: "balance is -50, expected 0") is its detail. The first failed
+  // check of a run is kept; the body goes on.
+  void check(bool holds, std::string_view what);
+
+  /// True when a check() of this run has failed.
+  bool failed() const noexcept { return failed_; }
+
+ private:
+  friend class RunAccess;
+  Run(std::uint64_t seed, std::int64_t index) noexcept : seed_(seed), index_(index) {}
+  std::uint64_t seed_;
+  std::int64_t index_;
+  bool failed_ = false;
+  std::string detail_;
+};
+
+/// A variant's body: sets up fresh state, runs its threads, joins them and
+/// checks the invariant. Called once per run, on the same thread each time.
+using Body = void (*)(Run&);
+
+// VariantSpec — one variant of a case.
+struct VariantSpec {
+  Body body = nullptr;
+  /// The verdicts this variant is expected to end in. For a buggy variant:
+  /// the verdict class its bug shows as (first) and any others it may also
+  /// show (a lost update is both `invariant_violated` and a `data_race`); it
+  /// is caught when some run ends in one of them and no run ends in another.
+  /// For a fixed variant: {Verdict::clean}.
+  std::vector<Verdict> expected;
+  /// Default number of runs in a campaign (`--runs` overrides); 0 means the
+  /// harness default: 200 for a buggy variant, 2,000 for a fixed one.
+  int runs = 0;
+};
+
+// Case — one case of the catalogue.
+struct Case {
+  std::string id;         ///< Folder name, e.g. `01_lost_update`.
+  std::string title;      ///< One line for people.
+  std::string bug_class;  ///< e.g. `data race (read-modify-write)`, `self-deadlock`.
+  int threads = 0;        ///< Case threads per run (not counting the body's).
+  std::string invariant;  ///< What check() asserts, in words.
+  VariantSpec buggy;
+  VariantSpec fixed;
+};
+
+// define_case()
+//
+// Every case program defines this; the harness's main() calls it once.
+Case define_case();
+
+}  // namespace racelab

@@ -1,0 +1,100 @@
+// racelab/condition_variable.h — a condition variable for racelab::mutex.
+//
+// This header defines:
+//   racelab::condition_variable   like std::condition_variable, waiting with
+//                                 a std::unique_lock<racelab::mutex>
+//
+// While a thread waits, the runtime knows what it waits on, so a run that
+// stops with threads parked here (a lost wakeup, an `if` where a `while`
+// belongs) is diagnosed as a hang with the waiters named.
+//
+// Memory ordering: as the standard's: the mutex is released and re-acquired
+// around the wait, and a notify that wakes a waiter happens-before its return.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+
+#include "racelab/interleave.h"
+#include "racelab/mutex.h"
+
+namespace racelab {
+
+class condition_variable {
+ public:
+  condition_variable() = default;
+  condition_variable(const condition_variable&) = delete;
+  condition_variable& operator=(const condition_variable&) = delete;
+
+  // condition_variable::notify_one() / notify_all()
+  //
+  // An interleaving point comes first, so a perturbing strategy can move the
+  // notify before or after a waiter's check.
+  void notify_one() noexcept {
+    interleave();
+    cv_.notify_one();
+  }
+  void notify_all() noexcept {
+    interleave();
+    cv_.notify_all();
+  }
+
+  // condition_variable::wait()
+  //
+  // Requires: `lock` owns its mutex. May wake spuriously: prefer the
+  // predicate form, which loops until `ready()` holds.
+  void wait(std::unique_lock<mutex>& lock) {
+    Waiting waiting(*this);
+    cv_.wait(lock);
+  }
+  template <class Predicate>
+  void wait(std::unique_lock<mutex>& lock, Predicate ready) {
+    while (!ready()) wait(lock);
+  }
+
+  // condition_variable::wait_for()
+  //
+  // As the standard's; returns std::cv_status::timeout when `limit` passed.
+  template <class Rep, class Period>
+  std::cv_status wait_for(std::unique_lock<mutex>& lock,
+                          const std::chrono::duration<Rep, Period>& limit) {
+    Waiting waiting(*this);
+    return cv_.wait_for(lock, limit);
+  }
+  template <class Rep, class Period, class Predicate>
+  bool wait_for(std::unique_lock<mutex>& lock, const std::chrono::duration<Rep, Period>& limit,
+                Predicate ready) {
+    Waiting waiting(*this);
+    return cv_.wait_for(lock, limit, std::move(ready));
+  }
+
+  /// Threads waiting right now.
+  int waiters() const noexcept { return waiters_.load(std::memory_order_relaxed); }
+
+ private:
+  // Marks the calling thread as waiting on this variable for the scope.
+  class Waiting {
+   public:
+    explicit Waiting(condition_variable& cv) noexcept : cv_(cv), self_(detail::self()) {
+      cv_.waiters_.fetch_add(1, std::memory_order_relaxed);
+      self_.waiting_on.store(&cv_, std::memory_order_relaxed);
+    }
+    ~Waiting() {
+      self_.waiting_on.store(nullptr, std::memory_order_relaxed);
+      cv_.waiters_.fetch_sub(1, std::memory_order_relaxed);
+    }
+    Waiting(const Waiting&) = delete;
+    Waiting& operator=(const Waiting&) = delete;
+
+   private:
+    condition_variable& cv_;
+    detail::ThreadState& self_;
+  };
+
+  std::condition_variable_any cv_;
+  std::atomic<int> waiters_{0};
+};
+
+}  // namespace racelab

@@ -1,0 +1,13 @@
+// racelab/racelab.h — everything a case includes.
+//
+// Reading order: verdict.h (the vocabulary), case.h (how a case is defined),
+// interleave.h (interleaving points, progress), thread.h, mutex.h,
+// condition_variable.h (drop-in primitives that the harness can watch).
+#pragma once
+
+#include "racelab/case.h"
+#include "racelab/condition_variable.h"
+#include "racelab/interleave.h"
+#include "racelab/mutex.h"
+#include "racelab/thread.h"
+#include "racelab/verdict.h"

@@ -1,0 +1,91 @@
+// racelab/thread.h — the threads of a case.
+//
+// This header defines:
+//   racelab::thread   like std::thread, for the threads a case body starts
+//
+// A racelab::thread is what lets the harness seed, watch and judge a thread:
+//   * it gets the next ordinal of the run (1, 2, … in creation order) and an
+//     RNG seeded from the run seed and that ordinal, so interleave() draws
+//     the same choices for the same seed;
+//   * an exception that escapes its function does not terminate the process:
+//     the run's verdict becomes `exception_lost` with the exception's message;
+//   * threads started by a run's body begin together: each waits at a start
+//     gate until the body first calls join() or detach() (or 2 ms pass), so
+//     their work overlaps even though starting a thread is slow. The gate
+//     adds no happens-before edge;
+//   * destroying it while still joinable does not terminate the process
+//     either: the run's verdict becomes `thread_leak`, and the destructor joins
+//     so the next run starts from a quiet process.
+//
+// Memory ordering: as std::thread: the constructor's caller happens-before the
+// thread's function, and the function happens-before join() returns.
+#pragma once
+
+#include <functional>
+#include <thread>
+#include <utility>
+
+#include "racelab/detail/runtime.h"
+
+namespace racelab {
+
+class thread {
+ public:
+  thread() noexcept = default;
+
+  // thread::thread(f, args…)
+  //
+  // Starts `f(args…)` on a new thread. Arguments are moved or copied into the
+  // thread, as with std::thread (use std::ref to pass a reference).
+  template <class F, class... Args>
+  explicit thread(F&& f, Args&&... args) {
+    detail::ThreadState* state = detail::register_thread();
+    impl_ = std::thread(
+        [state, fn = std::forward<F>(f), ... args = std::forward<Args>(args)]() mutable {
+          detail::enter_thread(state);
+          try {
+            std::invoke(std::move(fn), std::move(args)...);
+          } catch (...) {
+            detail::exception_escaped(std::current_exception());
+          }
+          detail::exit_thread();
+        });
+  }
+
+  thread(thread&&) noexcept = default;
+  thread& operator=(thread&& other) noexcept {
+    if (impl_.joinable()) leaked();
+    impl_ = std::move(other.impl_);
+    return *this;
+  }
+  ~thread() {
+    if (impl_.joinable()) leaked();
+  }
+
+  bool joinable() const noexcept { return impl_.joinable(); }
+  std::thread::id get_id() const noexcept { return impl_.get_id(); }
+  void join() {
+    detail::open_start_gate();
+    impl_.join();
+  }
+
+  // thread::detach()
+  //
+  // As std::thread::detach(). A detached thread still running when its run
+  // ends makes the run a `thread_leak`.
+  void detach() {
+    detail::open_start_gate();
+    impl_.detach();
+  }
+
+ private:
+  void leaked() noexcept {
+    detail::thread_not_joined();
+    detail::open_start_gate();
+    impl_.join();
+  }
+
+  std::thread impl_;
+};
+
+}  // namespace racelab

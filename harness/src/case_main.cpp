@@ -1,0 +1,265 @@
+// main() of every case program: runs one variant of the case many times in
+// this process, for a person (text) or for the racelab driver (JSON lines).
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <optional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "racelab/case.h"
+#include "runtime.h"
+
+namespace racelab::detail {
+namespace {
+
+constexpr int kDefaultBuggyRuns = 200;
+constexpr int kDefaultFixedRuns = 2000;
+
+bool tsan_build() {
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+  return true;
+#endif
+#endif
+#if defined(__SANITIZE_THREAD__)
+  return true;
+#else
+  return false;
+#endif
+}
+
+std::string sanitizer_name() {
+  if (tsan_build()) return "thread";
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+  return "address";
+#endif
+#endif
+  return "none";
+}
+
+int default_runs(const Case& c, Variant variant) {
+  const VariantSpec& spec = variant == Variant::buggy ? c.buggy : c.fixed;
+  if (spec.runs > 0) return spec.runs;
+  return variant == Variant::buggy ? kDefaultBuggyRuns : kDefaultFixedRuns;
+}
+
+nlohmann::json describe(const Case& c) {
+  nlohmann::json variants = nlohmann::json::object();
+  for (Variant v : {Variant::buggy, Variant::fixed}) {
+    const VariantSpec& spec = v == Variant::buggy ? c.buggy : c.fixed;
+    nlohmann::json expected = nlohmann::json::array();
+    for (Verdict e : spec.expected) expected.push_back(to_string(e));
+    variants[std::string(to_string(v))] = {{"expected", expected}, {"runs", default_runs(c, v)}};
+  }
+  return {
+      {"id", c.id},
+      {"title", c.title},
+      {"bug_class", c.bug_class},
+      {"threads", c.threads},
+      {"invariant", c.invariant},
+      {"variants", variants},
+      {"build",
+       {{"sanitizer", sanitizer_name()},
+        {"compiler", fmt::format("clang {}.{}.{}", __clang_major__, __clang_minor__,
+                                 __clang_patchlevel__)}}},
+  };
+}
+
+// For the driver: one JSON object per line on a file descriptor.
+class JsonSink final : public RecordSink {
+ public:
+  explicit JsonSink(int fd) : fd_(fd) {}
+  void run(const Record& r) override {
+    write_line({{"type", "run"},
+                {"index", r.index},
+                {"seed", r.seed},
+                {"strategy", to_string(r.strategy)},
+                {"verdict", to_string(r.verdict)},
+                {"detail", r.detail},
+                {"duration_us", r.duration_us},
+                {"tsan_first", r.tsan_first},
+                {"tsan_count", r.tsan_count}});
+  }
+  /// Before each run, so the driver knows which run a dying worker was in.
+  void begin(std::int64_t index, std::uint64_t seed) {
+    write_line({{"type", "begin"}, {"index", index}, {"seed", seed}});
+  }
+  void end(std::int64_t runs) {
+    write_line({{"type", "end"}, {"runs", runs}, {"tsan_reports", tsan_reports()}});
+  }
+  // No "end" line: the driver sees the worker stop and resumes at the next run.
+  int ended_early(const Record&) override { return 0; }
+
+ private:
+  void write_line(const nlohmann::json& j) {
+    std::string line = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    const char* p = line.data();
+    size_t left = line.size();
+    while (left > 0) {
+      ssize_t n = ::write(fd_, p, left);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) _exit(3);  // the driver is gone: nobody to report to
+      p += n;
+      left -= static_cast<size_t>(n);
+    }
+  }
+  int fd_;
+};
+
+// For a person: a line per failing run, then a tally.
+class TextSink final : public RecordSink {
+ public:
+  TextSink(std::string program, Variant variant, std::vector<Verdict> expected)
+      : program_(std::move(program)), variant_(to_string(variant)), expected_(std::move(expected)) {}
+  void run(const Record& r) override {
+    ++runs_;
+    ++verdicts_[std::string(to_string(r.verdict))];
+    if (r.verdict == Verdict::clean) return;
+    ++failing_;
+    bool listed = false;
+    for (Verdict e : expected_) listed = listed || e == r.verdict;
+    (listed ? expected_seen_ : unexpected_seen_) = true;
+    std::printf("run %lld (seed %llu): %s: %s\n", static_cast<long long>(r.index),
+                static_cast<unsigned long long>(r.seed), std::string(to_string(r.verdict)).c_str(),
+                r.detail.c_str());
+    if (failing_ == 1)
+      std::printf("  re-run it: %s --variant %s --strategy %s --run-seed %llu\n",
+                  program_.c_str(), variant_.c_str(), std::string(to_string(r.strategy)).c_str(),
+                  static_cast<unsigned long long>(r.seed));
+    std::fflush(stdout);
+  }
+  int ended_early(const Record& r) override {
+    std::printf("run %lld cannot continue in this process; resume with --first-run %lld\n",
+                static_cast<long long>(r.index), static_cast<long long>(r.index + 1));
+    tally();
+    return as_expected() ? 0 : 1;
+  }
+  // As the driver judges: a buggy variant is caught with an expected verdict
+  // and nothing else; a fixed variant stays clean.
+  bool as_expected() const {
+    return variant_ == "buggy" ? expected_seen_ && !unexpected_seen_ : failing_ == 0;
+  }
+  void tally() const {
+    std::string counts;
+    for (const auto& [verdict, n] : verdicts_)
+      counts += fmt::format("{}{} {}", counts.empty() ? "" : ", ", verdict, n);
+    std::printf("%s: %d runs, %d failing (%s): %s\n", variant_.c_str(), runs_, failing_,
+                counts.c_str(), as_expected() ? "as expected" : "NOT as expected");
+    std::fflush(stdout);
+  }
+
+ private:
+  std::string program_;
+  std::string variant_;
+  std::vector<Verdict> expected_;
+  bool expected_seen_ = false;
+  bool unexpected_seen_ = false;
+  int runs_ = 0;
+  int failing_ = 0;
+  std::map<std::string, int> verdicts_;
+};
+
+int case_main(int argc, char** argv) {
+  const Case c = define_case();
+
+  CLI::App app{fmt::format("{} — {}\n\nRuns one variant of this racelab case many times, "
+                           "each run with fresh state and its own seed.",
+                           c.id, c.title),
+               c.id};
+  bool describe_only = false;
+  std::string variant_name = "buggy";
+  std::optional<int> runs;
+  std::uint64_t campaign_seed = 1;
+  std::optional<std::uint64_t> single_seed;
+  std::int64_t first_run = 0;
+  std::string strategy_name = "yield";
+  bool stop_on_first = false;
+  double timeout_s = tsan_build() ? 10.0 : 5.0;
+  int records_fd = -1;
+
+  app.add_flag("--describe", describe_only, "Print the case's metadata as JSON and exit");
+  app.add_option("--variant", variant_name, "buggy or fixed")
+      ->check(CLI::IsMember({"buggy", "fixed"}))
+      ->capture_default_str();
+  app.add_option("--runs", runs, "How many runs (default: the case's budget for the variant)")
+      ->check(CLI::Range(1, 100000000));
+  app.add_option("--seed", campaign_seed, "Campaign seed: run i uses a seed derived from it and i")
+      ->capture_default_str();
+  app.add_option("--first-run", first_run, "Index of the first run (to resume a campaign)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  app.add_option("--run-seed", single_seed,
+                 "Run exactly one run with this run seed (as printed for a failing run)");
+  app.add_option("--strategy", strategy_name, "none, yield or sleep")
+      ->check(CLI::IsMember({"none", "yield", "sleep"}))
+      ->capture_default_str();
+  app.add_flag("--stop-on-first", stop_on_first, "Stop after the first failing run");
+  app.add_option("--timeout", timeout_s, "Seconds a run may take before it is a hang")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--records-fd", records_fd,
+                 "Stream one JSON record per run to this file descriptor (the driver's pipe)");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 2;
+  }
+
+  if (describe_only) {
+    std::printf("%s\n", describe(c).dump(2).c_str());
+    return 0;
+  }
+
+  const Variant variant = *parse_variant(variant_name);
+  const Strategy strategy = *parse_strategy(strategy_name);
+  const VariantSpec& spec = variant == Variant::buggy ? c.buggy : c.fixed;
+  if (spec.body == nullptr) {
+    std::fprintf(stderr, "%s: the %s variant has no body\n", c.id.c_str(), variant_name.c_str());
+    return 3;
+  }
+  const std::int64_t count = single_seed ? 1 : runs.value_or(default_runs(c, variant));
+
+  std::optional<JsonSink> json;
+  std::optional<TextSink> text;
+  if (records_fd >= 0) {
+    json.emplace(records_fd);
+    record_sink() = &*json;
+  } else {
+    text.emplace(argv[0], variant, spec.expected);
+    record_sink() = &*text;
+  }
+  start_watchdog(std::chrono::milliseconds(static_cast<std::int64_t>(timeout_s * 1000)));
+
+  std::int64_t done = 0;
+  for (std::int64_t i = first_run; i < first_run + count; ++i) {
+    const std::uint64_t seed = single_seed ? *single_seed : run_seed(campaign_seed, i);
+    if (json) json->begin(i, seed);
+    Record record = execute(spec.body, strategy, seed, i);
+    record_sink()->run(record);
+    ++done;
+    if (stop_on_first && record.verdict != Verdict::clean) break;
+  }
+
+  if (json) {
+    json->end(done);
+    return 0;
+  }
+  text->tally();
+  return text->as_expected() ? 0 : 1;
+}
+
+}  // namespace
+}  // namespace racelab::detail
+
+int main(int argc, char** argv) { return racelab::detail::case_main(argc, argv); }

@@ -1,0 +1,90 @@
+// runtime.h — the run loop's state, shared by the runtime's .cpp files.
+// Internal to harness/src.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "racelab/case.h"
+#include "racelab/detail/runtime.h"
+#include "racelab/verdict.h"
+
+namespace racelab {
+
+// RunAccess — the runtime's way into Run's private state.
+class RunAccess {
+ public:
+  static Run make(std::uint64_t seed, std::int64_t index) noexcept { return Run(seed, index); }
+  static bool failed(const Run& run) noexcept { return run.failed_; }
+  static const std::string& detail(const Run& run) noexcept { return run.detail_; }
+};
+
+}  // namespace racelab
+
+namespace racelab::detail {
+
+// Record — how one run ended; what a worker streams to the driver.
+struct Record {
+  std::int64_t index = 0;
+  std::uint64_t seed = 0;
+  Strategy strategy = Strategy::none;
+  Verdict verdict = Verdict::clean;
+  std::string detail;
+  std::int64_t duration_us = 0;
+  std::uint64_t tsan_first = 0;  ///< ordinal in this process of the run's first TSan report
+  std::uint64_t tsan_count = 0;  ///< TSan reports printed during the run
+};
+
+// Where records go: the driver's pipe (JSON lines) or a person (text).
+class RecordSink {
+ public:
+  virtual ~RecordSink() = default;
+  virtual void run(const Record& record) = 0;
+  /// Called once when a run ended the campaign early (end_run()): flushes
+  /// and returns the process's exit code.
+  virtual int ended_early(const Record& record) = 0;
+};
+
+// The one run that is active in this process (runs never overlap).
+struct ActiveRun {
+  std::atomic<bool> active{false};
+  Strategy strategy = Strategy::none;
+  std::uint64_t seed = 0;
+  std::int64_t index = 0;
+  std::chrono::steady_clock::time_point start;
+  std::uint64_t tsan_first = 0;
+  std::atomic<int> tsan_verdict{-1};  ///< Verdict of the run's first TSan report, -1 if none.
+  std::atomic<int> live_threads{0};   ///< case threads started and not yet finished.
+  std::atomic<bool> gate_open{false};  ///< see open_start_gate()
+
+  // Guarded by mutex, always taken inside a QuietScope.
+  std::mutex mutex;
+  int next_ordinal = 1;
+  std::vector<std::unique_ptr<ThreadState>> threads;  ///< [0] is the body's thread.
+  std::optional<Verdict> noted;
+  std::string noted_detail;
+};
+
+ActiveRun& active_run() noexcept;
+RecordSink*& record_sink() noexcept;
+
+// The process-wide count of TSan reports printed so far.
+std::uint64_t tsan_reports() noexcept;
+
+// run_seed() — the seed of run `index` of a campaign seeded with `campaign`.
+// Kept below 2^53 so that every JSON reader holds it exactly.
+std::uint64_t run_seed(std::uint64_t campaign, std::int64_t index) noexcept;
+
+// execute() — one run of `body` with fresh harness state; returns its record.
+Record execute(Body body, Strategy strategy, std::uint64_t seed, std::int64_t index);
+
+// Starts the watchdog: a run that lasts longer than `limit` ends as `hang`.
+void start_watchdog(std::chrono::milliseconds limit);
+
+}  // namespace racelab::detail

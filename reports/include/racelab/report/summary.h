@@ -1,0 +1,155 @@
+// racelab/report/summary.h — what a campaign found, and how it is written.
+//
+// This header defines:
+//   RunRecord         one run as a worker streamed it (JSON line)
+//   FindingGroup      the TSan findings of one signature, counted
+//   VariantResult     one case × variant of a campaign
+//   Summary           a whole campaign
+//   VariantCollector  builds a VariantResult from records and TSan logs
+//   to_json(), to_markdown(), to_console()   the renderings
+//
+// summary.json (schema "racelab.summary", version 1):
+//   {
+//     "schema": "racelab.summary", "schema_version": 1,
+//     "created": "2026-11-24T03:00:00Z",
+//     "build": {"sanitizer": "thread", "compiler": "clang 19.1.7"},
+//     "ok": true,                       // every result as expected
+//     "results": [{
+//       "case": "01_lost_update", "title": …, "bug_class": …,
+//       "variant": "buggy", "strategy": "yield", "seed": 1,
+//       "expected": ["invariant_violated", "data_race"],
+//       "runs": 200, "failing_runs": 200,
+//       "verdicts": {"invariant_violated": 200},
+//       "as_expected": true,
+//       "first_failure": {"run": 0, "seed": …, "verdict": …, "detail": …, "command": …} | null,
+//       "findings": [{"kind": "data-race", "signature": …, "count": 2,
+//                     "first_run": 0, "first_seed": …, "top_frames": [...],
+//                     "summary": …, "stacks": [{"title": …, "frames": [...]}]}],
+//       "problems": [],                 // infrastructure trouble: never "clean"
+//       "seconds": 1.9
+//     }]
+//   }
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "racelab/report/tsan.h"
+#include "racelab/verdict.h"
+
+namespace racelab::report {
+
+// RunRecord — one run, as streamed by a case program's worker.
+struct RunRecord {
+  std::int64_t index = 0;
+  std::uint64_t seed = 0;
+  std::string strategy;
+  Verdict verdict = Verdict::clean;
+  std::string detail;
+  std::int64_t duration_us = 0;
+  std::uint64_t tsan_first = 0;  ///< ordinal of the run's first TSan report in its process
+  std::uint64_t tsan_count = 0;  ///< TSan reports printed during the run
+
+  /// Reads a `{"type": "run", …}` line. Throws std::runtime_error when a
+  /// field is missing or has the wrong type.
+  static RunRecord from_json(const nlohmann::json& line);
+};
+
+// FindingGroup — every finding of one signature.
+struct FindingGroup {
+  std::string signature;
+  Finding example;  ///< the first one seen
+  std::int64_t count = 0;
+  std::optional<std::int64_t> first_run;    ///< unset when no run printed it (e.g. at exit)
+  std::optional<std::uint64_t> first_seed;
+};
+
+struct FirstFailure {
+  std::int64_t run = 0;
+  std::uint64_t seed = 0;
+  Verdict verdict = Verdict::clean;
+  std::string detail;
+  std::string command;  ///< re-runs exactly this run
+};
+
+// VariantResult — one case × variant of a campaign.
+struct VariantResult {
+  std::string case_id;
+  std::string title;
+  std::string bug_class;
+  Variant variant = Variant::buggy;
+  std::string strategy;
+  std::uint64_t seed = 0;  ///< the campaign seed
+  std::vector<Verdict> expected;
+  std::int64_t runs = 0;
+  std::int64_t failing_runs = 0;
+  std::map<Verdict, std::int64_t> verdicts;
+  std::optional<FirstFailure> first_failure;
+  std::vector<FindingGroup> findings;  ///< most frequent first
+  std::vector<std::string> problems;   ///< infrastructure trouble, one line each
+  double seconds = 0;
+
+  // VariantResult::as_expected()
+  //
+  // Fails closed: with a problem, or no run at all, it is never as expected.
+  // A buggy variant is as expected when some run ended in an expected verdict
+  // and no failing run ended in another. A fixed variant is as expected when
+  // every run was clean and TSan found nothing, not even at process exit.
+  bool as_expected() const;
+};
+
+struct BuildInfo {
+  std::string sanitizer;  ///< `thread`, `address` or `none`
+  std::string compiler;
+};
+
+struct Summary {
+  std::string created;  ///< UTC, ISO 8601
+  BuildInfo build;
+  std::vector<VariantResult> results;
+  bool ok() const;  ///< every result as expected, and there is at least one
+};
+
+// VariantCollector — folds runs and TSan logs into a VariantResult.
+class VariantCollector {
+ public:
+  /// `result` carries the metadata (case, variant, expected, strategy, seed);
+  /// `rerun_prefix` is the command that, followed by ` --run-seed S`,
+  /// re-runs one run.
+  VariantCollector(VariantResult result, std::string rerun_prefix);
+
+  void add_run(const RunRecord& record);
+
+  // VariantCollector::add_log()
+  //
+  // The TSan log of one worker process and the runs that process executed:
+  // the n-th finding of the log belongs to the run whose
+  // [tsan_first, tsan_first + tsan_count) holds n; findings past the last run
+  // (printed at exit: a thread leak) belong to no run. Fatal errors and
+  // parser warnings become problems.
+  void add_log(const TsanLog& log, std::span<const RunRecord> runs);
+
+  void add_problem(std::string problem);
+
+  /// The result so far; findings sorted most frequent first.
+  VariantResult finish(double seconds);
+
+ private:
+  VariantResult result_;
+  std::string rerun_prefix_;
+  std::map<std::string, std::size_t> group_of_;  ///< signature -> index in findings
+};
+
+nlohmann::json to_json(const Summary& summary);
+nlohmann::json to_json(const VariantResult& result);
+std::string to_markdown(const Summary& summary);
+/// A few lines for a terminal: counts, the first failure and how to re-run it, findings.
+std::string to_console(const VariantResult& result);
+
+}  // namespace racelab::report

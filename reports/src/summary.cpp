@@ -1,0 +1,286 @@
+#include "racelab/report/summary.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+namespace racelab::report {
+
+namespace {
+
+bool listed(const std::vector<Verdict>& verdicts, Verdict v) {
+  return std::find(verdicts.begin(), verdicts.end(), v) != verdicts.end();
+}
+
+template <class T>
+T field(const nlohmann::json& line, const char* name) {
+  auto it = line.find(name);
+  if (it == line.end()) throw std::runtime_error(fmt::format("run record without \"{}\"", name));
+  try {
+    return it->get<T>();
+  } catch (const nlohmann::json::exception&) {
+    throw std::runtime_error(fmt::format("run record with a malformed \"{}\"", name));
+  }
+}
+
+std::string frame_text(const Frame& f) {
+  std::string where = f.file.empty() ? f.module : f.file;
+  if (f.line > 0) where += fmt::format(":{}", f.line);
+  return fmt::format("{} {}", f.function.empty() ? "??" : f.function, where);
+}
+
+// The top user frame of each access stack: what a person looks at first.
+std::vector<std::string> top_frames(const Finding& finding) {
+  std::vector<std::string> frames;
+  for (const Stack& stack : finding.stacks) {
+    // Thread-creation and mutex-creation stacks say where, not what.
+    bool creation = stack.title.starts_with("Thread ") ||
+                    (stack.title.starts_with("Mutex ") &&
+                     stack.title.find("acquired") == std::string::npos);
+    if (creation) continue;
+    std::vector<Frame> user = user_frames(stack);
+    if (!user.empty()) frames.push_back(frame_text(user.front()));
+    if (frames.size() == 2) break;
+  }
+  return frames;
+}
+
+std::string verdict_counts(const VariantResult& r) {
+  std::string text;
+  for (const auto& [verdict, n] : r.verdicts)
+    text += fmt::format("{}{} {}", text.empty() ? "" : ", ", to_string(verdict), n);
+  return text;
+}
+
+std::string expected_text(const VariantResult& r) {
+  std::string text;
+  for (Verdict v : r.expected) text += fmt::format("{}{}", text.empty() ? "" : " or ", to_string(v));
+  return text;
+}
+
+}  // namespace
+
+RunRecord RunRecord::from_json(const nlohmann::json& line) {
+  RunRecord r;
+  r.index = field<std::int64_t>(line, "index");
+  r.seed = field<std::uint64_t>(line, "seed");
+  r.strategy = field<std::string>(line, "strategy");
+  auto verdict = parse_verdict(field<std::string>(line, "verdict"));
+  if (!verdict) throw std::runtime_error("run record with an unknown verdict");
+  r.verdict = *verdict;
+  r.detail = field<std::string>(line, "detail");
+  r.duration_us = field<std::int64_t>(line, "duration_us");
+  r.tsan_first = field<std::uint64_t>(line, "tsan_first");
+  r.tsan_count = field<std::uint64_t>(line, "tsan_count");
+  return r;
+}
+
+bool VariantResult::as_expected() const {
+  if (!problems.empty() || runs == 0) return false;
+  if (variant == Variant::fixed) return failing_runs == 0 && findings.empty();
+  bool caught = false;
+  for (const auto& [verdict, n] : verdicts) {
+    if (verdict == Verdict::clean || n == 0) continue;
+    if (!listed(expected, verdict)) return false;
+    caught = true;
+  }
+  return caught;
+}
+
+bool Summary::ok() const {
+  return !results.empty() &&
+         std::all_of(results.begin(), results.end(), [](const auto& r) { return r.as_expected(); });
+}
+
+VariantCollector::VariantCollector(VariantResult result, std::string rerun_prefix)
+    : result_(std::move(result)), rerun_prefix_(std::move(rerun_prefix)) {}
+
+void VariantCollector::add_run(const RunRecord& record) {
+  ++result_.runs;
+  ++result_.verdicts[record.verdict];
+  if (record.verdict == Verdict::clean) return;
+  ++result_.failing_runs;
+  if (!result_.first_failure || record.index < result_.first_failure->run)
+    result_.first_failure = FirstFailure{
+        .run = record.index,
+        .seed = record.seed,
+        .verdict = record.verdict,
+        .detail = record.detail,
+        .command = fmt::format("{} --run-seed {}", rerun_prefix_, record.seed),
+    };
+}
+
+void VariantCollector::add_log(const TsanLog& log, std::span<const RunRecord> runs) {
+  for (const std::string& fatal : log.fatal_errors)
+    add_problem("ThreadSanitizer failed: " + fatal);
+  for (const std::string& warning : log.warnings) add_problem("TSan log: " + warning);
+  for (std::size_t n = 0; n < log.findings.size(); ++n) {
+    const Finding& finding = log.findings[n];
+    // Runs come in order, so their report ranges do too.
+    auto after = std::upper_bound(runs.begin(), runs.end(), n,
+                                  [](std::size_t k, const RunRecord& r) { return k < r.tsan_first; });
+    const RunRecord* owner = nullptr;
+    if (after != runs.begin() && n < std::prev(after)->tsan_first + std::prev(after)->tsan_count)
+      owner = &*std::prev(after);
+    std::string sig = signature(finding);
+    auto [it, inserted] = group_of_.try_emplace(sig, result_.findings.size());
+    if (inserted) {
+      result_.findings.emplace_back();
+      result_.findings.back().signature = sig;
+      result_.findings.back().example = finding;
+    }
+    FindingGroup& group = result_.findings[it->second];
+    ++group.count;
+    if (owner != nullptr && (!group.first_run || owner->index < *group.first_run)) {
+      group.first_run = owner->index;
+      group.first_seed = owner->seed;
+    }
+  }
+}
+
+void VariantCollector::add_problem(std::string problem) {
+  result_.problems.push_back(std::move(problem));
+}
+
+VariantResult VariantCollector::finish(double seconds) {
+  VariantResult result = result_;
+  result.seconds = seconds;
+  // Most frequent first; ties keep the order they were first seen in.
+  std::sort(result.findings.begin(), result.findings.end(), [](const auto& a, const auto& b) {
+    return a.count != b.count ? a.count > b.count : a.first_run < b.first_run;
+  });
+  return result;
+}
+
+nlohmann::json to_json(const VariantResult& r) {
+  nlohmann::json expected = nlohmann::json::array();
+  for (Verdict v : r.expected) expected.push_back(to_string(v));
+  nlohmann::json verdicts = nlohmann::json::object();
+  for (const auto& [verdict, n] : r.verdicts) verdicts[std::string(to_string(verdict))] = n;
+  nlohmann::json first_failure = nullptr;
+  if (r.first_failure)
+    first_failure = {{"run", r.first_failure->run},
+                     {"seed", r.first_failure->seed},
+                     {"verdict", to_string(r.first_failure->verdict)},
+                     {"detail", r.first_failure->detail},
+                     {"command", r.first_failure->command}};
+  nlohmann::json findings = nlohmann::json::array();
+  for (const FindingGroup& g : r.findings) {
+    nlohmann::json stacks = nlohmann::json::array();
+    for (const Stack& s : g.example.stacks) {
+      nlohmann::json frames = nlohmann::json::array();
+      for (const Frame& f : s.frames)
+        frames.push_back({{"function", f.function},
+                          {"file", f.file},
+                          {"line", f.line},
+                          {"column", f.column},
+                          {"module", f.module}});
+      stacks.push_back({{"title", s.title}, {"frames", frames}});
+    }
+    findings.push_back({{"kind", g.example.kind},
+                        {"signature", g.signature},
+                        {"count", g.count},
+                        {"first_run", g.first_run ? nlohmann::json(*g.first_run) : nullptr},
+                        {"first_seed", g.first_seed ? nlohmann::json(*g.first_seed) : nullptr},
+                        {"headline", g.example.headline},
+                        {"summary", g.example.summary},
+                        {"location", g.example.location},
+                        {"top_frames", top_frames(g.example)},
+                        {"stacks", stacks}});
+  }
+  return {
+      {"case", r.case_id},
+      {"title", r.title},
+      {"bug_class", r.bug_class},
+      {"variant", to_string(r.variant)},
+      {"strategy", r.strategy},
+      {"seed", r.seed},
+      {"expected", expected},
+      {"runs", r.runs},
+      {"failing_runs", r.failing_runs},
+      {"verdicts", verdicts},
+      {"as_expected", r.as_expected()},
+      {"first_failure", first_failure},
+      {"findings", findings},
+      {"problems", r.problems},
+      {"seconds", r.seconds},
+  };
+}
+
+nlohmann::json to_json(const Summary& s) {
+  nlohmann::json results = nlohmann::json::array();
+  for (const VariantResult& r : s.results) results.push_back(to_json(r));
+  return {
+      {"schema", "racelab.summary"},
+      {"schema_version", 1},
+      {"created", s.created},
+      {"build", {{"sanitizer", s.build.sanitizer}, {"compiler", s.build.compiler}}},
+      {"ok", s.ok()},
+      {"results", results},
+  };
+}
+
+std::string to_markdown(const Summary& s) {
+  std::string md = "# racelab summary\n\n";
+  md += fmt::format("Created {} · build: {} sanitizer, {} · **{}**\n\n", s.created,
+                    s.build.sanitizer, s.build.compiler,
+                    s.ok() ? "everything as expected" : "NOT everything as expected");
+  if (s.build.sanitizer != "thread")
+    md += "> This build is not instrumented with ThreadSanitizer: data races are found only "
+          "through the cases' invariants.\n\n";
+  md += "| case | variant | runs | failing | verdicts | expected | as expected |\n";
+  md += "|---|---|---:|---:|---|---|---|\n";
+  for (const VariantResult& r : s.results)
+    md += fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", r.case_id, to_string(r.variant),
+                      r.runs, r.failing_runs, verdict_counts(r), expected_text(r),
+                      r.as_expected() ? "yes" : "**no**");
+  for (const VariantResult& r : s.results) {
+    md += fmt::format("\n## {} — {}\n\n", r.case_id, to_string(r.variant));
+    md += fmt::format("{} · strategy `{}`, campaign seed {} · {:.1f} s\n\n", r.title, r.strategy,
+                      r.seed, r.seconds);
+    for (const std::string& p : r.problems) md += fmt::format("- **problem:** {}\n", p);
+    if (r.first_failure) {
+      const FirstFailure& f = *r.first_failure;
+      md += fmt::format("First failure: run {} (seed {}), `{}`: {}\n\n", f.run, f.seed,
+                        to_string(f.verdict), f.detail);
+      md += fmt::format("Re-run it:\n\n```sh\n{}\n```\n\n", f.command);
+    }
+    if (!r.findings.empty()) {
+      md += "| TSan finding | count | first run | where |\n|---|---:|---:|---|\n";
+      for (const FindingGroup& g : r.findings) {
+        std::string where;
+        for (const std::string& frame : top_frames(g.example))
+          where += fmt::format("{}`{}`", where.empty() ? "" : "<br>", frame);
+        md += fmt::format("| {} | {} | {} | {} |\n", g.example.kind, g.count,
+                          g.first_run ? std::to_string(*g.first_run) : "at exit", where);
+      }
+    }
+  }
+  return md;
+}
+
+std::string to_console(const VariantResult& r) {
+  std::string text = fmt::format("{} {}: {} runs, {} failing ({}) — {}\n", r.case_id,
+                                 to_string(r.variant), r.runs, r.failing_runs, verdict_counts(r),
+                                 r.as_expected() ? "as expected"
+                                                 : "NOT as expected (expected: " +
+                                                       expected_text(r) + ")");
+  for (const std::string& p : r.problems) text += fmt::format("  problem: {}\n", p);
+  if (r.first_failure) {
+    const FirstFailure& f = *r.first_failure;
+    text += fmt::format("  first failure: run {} (seed {}): {}: {}\n", f.run, f.seed,
+                        to_string(f.verdict), f.detail);
+    text += fmt::format("  re-run it: {}\n", f.command);
+  }
+  for (const FindingGroup& g : r.findings) {
+    text += fmt::format("  TSan {} ×{}", g.example.kind, g.count);
+    std::vector<std::string> frames = top_frames(g.example);
+    for (std::size_t i = 0; i < frames.size(); ++i)
+      text += fmt::format("{}{}", i == 0 ? ": " : "  |  ", frames[i]);
+    text += "\n";
+  }
+  return text;
+}
+
+}  // namespace racelab::report

@@ -1,0 +1,119 @@
+// verdict_case — a case program for the harness's own tests. Its buggy
+// variant runs the scenario named by RACELAB_TEST_SCENARIO, each built to end
+// in one verdict; its fixed variant is clean. Never part of the catalogue.
+#include <cstdlib>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+#include <racelab/racelab.h>
+
+namespace {
+
+using racelab::Run;
+
+void clean(Run&) {
+  racelab::mutex m;
+  int shared = 0;
+  racelab::thread a([&] { std::lock_guard lock(m); ++shared; });
+  racelab::thread b([&] { std::lock_guard lock(m); ++shared; });
+  a.join();
+  b.join();
+}
+
+void self_deadlock(Run&) {
+  racelab::mutex m;
+  racelab::thread t([&] {
+    std::lock_guard outer(m);
+    std::lock_guard inner(m);  // the same thread, the same non-recursive mutex
+  });
+  t.join();
+}
+
+void recursive_is_fine(Run& run) {
+  racelab::recursive_mutex m;
+  int depth = 0;
+  racelab::thread t([&] {
+    std::lock_guard outer(m);
+    std::lock_guard inner(m);
+    depth = m.depth();
+  });
+  t.join();
+  run.check(depth == 2, "depth is " + std::to_string(depth) + ", expected 2");
+}
+
+void hang(Run&) {
+  racelab::mutex m;
+  racelab::condition_variable cv;
+  bool ready = false;
+  racelab::thread waiter([&] {
+    std::unique_lock lock(m);
+    cv.wait(lock, [&] { return ready; });  // nobody ever sets ready
+  });
+  waiter.join();
+}
+
+void exception_lost(Run&) {
+  racelab::thread t([] { throw std::runtime_error("disk full"); });
+  t.join();
+}
+
+void thread_leak(Run&) {
+  racelab::thread t([] {});
+  // destroyed while joinable
+}
+
+void mutex_misuse(Run&) {
+  racelab::mutex m;
+  m.lock();
+  racelab::thread t([&] { m.unlock(); });  // unlocked by a thread that does not own it
+  t.join();
+}
+
+void invariant(Run& run) { run.check(false, "this invariant never holds"); }
+
+void data_race(Run&) {
+  int shared = 0;
+  racelab::thread a([&] { shared = 1; });
+  racelab::thread b([&] { shared = 2; });
+  a.join();
+  b.join();
+}
+
+void crash(Run& run) {
+  if (run.index() == 1) std::abort();
+}
+
+racelab::Body scenario() {
+  const char* name = std::getenv("RACELAB_TEST_SCENARIO");
+  const std::string s = name != nullptr ? name : "clean";
+  if (s == "self_deadlock") return self_deadlock;
+  if (s == "recursive") return recursive_is_fine;
+  if (s == "hang") return hang;
+  if (s == "exception_lost") return exception_lost;
+  if (s == "thread_leak") return thread_leak;
+  if (s == "mutex_misuse") return mutex_misuse;
+  if (s == "invariant") return invariant;
+  if (s == "data_race") return data_race;
+  if (s == "crash") return crash;
+  return clean;
+}
+
+}  // namespace
+
+racelab::Case racelab::define_case() {
+  return {
+      .id = "99_verdicts",
+      .title = "Harness self-test: one scenario per verdict",
+      .bug_class = "test",
+      .threads = 2,
+      .invariant = "depends on the scenario",
+      .buggy = {.body = scenario(),
+                .expected = {Verdict::self_deadlock, Verdict::hang, Verdict::exception_lost,
+                             Verdict::thread_leak, Verdict::mutex_misuse,
+                             Verdict::invariant_violated, Verdict::data_race, Verdict::crash},
+                .runs = 3},
+      .fixed = {.body = clean, .expected = {Verdict::clean}, .runs = 50},
+  };
+}

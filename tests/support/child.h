@@ -1,0 +1,38 @@
+// child.h — run a program as a child process from a test and see how it ended.
+//
+// Tests of programs that must race, crash or hang never run that code in the
+// test process: they start it as a child with a time limit, so a deliberate
+// deadlock can never hang the test runner.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace racelab::testing {
+
+struct ChildResult {
+  int exit_code = -1;      ///< exit status when the child exited, else -1.
+  int signal = 0;          ///< terminating signal when the child was killed, else 0.
+  bool timed_out = false;  ///< the limit passed; the child was killed with SIGKILL.
+  std::string out;         ///< everything it wrote to stdout.
+  std::string err;         ///< everything it wrote to stderr.
+};
+
+// run_child()
+//
+// Runs argv[0] (a path) with argv, the current environment plus `env`
+// (overriding), and no standard input. Waits at most `limit`; on time-out the
+// child's whole process group is killed. Never leaves a zombie.
+ChildResult run_child(const std::vector<std::string>& argv,
+                      const std::map<std::string, std::string>& env = {},
+                      std::chrono::milliseconds limit = std::chrono::seconds(60));
+
+// read_file() — a whole file as text ("" when it cannot be read).
+std::string read_file(const std::string& path);
+
+// make_temp_dir() — a fresh directory under $TMPDIR (or /tmp).
+std::string make_temp_dir(const std::string& prefix);
+
+}  // namespace racelab::testing
