@@ -42,6 +42,8 @@ struct ExecImage {
   }
 };
 
+std::chrono::steady_clock::time_point now() { return std::chrono::steady_clock::now(); }
+
 bool needs_no_aslr() {
   std::ifstream in("/proc/sys/vm/mmap_rnd_bits");
   int bits = 0;
@@ -55,7 +57,20 @@ ExitStatus decode(int status) {
   return s;
 }
 
-ExitStatus wait_for(pid_t pid) {
+// Waits until `pid` exits or `deadline` passes, without reaping it (so its
+// process group id stays reserved), then kills what is left of the group and
+// reaps the leader: nothing the child started outlives it, and no zombie.
+ExitStatus end_group(pid_t pid, std::chrono::steady_clock::time_point deadline) {
+  siginfo_t info{};
+  while (std::chrono::steady_clock::now() < deadline) {
+    info.si_pid = 0;
+    if (waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) < 0 &&
+        errno != EINTR)
+      break;
+    if (info.si_pid != 0) break;
+    usleep(2000);
+  }
+  kill(-pid, SIGKILL);
   int status = 0;
   while (waitpid(pid, &status, 0) < 0) {
     if (errno != EINTR) return {};
@@ -102,7 +117,7 @@ ProcessResult run_captured(const std::vector<std::string>& args, std::chrono::mi
   close(err_pipe[1]);
 
   ProcessResult result;
-  const auto deadline = std::chrono::steady_clock::now() + limit;
+  const auto deadline = now() + limit;
   pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
   std::string* sinks[2] = {&result.out, &result.err};
   int open_fds = 2;
@@ -129,9 +144,7 @@ ProcessResult run_captured(const std::vector<std::string>& args, std::chrono::mi
   }
   for (auto& fd : fds)
     if (fd.fd >= 0) close(fd.fd);
-  if (result.timed_out) kill(-pid, SIGKILL);
-  static_cast<ExitStatus&>(result) = wait_for(pid);
-  kill(-pid, SIGKILL);  // anything the child left in its group
+  static_cast<ExitStatus&>(result) = end_group(pid, result.timed_out ? now() : deadline);
   return result;
 }
 
@@ -167,27 +180,17 @@ Worker start_worker(const std::vector<std::string>& args,
 }
 
 ExitStatus stop_worker(Worker& worker) {
-  kill(-worker.pid, SIGKILL);
-  return reap_worker(worker);
+  if (worker.records >= 0) close(worker.records);
+  worker.records = -1;
+  ExitStatus status = end_group(worker.pid, now());
+  worker.pid = -1;
+  return status;
 }
 
 ExitStatus reap_worker(Worker& worker) {
   if (worker.records >= 0) close(worker.records);
   worker.records = -1;
-  // Wait (without reaping, so the group id stays reserved) for at most a
-  // grace period, then kill the whole group and reap the leader.
-  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  siginfo_t info{};
-  while (std::chrono::steady_clock::now() < give_up) {
-    info.si_pid = 0;
-    if (waitid(P_PID, static_cast<id_t>(worker.pid), &info, WEXITED | WNOHANG | WNOWAIT) < 0 &&
-        errno != EINTR)
-      break;
-    if (info.si_pid != 0) break;
-    usleep(10000);
-  }
-  kill(-worker.pid, SIGKILL);
-  ExitStatus status = wait_for(worker.pid);
+  ExitStatus status = end_group(worker.pid, now() + std::chrono::seconds(5));
   worker.pid = -1;
   return status;
 }

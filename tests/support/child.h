@@ -2,7 +2,8 @@
 //
 // Tests of programs that must race, crash or hang never run that code in the
 // test process: they start it as a child with a time limit, so a deliberate
-// deadlock can never hang the test runner.
+// deadlock can never hang the test runner. The process handling is the
+// driver's own (harness/driver/process.h).
 #pragma once
 
 #include <chrono>
@@ -10,24 +11,23 @@
 #include <string>
 #include <vector>
 
+#include "process.h"
+
 namespace racelab::testing {
 
-struct ChildResult {
-  int exit_code = -1;      ///< exit status when the child exited, else -1.
-  int signal = 0;          ///< terminating signal when the child was killed, else 0.
-  bool timed_out = false;  ///< the limit passed; the child was killed with SIGKILL.
-  std::string out;         ///< everything it wrote to stdout.
-  std::string err;         ///< everything it wrote to stderr.
-};
+/// exit_code (or -1), signal (or 0), timed_out, out, err.
+using ChildResult = racelab::driver::ProcessResult;
 
 // run_child()
 //
 // Runs argv[0] (a path) with argv, the current environment plus `env`
 // (overriding), and no standard input. Waits at most `limit`; on time-out the
 // child's whole process group is killed. Never leaves a zombie.
-ChildResult run_child(const std::vector<std::string>& argv,
-                      const std::map<std::string, std::string>& env = {},
-                      std::chrono::milliseconds limit = std::chrono::seconds(60));
+inline ChildResult run_child(const std::vector<std::string>& argv,
+                             const std::map<std::string, std::string>& env = {},
+                             std::chrono::milliseconds limit = std::chrono::seconds(60)) {
+  return racelab::driver::run_captured(argv, limit, env);
+}
 
 // read_file() — a whole file as text ("" when it cannot be read).
 std::string read_file(const std::string& path);
