@@ -140,7 +140,7 @@ class TextSink final : public RecordSink {
     std::printf("run %lld cannot continue in this process; resume with --first-run %lld\n",
                 static_cast<long long>(r.index), static_cast<long long>(r.index + 1));
     tally();
-    return as_expected() ? 0 : 1;
+    exit_with(as_expected() ? 0 : 1);
   }
   // As the driver judges: a buggy variant is caught with an expected verdict
   // and nothing else; a fixed variant stays clean.
@@ -153,6 +153,9 @@ class TextSink final : public RecordSink {
       counts += fmt::format("{}{} {}", counts.empty() ? "" : ", ", verdict, n);
     std::printf("%s: %d runs, %d failing (%s): %s\n", variant_.c_str(), runs_, failing_,
                 counts.c_str(), as_expected() ? "as expected" : "NOT as expected");
+    if (tsan_reports() > 0)
+      std::printf("ThreadSanitizer printed %llu report(s) to stderr\n",
+                  static_cast<unsigned long long>(tsan_reports()));
     std::fflush(stdout);
   }
 
@@ -171,7 +174,10 @@ int case_main(int argc, char** argv) {
   const Case c = define_case();
 
   CLI::App app{fmt::format("{} — {}\n\nRuns one variant of this racelab case many times, "
-                           "each run with fresh state and its own seed.",
+                           "each run with fresh state and its own seed.\n\n"
+                           "Exit codes: 0 the variant behaved as expected (buggy: caught with an "
+                           "expected verdict; fixed: clean); 1 it did not; 2 usage; 3 the variant "
+                           "cannot run.",
                            c.id, c.title),
                c.id};
   bool describe_only = false;
@@ -256,7 +262,9 @@ int case_main(int argc, char** argv) {
     return 0;
   }
   text->tally();
-  return text->as_expected() ? 0 : 1;
+  // The exit code says whether the variant behaved as expected; TSan's own
+  // exit handling would turn any report into 66.
+  exit_with(text->as_expected() ? 0 : 1);
 }
 
 }  // namespace

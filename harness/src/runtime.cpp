@@ -3,6 +3,7 @@
 #include "runtime.h"
 
 #include <sched.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -169,20 +170,32 @@ void thread_not_joined() noexcept {
   if (ending.exchange(true)) {
     for (;;) pause();
   }
-  QuietScope quiet;
-  Record record;
-  record.index = run.index;
-  record.seed = run.seed;
-  record.strategy = run.strategy;
-  record.verdict = verdict;
-  record.detail = detail;
-  record.duration_us = std::chrono::duration_cast<std::chrono::microseconds>(
-                           std::chrono::steady_clock::now() - run.start)
-                           .count();
-  record.tsan_first = run.tsan_first;
-  record.tsan_count = tsan_reports() - run.tsan_first;
-  record_sink()->run(record);
-  _exit(record_sink()->ended_early(record));
+  int code = 0;
+  {
+    // The scope must end before the exit: TSan refuses a thread that ends
+    // with its ignores enabled.
+    QuietScope quiet;
+    Record record;
+    record.index = run.index;
+    record.seed = run.seed;
+    record.strategy = run.strategy;
+    record.verdict = verdict;
+    record.detail = detail;
+    record.duration_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                             std::chrono::steady_clock::now() - run.start)
+                             .count();
+    record.tsan_first = run.tsan_first;
+    record.tsan_count = tsan_reports() - run.tsan_first;
+    record_sink()->run(record);
+    code = record_sink()->ended_early(record);
+  }
+  _exit(code);
+}
+
+[[noreturn]] void exit_with(int code) noexcept {
+  std::fflush(nullptr);
+  syscall(SYS_exit_group, code);
+  _exit(code);  // not reached
 }
 
 namespace {

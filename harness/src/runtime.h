@@ -46,8 +46,8 @@ class RecordSink {
  public:
   virtual ~RecordSink() = default;
   virtual void run(const Record& record) = 0;
-  /// Called once when a run ended the campaign early (end_run()): flushes
-  /// and returns the process's exit code.
+  /// Called once when a run ended the campaign early (end_run()). Returns
+  /// the exit code for _exit(), or exits by itself.
   virtual int ended_early(const Record& record) = 0;
 };
 
@@ -83,6 +83,11 @@ std::uint64_t run_seed(std::uint64_t campaign, std::int64_t index) noexcept;
 
 // execute() — one run of `body` with fresh harness state; returns its record.
 Record execute(Body body, Strategy strategy, std::uint64_t seed, std::int64_t index);
+
+// Exits at once with `code`, past ThreadSanitizer's exit handling, which
+// would replace the code with 66 after any report. For a person's runs, where
+// the exit code is the harness's judgement ("as expected" or not).
+[[noreturn]] void exit_with(int code) noexcept;
 
 // Starts the watchdog: a run that lasts longer than `limit` ends as `hang`.
 void start_watchdog(std::chrono::milliseconds limit);
