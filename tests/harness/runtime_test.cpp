@@ -75,6 +75,7 @@ TEST(Runtime, AFailedCheckIsAnInvariantViolation) {
 }
 
 TEST(Runtime, ATsanReportMakesTheRunADataRace) {
+  if (!RACELAB_TSAN) GTEST_SKIP() << "needs the tsan build";
   ChildResult r = run_scenario("data_race", {"--variant", "buggy", "--runs", "3"});
   // TSan prints a given race once per process: the first run carries it.
   EXPECT_NE(r.out.find("run 0 (seed"), std::string::npos) << r.out;
