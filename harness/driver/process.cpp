@@ -145,6 +145,7 @@ ProcessResult run_captured(const std::vector<std::string>& args, std::chrono::mi
   for (auto& fd : fds)
     if (fd.fd >= 0) close(fd.fd);
   static_cast<ExitStatus&>(result) = end_group(pid, result.timed_out ? now() : deadline);
+  result.pid = pid;
   return result;
 }
 

@@ -20,6 +20,7 @@ struct ExitStatus {
 };
 
 struct ProcessResult : ExitStatus {
+  pid_t pid = -1;  ///< the child's pid (TSan names its log_path files by it)
   bool timed_out = false;
   std::string out;
   std::string err;

@@ -221,7 +221,7 @@ TsanLog parse_tsan_log(std::string_view raw) {
     }
     if (t.starts_with("Location is ")) {
       std::string_view location = t.ends_with(":") ? t.substr(0, t.size() - 1) : t;
-      open->location = std::string(location);
+      if (open->location.empty()) open->location = std::string(location);
       if (t.ends_with(":")) open->stacks.push_back(Stack{std::string(location), {}});
       continue;
     }
@@ -286,8 +286,11 @@ std::string stack_key(const Stack& stack, int top_frames) {
 // mutex was created.
 bool is_access_stack(const Finding& finding, const Stack& stack) {
   const std::string& t = stack.title;
+  // Each edge of the cycle; the "previously acquired" stacks that
+  // second_deadlock_stack=1 adds are left out, so the option does not change
+  // the signature.
   if (finding.kind == "lock-order-inversion")
-    return t.starts_with("Mutex ") && t.find("acquired") != std::string::npos;
+    return t.starts_with("Mutex ") && t.find("acquired here while holding") != std::string::npos;
   return !t.starts_with("Thread ") && !t.starts_with("Location is ") &&
          !(t.starts_with("Mutex ") && t.find("created") != std::string::npos);
 }

@@ -66,7 +66,7 @@ struct Finding {
   std::string kind;
   std::string headline;       ///< The WARNING line, without the `WARNING: ThreadSanitizer: ` prefix.
   std::vector<Stack> stacks;  ///< Every titled block, in printed order.
-  std::string location;       ///< The `Location is …` line when present (global, heap, stack, TLS, fd).
+  std::string location;       ///< The first `Location is …` line when present (global, heap, stack, TLS, fd).
   std::string summary;        ///< The SUMMARY line without `SUMMARY: ThreadSanitizer: `.
   bool truncated = false;     ///< The log ended before this report's closing `==================`.
 };
