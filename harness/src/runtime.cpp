@@ -157,6 +157,24 @@ void thread_not_joined() noexcept {
                    self().ordinal));
 }
 
+namespace {
+
+// The active run's record up to now, verdict still clean.
+Record record_so_far(const ActiveRun& run) {
+  Record record;
+  record.index = run.index;
+  record.seed = run.seed;
+  record.strategy = run.strategy;
+  record.duration_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                           std::chrono::steady_clock::now() - run.start)
+                           .count();
+  record.tsan_first = run.tsan_first;
+  record.tsan_count = tsan_reports() - run.tsan_first;
+  return record;
+}
+
+}  // namespace
+
 [[noreturn]] void end_run(Verdict verdict, const std::string& detail) noexcept {
   ActiveRun& run = active_run();
   if (!run.active.load(std::memory_order_relaxed) || record_sink() == nullptr) {
@@ -175,17 +193,9 @@ void thread_not_joined() noexcept {
     // The scope must end before the exit: TSan refuses a thread that ends
     // with its ignores enabled.
     QuietScope quiet;
-    Record record;
-    record.index = run.index;
-    record.seed = run.seed;
-    record.strategy = run.strategy;
+    Record record = record_so_far(run);
     record.verdict = verdict;
     record.detail = detail;
-    record.duration_us = std::chrono::duration_cast<std::chrono::microseconds>(
-                             std::chrono::steady_clock::now() - run.start)
-                             .count();
-    record.tsan_first = run.tsan_first;
-    record.tsan_count = tsan_reports() - run.tsan_first;
     record_sink()->run(record);
     code = record_sink()->ended_early(record);
   }
@@ -269,16 +279,8 @@ Record execute(Body body, Strategy strategy, std::uint64_t seed, std::int64_t in
   run.active.store(false, std::memory_order_relaxed);
   g_perturbing.store(false, std::memory_order_relaxed);
 
-  Record record;
-  record.index = index;
-  record.seed = seed;
-  record.strategy = strategy;
-  record.duration_us = std::chrono::duration_cast<std::chrono::microseconds>(
-                           std::chrono::steady_clock::now() - run.start)
-                           .count();
-  record.tsan_first = run.tsan_first;
-  record.tsan_count = tsan_reports() - run.tsan_first;
   QuietScope quiet;
+  Record record = record_so_far(run);
   std::lock_guard lock(run.mutex);
   int tsan_verdict = run.tsan_verdict.load(std::memory_order_relaxed);
   if (RunAccess::failed(r)) {
