@@ -21,6 +21,7 @@ namespace {
 
 constexpr int kDefaultBuggyRuns = 200;
 constexpr int kDefaultFixedRuns = 2000;
+constexpr std::uint64_t kDefaultLivelockSteps = 50000;
 
 bool tsan_build() {
 #if defined(__has_feature)
@@ -186,7 +187,8 @@ int case_main(int argc, char** argv) {
   std::uint64_t campaign_seed = 1;
   std::optional<std::uint64_t> single_seed;
   std::int64_t first_run = 0;
-  std::string strategy_name = "yield";
+  std::string strategy_name = "portfolio";
+  int pct_depth = 3;
   bool stop_on_first = false;
   double timeout_s = tsan_build() ? 10.0 : 5.0;
   int records_fd = -1;
@@ -204,8 +206,13 @@ int case_main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--run-seed", single_seed,
                  "Run exactly one run with this run seed (as printed for a failing run)");
-  app.add_option("--strategy", strategy_name, "none, yield or sleep")
-      ->check(CLI::IsMember({"none", "yield", "sleep"}))
+  std::vector<std::string> strategies;
+  for (Strategy s : kAllStrategies) strategies.emplace_back(to_string(s));
+  app.add_option("--strategy", strategy_name, "How interleave() points perturb: none, yield, sleep, pct or portfolio")
+      ->check(CLI::IsMember(strategies))
+      ->capture_default_str();
+  app.add_option("--pct-depth", pct_depth, "Strategy pct's bug depth d (d-1 priority change points)")
+      ->check(CLI::Range(1, 16))
       ->capture_default_str();
   app.add_flag("--stop-on-first", stop_on_first, "Stop after the first failing run");
   app.add_option("--timeout", timeout_s, "Seconds a run may take before it is a hang")
@@ -245,7 +252,9 @@ int case_main(int argc, char** argv) {
     text.emplace(argv[0], variant, spec.expected);
     record_sink() = &*text;
   }
-  start_watchdog(std::chrono::milliseconds(static_cast<std::int64_t>(timeout_s * 1000)));
+  active_run().pct_depth = pct_depth;
+  start_watchdog(std::chrono::milliseconds(static_cast<std::int64_t>(timeout_s * 1000)),
+                 c.livelock_steps > 0 ? c.livelock_steps : kDefaultLivelockSteps);
 
   std::int64_t done = 0;
   for (std::int64_t i = first_run; i < first_run + count; ++i) {

@@ -80,20 +80,6 @@ QuietScope::~QuietScope() {
   AnnotateIgnoreSyncEnd(__FILE__, __LINE__);
 }
 
-void perturb(ThreadState& self) noexcept {
-  if (self.ordinal < 0) return;  // not a thread of the run
-  switch (active_run().strategy) {
-    case Strategy::none:
-      return;
-    case Strategy::yield:
-      if (self.rng.one_in(4)) sched_yield();
-      return;
-    case Strategy::sleep:
-      if (self.rng.one_in(32)) usleep(static_cast<useconds_t>(self.rng.between(1, 100)));
-      return;
-  }
-}
-
 ThreadState* register_thread() {
   ActiveRun& run = active_run();
   QuietScope quiet;
@@ -101,9 +87,24 @@ ThreadState* register_thread() {
   auto state = std::make_unique<ThreadState>();
   state->ordinal = run.next_ordinal++;
   state->rng = Rng(mix(run.seed, static_cast<std::uint64_t>(state->ordinal)));
+  strategy_thread_started(run, *state);
   run.threads.push_back(std::move(state));
   run.live_threads.fetch_add(1, std::memory_order_relaxed);
   return run.threads.back().get();
+}
+
+WaitScope::WaitScope(Wait wait, const void* object, const char* file, int line) noexcept
+    : self_(self()) {
+  self_.wait_file.store(file, std::memory_order_relaxed);
+  self_.wait_line.store(line, std::memory_order_relaxed);
+  self_.waiting_on.store(object, std::memory_order_relaxed);
+  self_.wait.store(wait, std::memory_order_relaxed);
+}
+
+WaitScope::~WaitScope() {
+  self_.wait.store(Wait::none, std::memory_order_relaxed);
+  self_.waiting_on.store(nullptr, std::memory_order_relaxed);
+  self_.wait_file.store(nullptr, std::memory_order_relaxed);
 }
 
 void open_start_gate() noexcept {
@@ -120,8 +121,11 @@ void enter_thread(ThreadState* state) noexcept {
 }
 
 void exit_thread() noexcept {
+  ActiveRun& run = active_run();
+  if (t_self != nullptr) t_self->finished.store(true, std::memory_order_relaxed);
   t_self = nullptr;
-  active_run().live_threads.fetch_sub(1, std::memory_order_relaxed);
+  strategy_thread_finished(run);
+  run.live_threads.fetch_sub(1, std::memory_order_relaxed);
 }
 
 void note(Verdict verdict, const std::string& detail) noexcept {
@@ -220,24 +224,11 @@ Verdict verdict_for_tsan_kind(std::string_view kind) {
   return Verdict::data_race;
 }
 
-std::string describe_threads(ActiveRun& run) {
-  std::string text;
-  QuietScope quiet;
-  std::lock_guard lock(run.mutex);
-  for (const auto& thread : run.threads) {
-    const void* waiting = thread->waiting_on.load(std::memory_order_relaxed);
-    text += fmt::format("{}T{}: {} steps, {} progress{}", text.empty() ? "" : "; ",
-                        thread->ordinal, thread->steps.load(std::memory_order_relaxed),
-                        thread->progress.load(std::memory_order_relaxed),
-                        waiting != nullptr ? fmt::format(", blocked on {}", waiting) : "");
-  }
-  return text;
-}
-
 }  // namespace
 
-Record execute(Body body, Strategy strategy, std::uint64_t seed, std::int64_t index) {
+Record execute(Body body, Strategy requested, std::uint64_t seed, std::int64_t index) {
   ActiveRun& run = active_run();
+  const Strategy strategy = concrete_strategy(requested, seed);
   ThreadState* main_state = nullptr;
   {
     QuietScope quiet;
@@ -256,8 +247,10 @@ Record execute(Body body, Strategy strategy, std::uint64_t seed, std::int64_t in
     state->ordinal = 0;
     state->rng = Rng(mix(seed, 0));
     main_state = state.get();
+    strategy_begin_run(run, *main_state);
     run.threads.push_back(std::move(state));
     run.start = std::chrono::steady_clock::now();
+    run.generation.fetch_add(1, std::memory_order_relaxed);
   }
   g_perturbing.store(strategy != Strategy::none, std::memory_order_relaxed);
   run.active.store(true, std::memory_order_relaxed);
@@ -270,6 +263,7 @@ Record execute(Body body, Strategy strategy, std::uint64_t seed, std::int64_t in
     exception_escaped(std::current_exception());
   }
 
+  main_state->finished.store(true, std::memory_order_relaxed);
   t_self = nullptr;
   run.gate_open.store(true, std::memory_order_relaxed);
   // A detached thread still running is a leak; wait for it to finish so the
@@ -282,6 +276,9 @@ Record execute(Body body, Strategy strategy, std::uint64_t seed, std::int64_t in
   QuietScope quiet;
   Record record = record_so_far(run);
   std::lock_guard lock(run.mutex);
+  std::uint64_t total_steps = 0;
+  for (const auto& t : run.threads) total_steps += t->steps.load(std::memory_order_relaxed);
+  strategy_end_run(run, total_steps);
   int tsan_verdict = run.tsan_verdict.load(std::memory_order_relaxed);
   if (RunAccess::failed(r)) {
     record.verdict = Verdict::invariant_violated;
@@ -298,25 +295,6 @@ Record execute(Body body, Strategy strategy, std::uint64_t seed, std::int64_t in
                                 record.tsan_count);
   }
   return record;
-}
-
-void start_watchdog(std::chrono::milliseconds limit) {
-  std::thread([limit] {
-    ActiveRun& run = active_run();
-    for (;;) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-      if (!run.active.load(std::memory_order_relaxed)) continue;
-      std::chrono::steady_clock::time_point start;
-      {
-        QuietScope quiet;
-        std::lock_guard lock(run.mutex);
-        start = run.start;
-      }
-      if (std::chrono::steady_clock::now() - start < limit) continue;
-      end_run(Verdict::hang, fmt::format("the run did not finish within {} ms ({})",
-                                         limit.count(), describe_threads(run)));
-    }
-  }).detach();
 }
 
 }  // namespace racelab::detail

@@ -54,7 +54,8 @@ class RecordSink {
 // The one run that is active in this process (runs never overlap).
 struct ActiveRun {
   std::atomic<bool> active{false};
-  Strategy strategy = Strategy::none;
+  std::atomic<std::uint64_t> generation{0};  ///< counts runs, so the watchdog sees a new one
+  Strategy strategy = Strategy::none;  ///< the concrete one (never portfolio)
   std::uint64_t seed = 0;
   std::int64_t index = 0;
   std::chrono::steady_clock::time_point start;
@@ -62,6 +63,14 @@ struct ActiveRun {
   std::atomic<int> tsan_verdict{-1};  ///< Verdict of the run's first TSan report, -1 if none.
   std::atomic<int> live_threads{0};   ///< case threads started and not yet finished.
   std::atomic<bool> gate_open{false};  ///< see open_start_gate()
+
+  // Strategy pct (see strategy.cpp).
+  int pct_depth = 3;
+  std::uint64_t pct_step_estimate = 200;     ///< k: the steps a run takes, from earlier runs
+  std::vector<std::uint64_t> pct_changes;    ///< d−1 step numbers, ascending
+  std::atomic<std::size_t> pct_next_change{0};
+  std::atomic<std::uint64_t> pct_steps{0};   ///< steps of all threads in this run
+  std::atomic<int> pct_top{0};               ///< highest priority among live threads
 
   // Guarded by mutex, always taken inside a QuietScope.
   std::mutex mutex;
@@ -89,7 +98,23 @@ Record execute(Body body, Strategy strategy, std::uint64_t seed, std::int64_t in
 // the exit code is the harness's judgement ("as expected" or not).
 [[noreturn]] void exit_with(int code) noexcept;
 
-// Starts the watchdog: a run that lasts longer than `limit` ends as `hang`.
-void start_watchdog(std::chrono::milliseconds limit);
+// Starts the watchdog thread, which ends a run that cannot finish:
+//   deadlock  a cycle in the wait-for graph (thread → mutex → owner, or
+//             thread → joined thread), unchanged for 100 ms;
+//   livelock  `livelock_steps` steps of the run's threads without progress();
+//   hang      every unfinished thread blocked for 300 ms with no cycle, or the
+//             run older than `limit`.
+void start_watchdog(std::chrono::milliseconds limit, std::uint64_t livelock_steps);
+
+// Strategies (strategy.cpp).
+// The concrete strategy run `seed` uses: `s` itself unless s is portfolio.
+Strategy concrete_strategy(Strategy s, std::uint64_t seed) noexcept;
+// Per-run set-up, before the body starts (under the run's mutex).
+void strategy_begin_run(ActiveRun& run, ThreadState& body);
+// A thread joined the run (under the run's mutex) or left it.
+void strategy_thread_started(ActiveRun& run, ThreadState& thread);
+void strategy_thread_finished(ActiveRun& run);
+// After the run: learn its length for the next run's change points.
+void strategy_end_run(ActiveRun& run, std::uint64_t total_steps);
 
 }  // namespace racelab::detail

@@ -90,6 +90,10 @@ struct Case {
   std::string bug_class;  ///< e.g. `data race (read-modify-write)`, `self-deadlock`.
   int threads = 0;        ///< Case threads per run (not counting the body's).
   std::string invariant;  ///< What check() asserts, in words.
+  /// Steps (interleave() points, failed try_locks) the run's threads may take
+  /// together without any progress() before the run is a `livelock`;
+  /// 0 means the harness default, 50,000.
+  std::uint64_t livelock_steps = 0;
   VariantSpec buggy;
   VariantSpec fixed;
 };

@@ -16,6 +16,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <source_location>
 
 #include "racelab/interleave.h"
 #include "racelab/mutex.h"
@@ -45,13 +46,16 @@ class condition_variable {
   //
   // Requires: `lock` owns its mutex. May wake spuriously: prefer the
   // predicate form, which loops until `ready()` holds.
-  void wait(std::unique_lock<mutex>& lock) {
-    Waiting waiting(*this);
+  // (`where` is filled in by the compiler: the caller's line, for diagnoses.)
+  void wait(std::unique_lock<mutex>& lock,
+            std::source_location where = std::source_location::current()) {
+    Waiting waiting(*this, detail::Wait::condition, where);
     cv_.wait(lock);
   }
   template <class Predicate>
-  void wait(std::unique_lock<mutex>& lock, Predicate ready) {
-    while (!ready()) wait(lock);
+  void wait(std::unique_lock<mutex>& lock, Predicate ready,
+            std::source_location where = std::source_location::current()) {
+    while (!ready()) wait(lock, where);
   }
 
   // condition_variable::wait_for()
@@ -59,14 +63,15 @@ class condition_variable {
   // As the standard's; returns std::cv_status::timeout when `limit` passed.
   template <class Rep, class Period>
   std::cv_status wait_for(std::unique_lock<mutex>& lock,
-                          const std::chrono::duration<Rep, Period>& limit) {
-    Waiting waiting(*this);
+                          const std::chrono::duration<Rep, Period>& limit,
+                          std::source_location where = std::source_location::current()) {
+    Waiting waiting(*this, detail::Wait::timed, where);
     return cv_.wait_for(lock, limit);
   }
   template <class Rep, class Period, class Predicate>
   bool wait_for(std::unique_lock<mutex>& lock, const std::chrono::duration<Rep, Period>& limit,
-                Predicate ready) {
-    Waiting waiting(*this);
+                Predicate ready, std::source_location where = std::source_location::current()) {
+    Waiting waiting(*this, detail::Wait::timed, where);
     return cv_.wait_for(lock, limit, std::move(ready));
   }
 
@@ -77,20 +82,17 @@ class condition_variable {
   // Marks the calling thread as waiting on this variable for the scope.
   class Waiting {
    public:
-    explicit Waiting(condition_variable& cv) noexcept : cv_(cv), self_(detail::self()) {
+    Waiting(condition_variable& cv, detail::Wait wait, const std::source_location& where) noexcept
+        : cv_(cv), scope_(wait, &cv, where.file_name(), static_cast<int>(where.line())) {
       cv_.waiters_.fetch_add(1, std::memory_order_relaxed);
-      self_.waiting_on.store(&cv_, std::memory_order_relaxed);
     }
-    ~Waiting() {
-      self_.waiting_on.store(nullptr, std::memory_order_relaxed);
-      cv_.waiters_.fetch_sub(1, std::memory_order_relaxed);
-    }
+    ~Waiting() { cv_.waiters_.fetch_sub(1, std::memory_order_relaxed); }
     Waiting(const Waiting&) = delete;
     Waiting& operator=(const Waiting&) = delete;
 
    private:
     condition_variable& cv_;
-    detail::ThreadState& self_;
+    detail::WaitScope scope_;
   };
 
   std::condition_variable_any cv_;

@@ -7,14 +7,24 @@
 // Both keep the standard member names (lock, try_lock, unlock), so
 // std::lock_guard, std::scoped_lock and std::unique_lock work on them. On top
 // of the standard behaviour each one
-//   * tracks its owner and how many threads wait for it (the watchdog reads
-//     this to explain a hang or a deadlock);
+//   * tracks its owner, where the owner took it, and who waits for it: the
+//     watchdog reads this to explain a hang or a deadlock (a cycle of threads
+//     each waiting for a mutex the next one holds);
+//   * feeds a lock-order graph kept for the life of the process: taking B
+//     while holding A adds the edge A→B, and an edge that closes a cycle is a
+//     potential deadlock (`lock_order_inversion`), reported with the sites of
+//     every edge even when no run ever hangs. try_lock() adds no edge: it
+//     cannot wait, so it cannot deadlock;
 //   * calls racelab::interleave() before lock() and try_lock() and after
 //     unlock(), so the run's strategy can perturb around lock operations;
 //   * turns a mistake that would hang or be undefined into a verdict:
 //     re-locking a racelab::mutex the thread already owns ends the run at once
-//     with `self_deadlock` (a std::mutex would simply hang, and TSan says
-//     nothing); unlocking a mutex the thread does not own is `mutex_misuse`.
+//     with `self_deadlock` and both sites (a std::mutex would simply hang, and
+//     TSan says nothing); unlocking one the thread does not own is
+//     `mutex_misuse`.
+//
+// Sites are the callers' source lines (file:line), found from return
+// addresses when a diagnosis is written, so the lock path stays cheap.
 //
 // Memory ordering: exactly that of the standard mutex underneath. lock() is an
 // acquire and unlock() a release on the wrapped std::mutex, and ThreadSanitizer
@@ -29,11 +39,9 @@
 namespace racelab {
 
 // mutex
-class mutex {
+class mutex : public detail::Lockable {
  public:
   mutex() noexcept = default;
-  mutex(const mutex&) = delete;
-  mutex& operator=(const mutex&) = delete;
   ~mutex();
 
   // mutex::lock()
@@ -54,44 +62,28 @@ class mutex {
   // unlock still happens, as a plain std::mutex would let it).
   void unlock();
 
-  /// The ordinal of the owning thread in the current run, or -1 when free.
-  int owner() const noexcept;
-  /// True when the calling thread owns the mutex.
-  bool held_by_me() const noexcept;
-  /// Threads blocked in lock() right now.
-  int waiters() const noexcept { return waiters_.load(std::memory_order_relaxed); }
-
  private:
   std::mutex m_;
-  std::atomic<detail::ThreadState*> owner_{nullptr};
-  std::atomic<int> waiters_{0};
 };
 
 // recursive_mutex
 //
 // As racelab::mutex, but the owner may lock again; it is released when
 // unlock() has been called as often as lock() / successful try_lock().
-class recursive_mutex {
+class recursive_mutex : public detail::Lockable {
  public:
-  recursive_mutex() noexcept = default;
-  recursive_mutex(const recursive_mutex&) = delete;
-  recursive_mutex& operator=(const recursive_mutex&) = delete;
+  recursive_mutex() noexcept;
   ~recursive_mutex();
 
   void lock();
   bool try_lock();
   void unlock();
 
-  int owner() const noexcept;
-  bool held_by_me() const noexcept;
-  int waiters() const noexcept { return waiters_.load(std::memory_order_relaxed); }
   /// How many times the owner holds it (0 when free). Meaningful to the owner.
   int depth() const noexcept { return depth_.load(std::memory_order_relaxed); }
 
  private:
   std::recursive_mutex m_;
-  std::atomic<detail::ThreadState*> owner_{nullptr};
-  std::atomic<int> waiters_{0};
   std::atomic<int> depth_{0};
 };
 

@@ -22,6 +22,7 @@
 #pragma once
 
 #include <functional>
+#include <source_location>
 #include <thread>
 #include <utility>
 
@@ -40,6 +41,7 @@ class thread {
   template <class F, class... Args>
   explicit thread(F&& f, Args&&... args) {
     detail::ThreadState* state = detail::register_thread();
+    state_ = state;
     impl_ = std::thread(
         [state, fn = std::forward<F>(f), ... args = std::forward<Args>(args)]() mutable {
           detail::enter_thread(state);
@@ -52,10 +54,12 @@ class thread {
         });
   }
 
-  thread(thread&&) noexcept = default;
+  thread(thread&& other) noexcept
+      : impl_(std::move(other.impl_)), state_(std::exchange(other.state_, nullptr)) {}
   thread& operator=(thread&& other) noexcept {
     if (impl_.joinable()) leaked();
     impl_ = std::move(other.impl_);
+    state_ = std::exchange(other.state_, nullptr);
     return *this;
   }
   ~thread() {
@@ -64,8 +68,11 @@ class thread {
 
   bool joinable() const noexcept { return impl_.joinable(); }
   std::thread::id get_id() const noexcept { return impl_.get_id(); }
-  void join() {
+  // (`where` is filled in by the compiler: the caller's line, for diagnoses.)
+  void join(std::source_location where = std::source_location::current()) {
     detail::open_start_gate();
+    detail::WaitScope waiting(detail::Wait::join, state_, where.file_name(),
+                              static_cast<int>(where.line()));
     impl_.join();
   }
 
@@ -86,6 +93,7 @@ class thread {
   }
 
   std::thread impl_;
+  detail::ThreadState* state_ = nullptr;  ///< owned by the run
 };
 
 }  // namespace racelab

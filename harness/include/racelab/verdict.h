@@ -76,18 +76,28 @@ constexpr std::optional<Verdict> parse_verdict(std::string_view text) noexcept {
 // per-run, per-thread RNG seeded from the run seed, so a run is named by
 // (case, variant, strategy, seed).
 enum class Strategy {
-  none,   ///< plain stress: interleave() only counts steps.
-  yield,  ///< sched_yield() at a random quarter of interleave points.
-  sleep,  ///< a short random sleep (1–100 µs) at a random 1/32 of points.
+  none,       ///< plain stress: interleave() only counts steps.
+  yield,      ///< sched_yield() at a random quarter of interleave points.
+  sleep,      ///< a short random sleep (1–100 µs) at a random 1/32 of points.
+  pct,        ///< priority-based delays with d−1 priority change points
+              ///< (after Burckhardt et al. 2010): each thread gets a random
+              ///< priority; a thread below the highest live priority yields at
+              ///< its interleave points; at d−1 random steps of the run the
+              ///< running thread drops below every other. Depth d: --pct-depth.
+  portfolio,  ///< each run picks one of the above from its seed (yield 4 in
+              ///< 10, pct 3, sleep 2, none 1); records name the one it used.
 };
 
-inline constexpr std::array kAllStrategies = {Strategy::none, Strategy::yield, Strategy::sleep};
+inline constexpr std::array kAllStrategies = {Strategy::none, Strategy::yield, Strategy::sleep,
+                                              Strategy::pct, Strategy::portfolio};
 
 constexpr std::string_view to_string(Strategy s) noexcept {
   switch (s) {
     case Strategy::none: return "none";
     case Strategy::yield: return "yield";
     case Strategy::sleep: return "sleep";
+    case Strategy::pct: return "pct";
+    case Strategy::portfolio: return "portfolio";
   }
   return "none";
 }

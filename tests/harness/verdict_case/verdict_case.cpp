@@ -1,7 +1,9 @@
 // verdict_case — a case program for the harness's own tests. Its buggy
 // variant runs the scenario named by RACELAB_TEST_SCENARIO, each built to end
 // in one verdict; its fixed variant is clean. Never part of the catalogue.
+#include <atomic>
 #include <cstdlib>
+#include <vector>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -81,6 +83,58 @@ void data_race(Run&) {
   b.join();
 }
 
+// Each thread takes its first lock, waits until the other has too, then
+// asks for the other's: a certain deadlock, of two threads or three.
+void deadlock_ring(int n) {
+  std::vector<racelab::mutex> locks(static_cast<std::size_t>(n));
+  std::atomic<int> holding{0};
+  std::vector<racelab::thread> threads;
+  for (int i = 0; i < n; ++i)
+    threads.emplace_back([&, i] {
+      std::lock_guard first(locks[static_cast<std::size_t>(i)]);
+      holding.fetch_add(1, std::memory_order_relaxed);
+      while (holding.load(std::memory_order_relaxed) < n) racelab::interleave();
+      std::lock_guard second(locks[static_cast<std::size_t>((i + 1) % n)]);
+    });
+  for (auto& t : threads) t.join();
+}
+
+void deadlock(Run&) { deadlock_ring(2); }
+void deadlock3(Run&) { deadlock_ring(3); }
+
+// Both orders, one after the other: never hangs, always inverted.
+void lock_order(Run&) {
+  racelab::mutex a;
+  racelab::mutex b;
+  racelab::thread first([&] { std::scoped_lock both(a, b); });
+  first.join();
+  racelab::thread one([&] {
+    std::lock_guard la(a);
+    std::lock_guard lb(b);
+  });
+  one.join();
+  racelab::thread other([&] {
+    std::lock_guard lb(b);
+    std::lock_guard la(a);
+  });
+  other.join();
+}
+
+void livelock(Run&) {
+  racelab::thread busy([] {
+    for (;;) racelab::interleave();  // steps forever, never progress()
+  });
+  busy.join();
+}
+
+void forgotten_unlock(Run&) {
+  racelab::mutex m;
+  racelab::thread leaves_it_locked([&] { m.lock(); });
+  leaves_it_locked.join();
+  racelab::thread waits([&] { std::lock_guard lock(m); });
+  waits.join();
+}
+
 void crash(Run& run) {
   if (run.index() == 1) std::abort();
 }
@@ -97,6 +151,11 @@ racelab::Body scenario() {
   if (s == "invariant") return invariant;
   if (s == "data_race") return data_race;
   if (s == "crash") return crash;
+  if (s == "deadlock") return deadlock;
+  if (s == "deadlock3") return deadlock3;
+  if (s == "lock_order") return lock_order;
+  if (s == "livelock") return livelock;
+  if (s == "forgotten_unlock") return forgotten_unlock;
   return clean;
 }
 
@@ -109,10 +168,12 @@ racelab::Case racelab::define_case() {
       .bug_class = "test",
       .threads = 2,
       .invariant = "depends on the scenario",
+      .livelock_steps = 20000,
       .buggy = {.body = scenario(),
                 .expected = {Verdict::self_deadlock, Verdict::hang, Verdict::exception_lost,
                              Verdict::thread_leak, Verdict::mutex_misuse,
-                             Verdict::invariant_violated, Verdict::data_race, Verdict::crash},
+                             Verdict::invariant_violated, Verdict::data_race, Verdict::crash,
+                             Verdict::deadlock, Verdict::lock_order_inversion, Verdict::livelock},
                 .runs = 3},
       .fixed = {.body = clean, .expected = {Verdict::clean}, .runs = 50},
   };

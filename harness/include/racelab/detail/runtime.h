@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <exception>
 #include <string>
+#include <vector>
 
 #include "racelab/verdict.h"
 
@@ -35,16 +36,88 @@ class Rng {
 // mix() — a well-spread 64-bit value from two inputs (seed derivation).
 std::uint64_t mix(std::uint64_t a, std::uint64_t b) noexcept;
 
+class Lockable;
+struct ThreadState;
+
+// What a thread is blocked in, for the watchdog's diagnosis.
+enum class Wait : int {
+  none,
+  mutex,       ///< lock() of a racelab mutex: `waiting_on` is its Lockable
+  condition,   ///< condition_variable::wait() with no time limit
+  timed,       ///< condition_variable::wait_for(): not blocked for good
+  join,        ///< racelab::thread::join(): `waiting_on` is the joined ThreadState
+};
+
 // ThreadState — what the runtime knows about one thread of the current run.
-// Counters are written only by their own thread and read (relaxed) by the
+// The atomics are written by their own thread and read (relaxed) by the
 // watchdog, so they never add a happens-before edge TSan could see.
 struct ThreadState {
   int ordinal = -1;  ///< 0 is the body's thread; case threads count from 1 in creation order.
   Rng rng;
   std::atomic<std::uint64_t> steps{0};     ///< interleave() points passed.
   std::atomic<std::uint64_t> progress{0};  ///< progress() calls.
-  std::atomic<const void*> waiting_on{nullptr};  ///< the primitive it blocks on, if any.
+  std::atomic<Wait> wait{Wait::none};
+  std::atomic<const void*> waiting_on{nullptr};  ///< see Wait
+  std::atomic<std::uintptr_t> wait_pc{0};         ///< where it blocks in a lock (a return address)
+  std::atomic<const char*> wait_file{nullptr};    ///< where it blocks otherwise (file, line)
+  std::atomic<int> wait_line{0};
+  std::atomic<bool> finished{false};
+  std::atomic<int> priority{0};    ///< strategy pct
+  std::vector<Lockable*> held;     ///< racelab mutexes it holds, in order; owner thread only
 };
+
+// Lockable — what racelab::mutex and racelab::recursive_mutex share: the
+// owner, the waiters, where the owner took it. Relaxed atomics only.
+class Lockable {
+ public:
+  Lockable() noexcept;
+  Lockable(const Lockable&) = delete;
+  Lockable& operator=(const Lockable&) = delete;
+
+  /// The ordinal of the owning thread in the current run, or -1 when free.
+  int owner() const noexcept;
+  /// True when the calling thread owns it.
+  bool held_by_me() const noexcept;
+  /// Threads blocked in lock() right now.
+  int waiters() const noexcept { return waiters_.load(std::memory_order_relaxed); }
+  /// A short name for diagnoses: `M<n>`, numbered in creation order per process.
+  int id() const noexcept { return id_; }
+  /// For the watchdog: the owner's state, where it took the lock, what it is.
+  ThreadState* owner_state() const noexcept { return owner_.load(std::memory_order_relaxed); }
+  std::uintptr_t acquired_pc() const noexcept { return acquired_pc_.load(std::memory_order_relaxed); }
+  const char* kind() const noexcept { return kind_; }
+
+ protected:
+  ~Lockable();
+  // The calling thread is about to block in lock() at `pc`.
+  void blocking(ThreadState& me, std::uintptr_t pc) noexcept;
+  // The calling thread now owns it; `blocking` says whether it waited in
+  // lock() (which orders locks) or took it with try_lock() (which does not).
+  void acquired(ThreadState& me, std::uintptr_t pc, bool blocking) noexcept;
+  // The calling thread gives it up (unlock). When `me` is not the owner the
+  // run notes `mutex_misuse` first.
+  void released(ThreadState& me) noexcept;
+  // Notes `mutex_misuse`: `me` unlocks it without owning it.
+  void misused(ThreadState& me) const noexcept;
+  // Ends the run as self_deadlock: `me` locks it again at `pc`.
+  [[noreturn]] void relocked(ThreadState& me, std::uintptr_t pc) const noexcept;
+
+  std::atomic<ThreadState*> owner_{nullptr};
+  std::atomic<int> waiters_{0};
+  std::atomic<std::uintptr_t> acquired_pc_{0};
+  const char* kind_ = "racelab::mutex";
+
+ private:
+  int id_;
+};
+
+// site() — "file:line" of the call that returned to `pc`, skipping frames in
+// the standard library's and racelab's headers (a lock_guard's constructor);
+// "0x…" when the build cannot symbolize. Slow: for diagnoses only.
+std::string site(std::uintptr_t pc);
+
+// The return address of the calling function, as a site() argument.
+#define RACELAB_CALLER_PC() reinterpret_cast<std::uintptr_t>(__builtin_return_address(0))
 
 // The calling thread's state. Threads the harness did not start (a unit
 // test's, the driver's) get a thread-local stand-in with ordinal -1.
@@ -65,6 +138,19 @@ void open_start_gate() noexcept;
 
 // Thread lifecycle, called by racelab::thread.
 ThreadState* register_thread();
+
+// WaitScope — the calling thread blocks in `wait` on `object` (a condition
+// variable, a joined ThreadState) at file:line for the scope.
+class WaitScope {
+ public:
+  WaitScope(Wait wait, const void* object, const char* file, int line) noexcept;
+  ~WaitScope();
+  WaitScope(const WaitScope&) = delete;
+  WaitScope& operator=(const WaitScope&) = delete;
+
+ private:
+  ThreadState& self_;
+};
 void enter_thread(ThreadState* state) noexcept;
 void exit_thread() noexcept;
 void exception_escaped(std::exception_ptr error) noexcept;

@@ -1,0 +1,202 @@
+// Lockable's bookkeeping, the process-wide lock-order graph, and sites.
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "runtime.h"
+
+extern "C" void __sanitizer_symbolize_pc(void* pc, const char* fmt, char* out_buf,
+                                         std::size_t out_buf_size) __attribute__((weak));
+
+namespace racelab::detail {
+
+// ---- sites ----
+
+std::string site(std::uintptr_t pc) {
+  if (pc == 0) return "an unknown site";
+  // A return address points after the call; the call itself is one byte back.
+  void* call = reinterpret_cast<void*>(pc - 1);
+  if (__sanitizer_symbolize_pc == nullptr) return fmt::format("{}", call);
+  char buffer[4096] = {};
+  __sanitizer_symbolize_pc(call, "%s:%l", buffer, sizeof buffer - 1);
+  // One NUL-terminated string per frame, innermost (inlined) first; an empty
+  // string ends the list.
+  std::string fallback;
+  for (const char* frame = buffer; *frame != '\0' && frame < buffer + sizeof buffer;
+       frame += std::strlen(frame) + 1) {
+    std::string_view text(frame);
+    if (fallback.empty()) fallback = text;
+    if (text.find("/include/c++/") != std::string_view::npos ||
+        text.find("include/racelab/") != std::string_view::npos || text.starts_with("??"))
+      continue;
+#ifdef RACELAB_SOURCE_DIR
+    if (text.starts_with(RACELAB_SOURCE_DIR "/")) text.remove_prefix(sizeof(RACELAB_SOURCE_DIR));
+#endif
+    return std::string(text);
+  }
+  return fallback.empty() ? fmt::format("{}", call) : fallback;
+}
+
+namespace {
+
+std::atomic<int> g_next_lock_id{1};
+
+std::string name(const Lockable& lock) { return fmt::format("{} M{}", lock.kind(), lock.id()); }
+
+// The lock-order graph: an edge A→B when some thread took B (blocking) while
+// holding A, with the sites of both acquisitions. Nodes leave with their
+// mutex, so a later mutex at the same address starts clean.
+class LockGraph {
+ public:
+  struct Edge {
+    std::uintptr_t from_pc = 0;  ///< where the held lock was taken
+    std::uintptr_t to_pc = 0;    ///< where the new lock was taken
+    int thread = -1;
+    int from_id = 0;
+    int to_id = 0;
+  };
+
+  // Adds from→to; returns the cycle it closes (its edges, in order), if any.
+  std::vector<Edge> add(const Lockable* from, const Lockable* to, const Edge& edge) {
+    std::lock_guard lock(mutex_);
+    auto& out = adjacent_[from];
+    if (out.contains(to)) return {};
+    out.emplace(to, edge);
+    std::vector<const Lockable*> path;
+    std::set<const Lockable*> seen;
+    if (!find_path(to, from, path, seen)) return {};
+    std::vector<Edge> cycle = {edge};
+    const Lockable* at = to;
+    for (const Lockable* next : path) {
+      cycle.push_back(adjacent_[at].at(next));
+      at = next;
+    }
+    return cycle;
+  }
+
+  void forget(const Lockable* node) {
+    std::lock_guard lock(mutex_);
+    adjacent_.erase(node);
+    for (auto& [from, out] : adjacent_) out.erase(node);
+  }
+
+ private:
+  // Depth-first search for a path start→…→goal; `path` excludes start.
+  bool find_path(const Lockable* start, const Lockable* goal, std::vector<const Lockable*>& path,
+                 std::set<const Lockable*>& seen) {
+    if (!seen.insert(start).second) return false;
+    auto it = adjacent_.find(start);
+    if (it == adjacent_.end()) return false;
+    for (const auto& [next, edge] : it->second) {
+      path.push_back(next);
+      if (next == goal || find_path(next, goal, path, seen)) return true;
+      path.pop_back();
+    }
+    return false;
+  }
+
+  std::mutex mutex_;
+  std::unordered_map<const Lockable*, std::map<const Lockable*, Edge>> adjacent_;
+};
+
+LockGraph& lock_graph() {
+  static LockGraph* graph = new LockGraph;  // outlives every static mutex
+  return *graph;
+}
+
+std::string describe_cycle(const std::vector<LockGraph::Edge>& cycle) {
+  std::string text = fmt::format("a lock-order cycle of {} mutexes, a potential deadlock:", cycle.size());
+  for (const auto& e : cycle)
+    text += fmt::format(" T{} took M{} (at {}) then M{} (at {});", e.thread, e.from_id,
+                        site(e.from_pc), e.to_id, site(e.to_pc));
+  text.pop_back();
+  return text;
+}
+
+}  // namespace
+
+// ---- Lockable ----
+
+Lockable::Lockable() noexcept : id_(g_next_lock_id.fetch_add(1, std::memory_order_relaxed)) {}
+
+Lockable::~Lockable() {
+  if (ThreadState* owner = owner_.load(std::memory_order_relaxed))
+    note(Verdict::mutex_misuse, fmt::format("{} was destroyed while thread T{} held it (taken at {})",
+                                            name(*this), owner->ordinal,
+                                            site(acquired_pc_.load(std::memory_order_relaxed))));
+  QuietScope quiet;
+  lock_graph().forget(this);
+}
+
+int Lockable::owner() const noexcept {
+  ThreadState* owner = owner_.load(std::memory_order_relaxed);
+  return owner != nullptr ? owner->ordinal : -1;
+}
+
+bool Lockable::held_by_me() const noexcept {
+  return owner_.load(std::memory_order_relaxed) == &self();
+}
+
+void Lockable::blocking(ThreadState& me, std::uintptr_t pc) noexcept {
+  waiters_.fetch_add(1, std::memory_order_relaxed);
+  me.wait_pc.store(pc, std::memory_order_relaxed);
+  me.waiting_on.store(this, std::memory_order_relaxed);
+  me.wait.store(Wait::mutex, std::memory_order_relaxed);
+}
+
+void Lockable::acquired(ThreadState& me, std::uintptr_t pc, bool blocking) noexcept {
+  if (blocking) {
+    me.wait.store(Wait::none, std::memory_order_relaxed);
+    me.waiting_on.store(nullptr, std::memory_order_relaxed);
+    waiters_.fetch_sub(1, std::memory_order_relaxed);
+  }
+  owner_.store(&me, std::memory_order_relaxed);
+  acquired_pc_.store(pc, std::memory_order_relaxed);
+  if (blocking && !me.held.empty()) {
+    std::vector<LockGraph::Edge> cycle;
+    {
+      QuietScope quiet;
+      for (Lockable* held : me.held) {
+        LockGraph::Edge edge{held->acquired_pc(), pc, me.ordinal, held->id(), id()};
+        cycle = lock_graph().add(held, this, edge);
+        if (!cycle.empty()) break;
+      }
+    }
+    if (!cycle.empty()) note(Verdict::lock_order_inversion, describe_cycle(cycle));
+  }
+  me.held.push_back(this);
+}
+
+void Lockable::released(ThreadState& me) noexcept {
+  if (owner_.load(std::memory_order_relaxed) != &me) misused(me);
+  owner_.store(nullptr, std::memory_order_relaxed);
+  auto it = std::find(me.held.rbegin(), me.held.rend(), this);
+  if (it != me.held.rend()) me.held.erase(std::next(it).base());
+}
+
+void Lockable::misused(ThreadState& me) const noexcept {
+  ThreadState* owner = owner_.load(std::memory_order_relaxed);
+  note(Verdict::mutex_misuse,
+       owner == nullptr
+           ? fmt::format("thread T{} unlocks {}, which is not locked", me.ordinal, name(*this))
+           : fmt::format("thread T{} unlocks {}, owned by thread T{} (taken at {})", me.ordinal,
+                         name(*this), owner->ordinal,
+                         site(acquired_pc_.load(std::memory_order_relaxed))));
+}
+
+[[noreturn]] void Lockable::relocked(ThreadState& me, std::uintptr_t pc) const noexcept {
+  end_run(Verdict::self_deadlock,
+          fmt::format("thread T{} locks {} at {}, but already holds it since {}; a non-recursive "
+                      "mutex would block it forever",
+                      me.ordinal, name(*this), site(pc),
+                      site(acquired_pc_.load(std::memory_order_relaxed))));
+}
+
+}  // namespace racelab::detail
