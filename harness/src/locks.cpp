@@ -132,6 +132,9 @@ Lockable::~Lockable() {
                                             name(*this), owner->ordinal,
                                             site(acquired_pc_.load(std::memory_order_relaxed))));
   QuietScope quiet;
+  // The watchdog reads a waited-for mutex under the run's mutex; taking it
+  // here keeps this one alive until the watchdog is done with it.
+  std::lock_guard lock(active_run().mutex);
   lock_graph().forget(this);
 }
 

@@ -45,8 +45,8 @@ ThreadState& foreign_self() noexcept {
 }
 
 ActiveRun& active_run() noexcept {
-  static ActiveRun run;
-  return run;
+  static ActiveRun* run = new ActiveRun;  // outlives every static racelab mutex
+  return *run;
 }
 
 RecordSink*& record_sink() noexcept {

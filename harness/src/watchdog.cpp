@@ -30,6 +30,11 @@ struct Seen {
   const char* file = nullptr;
   int line = 0;
   bool finished = false;
+  // The mutex it waits for, read while the run's mutex keeps it alive.
+  const ThreadState* lock_owner = nullptr;
+  std::uintptr_t lock_pc = 0;
+  int lock_id = 0;
+  const char* lock_kind = "";
 };
 
 struct Snapshot {
@@ -43,6 +48,8 @@ struct Snapshot {
   }
 };
 
+// Everything is read under the run's mutex: a Lockable's destructor takes it
+// too, so no mutex a thread waits for can vanish while it is looked at.
 Snapshot look(ActiveRun& run) {
   Snapshot snap;
   QuietScope quiet;
@@ -59,6 +66,13 @@ Snapshot look(ActiveRun& run) {
     s.file = t->wait_file.load(std::memory_order_relaxed);
     s.line = t->wait_line.load(std::memory_order_relaxed);
     s.finished = t->finished.load(std::memory_order_relaxed);
+    if (s.wait == Wait::mutex && s.on != nullptr) {
+      const auto* waited = static_cast<const Lockable*>(s.on);
+      s.lock_owner = waited->owner_state();
+      s.lock_pc = waited->acquired_pc();
+      s.lock_id = waited->id();
+      s.lock_kind = waited->kind();
+    }
     snap.steps += s.steps;
     snap.progress += s.progress;
     snap.threads.push_back(s);
@@ -69,7 +83,7 @@ Snapshot look(ActiveRun& run) {
 // The thread `s` waits for: a mutex's owner, or the thread it joins.
 const ThreadState* waits_for(const Seen& s) {
   if (s.finished || s.on == nullptr) return nullptr;
-  if (s.wait == Wait::mutex) return static_cast<const Lockable*>(s.on)->owner_state();
+  if (s.wait == Wait::mutex) return s.lock_owner;
   if (s.wait == Wait::join) return static_cast<const ThreadState*>(s.on);
   return nullptr;
 }
@@ -111,14 +125,13 @@ std::string describe(const Seen& s, const Snapshot& snap) {
   if (s.finished) return fmt::format("T{} has finished", s.ordinal);
   switch (s.wait) {
     case Wait::mutex: {
-      const auto* lock = static_cast<const Lockable*>(s.on);
-      const Seen* owner = snap.find(lock->owner_state());
+      const Seen* owner = snap.find(s.lock_owner);
       std::string held = owner == nullptr
                              ? std::string("which no thread of the run holds")
                              : fmt::format("held by T{}{} (taken at {})", owner->ordinal,
                                            owner->finished ? ", which has finished" : "",
-                                           site(lock->acquired_pc()));
-      return fmt::format("T{} waits for {} M{} at {}, {}", s.ordinal, lock->kind(), lock->id(),
+                                           site(s.lock_pc));
+      return fmt::format("T{} waits for {} M{} at {}, {}", s.ordinal, s.lock_kind, s.lock_id,
                          where(s), held);
     }
     case Wait::condition:

@@ -1,5 +1,6 @@
 // The runtime's verdicts, each produced by a scenario of case_99_verdicts run
 // as a child process (a deliberate deadlock must never hang the test runner).
+#include <algorithm>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -12,6 +13,16 @@ using racelab::testing::ChildResult;
 using racelab::testing::run_child;
 
 const std::string kProgram = RACELAB_BUILD_DIR "/test_cases/case_99_verdicts";
+
+// "tests/harness/verdict_case/verdict_case.cpp:N" for the line marked
+// `// site:NAME`, as the harness prints sites.
+std::string site(const std::string& name) {
+  const std::string path = "tests/harness/verdict_case/verdict_case.cpp";
+  const std::string text = racelab::testing::read_file(RACELAB_SOURCE_DIR "/" + path);
+  const auto at = text.find("// site:" + name);
+  EXPECT_NE(at, std::string::npos) << name;
+  return path + ":" + std::to_string(1 + std::count(text.begin(), text.begin() + static_cast<long>(at), '\n'));
+}
 
 ChildResult run_scenario(const std::string& scenario, std::vector<std::string> args) {
   args.insert(args.begin(), kProgram);
@@ -31,7 +42,10 @@ TEST(Runtime, SelfDeadlockEndsTheRunAtOnceWithoutATimeout) {
   EXPECT_FALSE(r.timed_out);
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("run 0 (seed"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("self_deadlock: thread T1 locks a racelab::mutex it already owns"),
+  // Both acquire sites: the second lock and the first.
+  EXPECT_NE(r.out.find("self_deadlock: thread T1 locks racelab::mutex M"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("at " + site("inner-lock") + ", but already holds it since " +
+                       site("outer-lock")),
             std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("resume with --first-run 1"), std::string::npos) << r.out;
@@ -42,11 +56,85 @@ TEST(Runtime, RecursiveMutexReentryIsClean) {
   EXPECT_NE(r.out.find("20 runs, 0 failing"), std::string::npos) << r.out << r.err;
 }
 
-TEST(Runtime, WatchdogEndsABlockedRunAsHang) {
-  ChildResult r = run_scenario("hang", {"--variant", "buggy", "--runs", "1", "--timeout", "0.3"});
+TEST(Runtime, AWaitNobodyEndsIsAHangWithWhoWaitsOnWhat) {
+  // A 60 s limit: the watchdog sees every thread blocked long before.
+  ChildResult r = run_scenario("hang", {"--variant", "buggy", "--runs", "1", "--timeout", "60"});
   EXPECT_FALSE(r.timed_out);
-  EXPECT_NE(r.out.find("hang: the run did not finish within 300 ms"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("blocked on"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("hang: every thread is blocked and none can wake another: "
+                       "T0 joins T1 at " + site("join-waiter")),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("T1 waits on a racelab::condition_variable at " + site("cv-wait") +
+                       " and nobody notifies it"),
+            std::string::npos)
+      << r.out;
+}
+
+TEST(Runtime, ARunPastItsTimeLimitIsAHang) {
+  // The busy thread steps without progress, but the livelock bound (20,000
+  // steps) is far; a tiny limit ends it first... unless steps are fast.
+  ChildResult r = run_scenario("livelock", {"--variant", "buggy", "--runs", "1", "--timeout", "0.001"});
+  EXPECT_FALSE(r.timed_out);
+  EXPECT_TRUE(r.out.find("hang: the run did not finish within 1 ms") != std::string::npos ||
+              r.out.find("livelock:") != std::string::npos)
+      << r.out;
+}
+
+TEST(Runtime, ALockNeverReleasedIsAHangNamingItsFinishedOwner) {
+  ChildResult r = run_scenario("forgotten_unlock", {"--variant", "buggy", "--runs", "1"});
+  EXPECT_NE(r.out.find("T2 waits for racelab::mutex M"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("held by T1, which has finished (taken at " + site("forgotten-lock") + ")"),
+            std::string::npos)
+      << r.out;
+}
+
+TEST(Runtime, ADeadlockIsTheCycleWithEverySite) {
+  for (const std::string scenario : {"deadlock", "deadlock3"}) {
+    ChildResult r = run_scenario(scenario, {"--variant", "buggy", "--runs", "1", "--timeout", "60"});
+    EXPECT_FALSE(r.timed_out);
+    const std::string threads = scenario == "deadlock" ? "2" : "3";
+    EXPECT_NE(r.out.find("deadlock: a cycle of " + threads + " threads, each waiting for the next: "
+                         "T1 waits for racelab::mutex M"),
+              std::string::npos)
+        << r.out;
+    EXPECT_NE(r.out.find("at " + site("second-lock") + ", held by T2 (taken at " +
+                         site("first-lock") + ")"),
+              std::string::npos)
+        << r.out;
+  }
+}
+
+TEST(Runtime, BothLockOrdersAreAnInversionEvenWithoutAHang) {
+  ChildResult r = run_scenario("lock_order", {"--variant", "buggy", "--runs", "3"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  // Every run: the harness's own lock-order graph (TSan reports once per process).
+  EXPECT_NE(r.out.find("3 runs, 3 failing (lock_order_inversion 3)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("a lock-order cycle of 2 mutexes, a potential deadlock: T3 took M"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("(at " + site("other-b") + ") then M"),
+            std::string::npos)
+      << r.out;
+}
+
+TEST(Runtime, StepsWithoutProgressAreALivelock) {
+  ChildResult r = run_scenario("livelock", {"--variant", "buggy", "--runs", "1", "--timeout", "60"});
+  EXPECT_FALSE(r.timed_out);
+  EXPECT_NE(r.out.find("steps without progress() (bound 20000): T0 0 steps, T1 "), std::string::npos)
+      << r.out;
+}
+
+TEST(Runtime, EveryStrategyRunsTheFixedVariantClean) {
+  for (const std::string strategy : {"none", "yield", "sleep", "pct", "portfolio"}) {
+    ChildResult r = run_child({kProgram, "--variant", "fixed", "--strategy", strategy, "--runs", "50"});
+    EXPECT_EQ(r.exit_code, 0) << strategy << "\n" << r.out << r.err;
+  }
+}
+
+TEST(Runtime, PortfolioRecordsTheStrategyEachRunUsed) {
+  ChildResult r = run_scenario("invariant", {"--variant", "buggy", "--runs", "20", "--strategy", "portfolio"});
+  EXPECT_EQ(r.out.find("--strategy portfolio"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("--strategy "), std::string::npos) << r.out;
 }
 
 TEST(Runtime, AnExceptionEscapingAThreadIsLostNotFatal) {
@@ -63,7 +151,8 @@ TEST(Runtime, AThreadNeverJoinedIsALeak) {
 
 TEST(Runtime, UnlockByANonOwnerIsMutexMisuse) {
   ChildResult r = run_scenario("mutex_misuse", {"--variant", "buggy", "--runs", "3"});
-  EXPECT_NE(r.out.find("mutex_misuse: thread T1 unlocks a racelab::mutex owned by thread T0"),
+  EXPECT_NE(r.out.find("mutex_misuse: thread T1 unlocks racelab::mutex M"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(", owned by thread T0 (taken at " + site("main-lock") + ")"),
             std::string::npos)
       << r.out << r.err;
 }

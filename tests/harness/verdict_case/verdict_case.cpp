@@ -27,8 +27,8 @@ void clean(Run&) {
 void self_deadlock(Run&) {
   racelab::mutex m;
   racelab::thread t([&] {
-    std::lock_guard outer(m);
-    std::lock_guard inner(m);  // the same thread, the same non-recursive mutex
+    std::lock_guard outer(m);  // site:outer-lock
+    std::lock_guard inner(m);  // site:inner-lock (the same thread, the same non-recursive mutex)
   });
   t.join();
 }
@@ -51,9 +51,9 @@ void hang(Run&) {
   bool ready = false;
   racelab::thread waiter([&] {
     std::unique_lock lock(m);
-    cv.wait(lock, [&] { return ready; });  // nobody ever sets ready
+    cv.wait(lock, [&] { return ready; });  // site:cv-wait (nobody ever sets ready)
   });
-  waiter.join();
+  waiter.join();  // site:join-waiter
 }
 
 void exception_lost(Run&) {
@@ -68,7 +68,7 @@ void thread_leak(Run&) {
 
 void mutex_misuse(Run&) {
   racelab::mutex m;
-  m.lock();
+  m.lock();  // site:main-lock
   racelab::thread t([&] { m.unlock(); });  // unlocked by a thread that does not own it
   t.join();
 }
@@ -91,10 +91,10 @@ void deadlock_ring(int n) {
   std::vector<racelab::thread> threads;
   for (int i = 0; i < n; ++i)
     threads.emplace_back([&, i] {
-      std::lock_guard first(locks[static_cast<std::size_t>(i)]);
+      std::lock_guard first(locks[static_cast<std::size_t>(i)]);  // site:first-lock
       holding.fetch_add(1, std::memory_order_relaxed);
       while (holding.load(std::memory_order_relaxed) < n) racelab::interleave();
-      std::lock_guard second(locks[static_cast<std::size_t>((i + 1) % n)]);
+      std::lock_guard second(locks[static_cast<std::size_t>((i + 1) % n)]);  // site:second-lock
     });
   for (auto& t : threads) t.join();
 }
@@ -114,7 +114,7 @@ void lock_order(Run&) {
   });
   one.join();
   racelab::thread other([&] {
-    std::lock_guard lb(b);
+    std::lock_guard lb(b);  // site:other-b
     std::lock_guard la(a);
   });
   other.join();
@@ -129,7 +129,7 @@ void livelock(Run&) {
 
 void forgotten_unlock(Run&) {
   racelab::mutex m;
-  racelab::thread leaves_it_locked([&] { m.lock(); });
+  racelab::thread leaves_it_locked([&] { m.lock(); });  // site:forgotten-lock
   leaves_it_locked.join();
   racelab::thread waits([&] { std::lock_guard lock(m); });
   waits.join();
