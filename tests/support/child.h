@@ -32,7 +32,8 @@ inline ChildResult run_child(const std::vector<std::string>& argv,
 // read_file() — a whole file as text ("" when it cannot be read).
 std::string read_file(const std::string& path);
 
-// make_temp_dir() — a fresh directory under $TMPDIR (or /tmp).
+// make_temp_dir() — a fresh directory under $TMPDIR (or /tmp), removed with
+// everything in it when the test program ends.
 std::string make_temp_dir(const std::string& prefix);
 
 }  // namespace racelab::testing
