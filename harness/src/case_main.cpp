@@ -22,6 +22,7 @@ namespace {
 constexpr int kDefaultBuggyRuns = 200;
 constexpr int kDefaultFixedRuns = 2000;
 constexpr std::uint64_t kDefaultLivelockSteps = 50000;
+constexpr int kShownFailures = 10;
 
 bool tsan_build() {
 #if defined(__has_feature)
@@ -128,13 +129,17 @@ class TextSink final : public RecordSink {
     bool listed = false;
     for (Verdict e : expected_) listed = listed || e == r.verdict;
     (listed ? expected_seen_ : unexpected_seen_) = true;
-    std::printf("run %lld (seed %llu): %s: %s\n", static_cast<long long>(r.index),
-                static_cast<unsigned long long>(r.seed), std::string(to_string(r.verdict)).c_str(),
-                r.detail.c_str());
-    if (failing_ == 1)
+    // Every failing run with the command that re-runs it, up to a screenful.
+    if (failing_ <= kShownFailures) {
+      std::printf("run %lld (seed %llu): %s: %s\n", static_cast<long long>(r.index),
+                  static_cast<unsigned long long>(r.seed),
+                  std::string(to_string(r.verdict)).c_str(), r.detail.c_str());
       std::printf("  re-run it: %s --variant %s --strategy %s --run-seed %llu\n",
                   program_.c_str(), variant_.c_str(), std::string(to_string(r.strategy)).c_str(),
                   static_cast<unsigned long long>(r.seed));
+    } else if (failing_ == kShownFailures + 1) {
+      std::printf("(more failing runs are counted below, not shown)\n");
+    }
     std::fflush(stdout);
   }
   int ended_early(const Record& r) override {
