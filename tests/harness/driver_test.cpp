@@ -2,6 +2,7 @@
 // management (crashes, hangs, resumes) and the summaries it writes.
 #include <dirent.h>
 
+#include <filesystem>
 #include <fstream>
 #include <string>
 
@@ -102,6 +103,39 @@ TEST(Driver, AWorkerThatCrashesIsReplacedAtTheNextRun) {
   EXPECT_EQ(result.at("first_failure").at("run"), 1);
   EXPECT_NE(result.at("first_failure").at("detail").get<std::string>().find("SIGABRT"),
             std::string::npos);
+}
+
+TEST(Driver, AWorkerThatExitsMidRunIsAnInfrastructureErrorNeverClean) {
+  const std::string out = make_temp_dir("racelab-exit-");
+  ChildResult r = racelab({"--cases", kTestCases, "run", "99", "--variant", "buggy", "--runs", "3",
+                           "--out", out},
+                          {{"RACELAB_TEST_SCENARIO", "exit"}});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  const nlohmann::json result = summary_of(out).at("results").at(0);
+  EXPECT_EQ(result.at("verdicts").at("infra_error"), 1);
+  EXPECT_EQ(result.at("runs"), 3);
+  EXPECT_FALSE(result.at("as_expected").get<bool>());
+  EXPECT_NE(result.at("first_failure").at("detail").get<std::string>().find("exit 7"), std::string::npos);
+}
+
+TEST(Driver, ACampaignWithAHangingCaseStillReportsTheOthers) {
+  // A catalogue of two: case 01 and the harness's test case, hanging.
+  const std::string cases = make_temp_dir("racelab-two-");
+  std::filesystem::create_symlink(RACELAB_BUILD_DIR "/cases/case_01_lost_update",
+                                  cases + "/case_01_lost_update");
+  std::filesystem::create_symlink(kTestCases + "/case_99_verdicts", cases + "/case_99_verdicts");
+  const std::string out = make_temp_dir("racelab-two-out-");
+  ChildResult r = racelab({"--cases", cases, "run", "all", "--variant", "buggy", "--runs", "3",
+                           "--out", out},
+                          {{"RACELAB_TEST_SCENARIO", "hang"}});
+  ASSERT_FALSE(r.timed_out);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  const nlohmann::json results = summary_of(out).at("results");
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_EQ(results.at(0).at("case"), "01_lost_update");
+  EXPECT_TRUE(results.at(0).at("as_expected").get<bool>());
+  EXPECT_EQ(results.at(1).at("case"), "99_verdicts");
+  EXPECT_EQ(results.at(1).at("verdicts").at("hang"), 3);
 }
 
 TEST(Driver, ACampaignOfHangsFinishesAndLeavesNoProcessBehind) {

@@ -135,6 +135,10 @@ void forgotten_unlock(Run&) {
   waits.join();
 }
 
+void worker_exits(Run& run) {
+  if (run.index() == 1) std::exit(7);  // the process ends without a signal
+}
+
 void crash(Run& run) {
   if (run.index() == 1) std::abort();
 }
@@ -151,6 +155,7 @@ racelab::Body scenario() {
   if (s == "invariant") return invariant;
   if (s == "data_race") return data_race;
   if (s == "crash") return crash;
+  if (s == "exit") return worker_exits;
   if (s == "deadlock") return deadlock;
   if (s == "deadlock3") return deadlock3;
   if (s == "lock_order") return lock_order;
