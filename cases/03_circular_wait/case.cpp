@@ -1,0 +1,20 @@
+// 03_circular_wait: the case's metadata. The story is in README.md.
+#include <racelab/racelab.h>
+
+namespace racelab::cases::circular_wait {
+void buggy(Run& run);
+void fixed(Run& run);
+}  // namespace racelab::cases::circular_wait
+
+racelab::Case racelab::define_case() {
+  return {
+      .id = "03_circular_wait",
+      .title = "Circular wait: transfers A→B and B→A lock in opposite orders",
+      .bug_class = "deadlock (lock-order inversion, 2 threads)",
+      .threads = 2,
+      .invariant = "the two balances add up to 200",
+      .buggy = {.body = cases::circular_wait::buggy,
+                .expected = {Verdict::deadlock, Verdict::lock_order_inversion}},
+      .fixed = {.body = cases::circular_wait::fixed, .expected = {Verdict::clean}},
+  };
+}

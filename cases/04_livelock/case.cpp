@@ -1,0 +1,19 @@
+// 04_livelock: the case's metadata. The story is in README.md.
+#include <racelab/racelab.h>
+
+namespace racelab::cases::livelock {
+void buggy(Run& run);
+void fixed(Run& run);
+}  // namespace racelab::cases::livelock
+
+racelab::Case racelab::define_case() {
+  return {
+      .id = "04_livelock",
+      .title = "Livelock: two polite diners pass one spoon back and forth",
+      .bug_class = "livelock (symmetric politeness)",
+      .threads = 2,
+      .invariant = "both diners eat",
+      .buggy = {.body = cases::livelock::buggy, .expected = {Verdict::livelock}},
+      .fixed = {.body = cases::livelock::fixed, .expected = {Verdict::clean}},
+  };
+}
