@@ -13,7 +13,9 @@ racelab::Case racelab::define_case() {
       .bug_class = "self-deadlock (non-recursive mutex locked twice)",
       .threads = 2,
       .invariant = "stock is 10 + 3 deliveries × 5 − 3 sales × 2 = 19",
-      .buggy = {.body = cases::double_acquire::buggy, .expected = {Verdict::self_deadlock}},
+      .buggy = {.body = cases::double_acquire::buggy, .expected = {Verdict::self_deadlock},
+                // Each caught run ends its worker process: a small budget.
+                .runs = 20},
       .fixed = {.body = cases::double_acquire::fixed, .expected = {Verdict::clean}},
   };
 }

@@ -14,7 +14,9 @@ racelab::Case racelab::define_case() {
       .threads = 2,
       .invariant = "the two balances add up to 200",
       .buggy = {.body = cases::circular_wait::buggy,
-                .expected = {Verdict::deadlock, Verdict::lock_order_inversion}},
+                .expected = {Verdict::deadlock, Verdict::lock_order_inversion},
+                // Each caught run ends its worker process: a small budget.
+                .runs = 20},
       .fixed = {.body = cases::circular_wait::fixed, .expected = {Verdict::clean}},
   };
 }

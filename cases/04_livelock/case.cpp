@@ -13,7 +13,9 @@ racelab::Case racelab::define_case() {
       .bug_class = "livelock (symmetric politeness)",
       .threads = 2,
       .invariant = "both diners eat",
-      .buggy = {.body = cases::livelock::buggy, .expected = {Verdict::livelock}},
+      .buggy = {.body = cases::livelock::buggy, .expected = {Verdict::livelock},
+                // Each caught run ends its worker process: a small budget.
+                .runs = 20},
       .fixed = {.body = cases::livelock::fixed, .expected = {Verdict::clean}},
   };
 }

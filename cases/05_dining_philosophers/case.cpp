@@ -14,7 +14,9 @@ racelab::Case racelab::define_case() {
       .threads = 5,
       .invariant = "every philosopher eats 3 meals",
       .buggy = {.body = cases::dining_philosophers::buggy,
-                .expected = {Verdict::deadlock, Verdict::lock_order_inversion}},
+                .expected = {Verdict::deadlock, Verdict::lock_order_inversion},
+                // Each caught run ends its worker process: a small budget.
+                .runs = 20},
       .fixed = {.body = cases::dining_philosophers::fixed, .expected = {Verdict::clean}},
   };
 }

@@ -1,13 +1,16 @@
 #include "campaign.h"
 
 #include <poll.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <limits>
+#include <memory>
 #include <sstream>
-#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -19,6 +22,10 @@ namespace racelab::driver {
 namespace {
 
 namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+// With a time budget and no run count, a variant's range is open-ended.
+constexpr std::int64_t kOpenEnded = std::int64_t{1} << 40;
 
 std::string read_text(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -43,177 +50,337 @@ bool ends_process(Verdict v) {
          v == Verdict::hang;
 }
 
-// One worker process's share of a campaign.
-struct WorkerOutcome {
-  std::vector<report::RunRecord> runs;
-  std::optional<std::pair<std::int64_t, std::uint64_t>> in_flight;  ///< begun, not finished
-  bool ended = false;      ///< it said "end"
-  bool silent = false;     ///< killed for saying nothing too long
-  std::string malformed;   ///< the first line it could not read
-  ExitStatus status;
+// One case × variant: its collector and what its chains share.
+struct VariantWork {
+  const CaseProgram* program = nullptr;
+  Variant variant = Variant::buggy;
+  std::unique_ptr<report::VariantCollector> collector;
+  std::vector<std::string> args;  ///< --variant, --strategy, … common to its workers
+  int chains_left = 0;
+  bool stop = false;  ///< stop-on-first: a failure was found
+  std::optional<Clock::time_point> started;
+  std::optional<Clock::time_point> deadline;
+  std::int64_t runs = 0;
+  std::int64_t failing = 0;
 };
 
-WorkerOutcome drive(Worker& worker, std::chrono::milliseconds silence_limit) {
-  WorkerOutcome outcome;
-  std::string buffer;
-  pollfd fd{worker.records, POLLIN, 0};
-  for (;;) {
-    int ready = poll(&fd, 1, static_cast<int>(silence_limit.count()));
-    if (ready < 0 && errno == EINTR) continue;
-    if (ready == 0) {
-      outcome.silent = true;
-      outcome.status = stop_worker(worker);
-      return outcome;
-    }
-    char chunk[65536];
-    ssize_t n = read(worker.records, chunk, sizeof chunk);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    buffer.append(chunk, static_cast<size_t>(n));
-    std::size_t start = 0;
-    for (std::size_t eol; (eol = buffer.find('\n', start)) != std::string::npos; start = eol + 1) {
-      const std::string line = buffer.substr(start, eol - start);
-      try {
-        const nlohmann::json record = nlohmann::json::parse(line);
-        const std::string type = record.at("type").get<std::string>();
-        if (type == "begin") {
-          outcome.in_flight = {record.at("index").get<std::int64_t>(),
-                               record.at("seed").get<std::uint64_t>()};
-        } else if (type == "run") {
-          outcome.runs.push_back(report::RunRecord::from_json(record));
-          outcome.in_flight.reset();
-        } else if (type == "end") {
-          outcome.ended = true;
-        }
-      } catch (const std::exception& e) {
-        if (outcome.malformed.empty()) outcome.malformed = fmt::format("{} in: {}", e.what(), line);
-      }
-    }
-    buffer.erase(0, start);
-  }
-  outcome.status = reap_worker(worker);
-  return outcome;
-}
+// Chain — run indices [next, end) of one variant, through as many worker
+// processes as it takes.
+class Chain {
+ public:
+  Chain(VariantWork& work, std::int64_t first, std::int64_t end, const CampaignOptions& options,
+        std::string log_base)
+      : work_(work), next_(first), end_(end), options_(options), log_base_(std::move(log_base)) {}
 
-}  // namespace
+  bool finished() const { return finished_; }
+  bool running() const { return worker_.pid > 0; }
+  int fd() const { return worker_.records; }
+  Clock::time_point last_heard() const { return last_heard_; }
+  VariantWork& work() { return work_; }
 
-report::VariantResult run_variant(const CaseProgram& program, Variant variant,
-                                  const CampaignOptions& options) {
-  const nlohmann::json& d = program.describe;
-  const std::string variant_name(to_string(variant));
-  const nlohmann::json& spec = d.at("variants").at(variant_name);
-  const std::int64_t total = options.runs.value_or(spec.at("runs").get<std::int64_t>());
-
-  report::VariantResult header;
-  header.case_id = program.id();
-  header.title = d.value("title", "");
-  header.bug_class = d.value("bug_class", "");
-  header.variant = variant;
-  header.strategy = std::string(to_string(options.strategy));
-  header.seed = options.seed;
-  for (const auto& e : spec.at("expected"))
-    if (auto v = parse_verdict(e.get<std::string>())) header.expected.push_back(*v);
-
-  std::vector<std::string> common = {"--variant", variant_name, "--strategy",
-                                     std::string(to_string(options.strategy))};
-  if (options.timeout_s > 0) {
-    common.push_back("--timeout");
-    common.push_back(fmt::format("{}", options.timeout_s));
-  }
-  std::string rerun = shell_quote(program.path);
-  for (const std::string& arg : common) rerun += " " + shell_quote(arg);
-  report::VariantCollector collector(header, rerun);
-
-  const std::string logs = options.out_dir + "/logs";
-  fs::create_directories(logs);
-  std::string tsan_options;
-  if (const char* user = std::getenv("TSAN_OPTIONS")) tsan_options = std::string(user) + " ";
-
-  // The worker's own watchdog ends a run that overruns its limit; the driver
-  // only steps in when a worker says nothing for much longer than that.
-  const double per_run_s = options.timeout_s > 0 ? options.timeout_s : 10.0;
-  const auto silence_limit = std::chrono::milliseconds(static_cast<std::int64_t>(per_run_s * 3000) + 10000);
-
-  const auto started = std::chrono::steady_clock::now();
-  std::int64_t next = 0;
-  int worker_number = 0;
-  int deaths_without_runs = 0;
-  while (next < total) {
-    const std::string base =
-        fmt::format("{}/{}.{}.w{}", logs, header.case_id, variant_name, worker_number++);
-    std::vector<std::string> argv = {program.path};
-    argv.insert(argv.end(), common.begin(), common.end());
-    for (std::string arg : {std::string("--seed"), std::to_string(options.seed),
-                            std::string("--first-run"), std::to_string(next),
-                            std::string("--runs"), std::to_string(total - next),
-                            std::string("--records-fd"), std::string("3")})
+  // Starts a worker for the remaining runs, or finishes the chain.
+  void advance() {
+    if (next_ >= end_ || work_.stop) return finish();
+    base_ = fmt::format("{}.w{}", log_base_, workers_started_++);
+    std::vector<std::string> argv = {work_.program->path};
+    argv.insert(argv.end(), work_.args.begin(), work_.args.end());
+    for (const std::string& arg :
+         {std::string("--seed"), std::to_string(options_.seed), std::string("--first-run"),
+          std::to_string(next_), std::string("--runs"), std::to_string(end_ - next_),
+          std::string("--records-fd"), std::string("3")})
       argv.push_back(arg);
-    if (options.stop_on_first) argv.push_back("--stop-on-first");
-
-    Worker worker;
+    if (options_.stop_on_first) argv.push_back("--stop-on-first");
+    std::string tsan_options;
+    if (const char* user = std::getenv("TSAN_OPTIONS")) tsan_options = std::string(user) + " ";
     try {
-      worker = start_worker(argv, {{"TSAN_OPTIONS", tsan_options + "log_path=" + base + ".tsan"}},
-                            base + ".out");
+      worker_ = start_worker(argv, {{"TSAN_OPTIONS", tsan_options + "log_path=" + base_ + ".tsan"}},
+                             base_ + ".out");
     } catch (const std::exception& e) {
-      collector.add_problem(fmt::format("cannot start a worker: {}", e.what()));
-      break;
+      work_.collector->add_problem(fmt::format("cannot start a worker: {}", e.what()));
+      return finish();
     }
-    const pid_t pid = worker.pid;
-    WorkerOutcome outcome = drive(worker, silence_limit);
+    pid_ = worker_.pid;
+    runs_.clear();
+    in_flight_.reset();
+    ended_ = false;
+    buffer_.clear();
+    last_heard_ = Clock::now();
+  }
 
-    for (const report::RunRecord& run : outcome.runs) {
-      collector.add_run(run);
-      next = run.index + 1;
-    }
-    const std::string log_path = fmt::format("{}.tsan.{}", base, pid);
-    if (fs::exists(log_path)) collector.add_log(report::parse_tsan_log(read_text(log_path)), outcome.runs);
-    for (const std::string& fatal : report::parse_tsan_log(read_text(base + ".out")).fatal_errors)
-      collector.add_problem(fmt::format("ThreadSanitizer failed: {} (see {}.out)", fatal, base));
-    if (!outcome.malformed.empty())
-      collector.add_problem(fmt::format("unreadable record from the worker: {}", outcome.malformed));
+  // The worker's pipe is readable.
+  void readable() {
+    char chunk[65536];
+    ssize_t n = read(worker_.records, chunk, sizeof chunk);
+    if (n < 0 && errno == EINTR) return;
+    if (n <= 0) return worker_ended(reap_worker(worker_), false);
+    last_heard_ = Clock::now();
+    buffer_.append(chunk, static_cast<size_t>(n));
+    std::size_t start = 0;
+    for (std::size_t eol; (eol = buffer_.find('\n', start)) != std::string::npos; start = eol + 1)
+      line(buffer_.substr(start, eol - start));
+    buffer_.erase(0, start);
+  }
 
-    if (outcome.ended) break;
-    const bool failed_stop = options.stop_on_first && !outcome.runs.empty() &&
-                             outcome.runs.back().verdict != Verdict::clean;
-    if (!outcome.runs.empty() && ends_process(outcome.runs.back().verdict) && !outcome.in_flight) {
-      deaths_without_runs = 0;
-      if (failed_stop) break;
-      continue;  // the worker ended itself after a run-ending verdict: resume
+  // The worker said nothing for too long: it is killed; its run is a hang.
+  void silent(std::chrono::milliseconds limit) {
+    silence_ = limit;
+    worker_ended(stop_worker(worker_), true);
+  }
+
+  // Time is up, or a sibling chain found the failure: stop here. The run in
+  // flight is dropped, not counted.
+  void stop() {
+    if (running()) {
+      stop_worker(worker_);
+      read_logs();
     }
-    // The worker died, or fell silent, in the middle of a run.
-    if (outcome.in_flight) {
+    finish();
+  }
+
+ private:
+  void line(const std::string& text) {
+    try {
+      const nlohmann::json record = nlohmann::json::parse(text);
+      const std::string type = record.at("type").get<std::string>();
+      if (type == "begin") {
+        in_flight_ = {record.at("index").get<std::int64_t>(), record.at("seed").get<std::uint64_t>()};
+      } else if (type == "run") {
+        add(report::RunRecord::from_json(record));
+        in_flight_.reset();
+      } else if (type == "end") {
+        ended_ = true;
+      }
+    } catch (const std::exception& e) {
+      if (malformed_.empty()) malformed_ = fmt::format("{} in: {}", e.what(), text);
+    }
+  }
+
+  void add(const report::RunRecord& run) {
+    runs_.push_back(run);
+    work_.collector->add_run(run);
+    ++work_.runs;
+    next_ = run.index + 1;
+    if (run.verdict != Verdict::clean) {
+      ++work_.failing;
+      if (options_.stop_on_first) work_.stop = true;
+    }
+  }
+
+  void read_logs() {
+    const std::string log_path = fmt::format("{}.tsan.{}", base_, pid_);
+    if (fs::exists(log_path))
+      work_.collector->add_log(report::parse_tsan_log(read_text(log_path)), runs_);
+    for (const std::string& fatal : report::parse_tsan_log(read_text(base_ + ".out")).fatal_errors)
+      work_.collector->add_problem(
+          fmt::format("ThreadSanitizer failed: {} (see {}.out)", fatal, base_));
+    if (!malformed_.empty())
+      work_.collector->add_problem(fmt::format("unreadable record from the worker: {}", malformed_));
+    malformed_.clear();
+  }
+
+  // What to do when a worker is gone: resume at the next run, or give up.
+  void worker_ended(const ExitStatus& status, bool silent) {
+    read_logs();
+    if (ended_) return advance();  // its share is done (or it stopped on a failure)
+    if (!runs_.empty() && ends_process(runs_.back().verdict) && !in_flight_) {
+      deaths_without_runs_ = 0;
+      return advance();  // it ended itself after a run-ending verdict
+    }
+    if (in_flight_) {  // it died, or fell silent, in the middle of a run
       report::RunRecord lost;
-      lost.index = outcome.in_flight->first;
-      lost.seed = outcome.in_flight->second;
-      lost.strategy = header.strategy;
-      lost.tsan_first = lost.tsan_count = 0;
-      if (outcome.silent) {
+      lost.index = in_flight_->first;
+      lost.seed = in_flight_->second;
+      lost.strategy = std::string(to_string(options_.strategy));
+      if (silent) {
         lost.verdict = Verdict::hang;
         lost.detail = fmt::format("the worker said nothing for {} s and was killed",
-                                  silence_limit.count() / 1000);
-      } else if (outcome.status.signal != 0) {
+                                  silence_.count() / 1000);
+      } else if (status.signal != 0) {
         lost.verdict = Verdict::crash;
         lost.detail = fmt::format("the process was {} during the run (output: {}.out)",
-                                  outcome.status.text(), base);
+                                  status.text(), base_);
       } else {
         lost.verdict = Verdict::infra_error;
         lost.detail = fmt::format("the worker ended ({}) during the run (output: {}.out)",
-                                  outcome.status.text(), base);
+                                  status.text(), base_);
       }
-      collector.add_run(lost);
-      next = lost.index + 1;
-      deaths_without_runs = 0;
-      if (options.stop_on_first) break;
-      continue;
+      add(lost);
+      deaths_without_runs_ = 0;
+      return advance();
     }
-    if (outcome.runs.empty() && ++deaths_without_runs < 2) continue;
-    collector.add_problem(fmt::format("the worker ended ({}) without finishing its campaign; see {}.out",
-                                      outcome.status.text(), base));
-    break;
+    if (runs_.empty() && ++deaths_without_runs_ < 2) return advance();  // one retry
+    work_.collector->add_problem(fmt::format(
+        "the worker ended ({}) without finishing its runs; see {}.out", status.text(), base_));
+    finish();
   }
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  return collector.finish(seconds);
+
+  void finish() {
+    if (!finished_) {
+      finished_ = true;
+      --work_.chains_left;
+    }
+  }
+
+  VariantWork& work_;
+  std::int64_t next_;
+  std::int64_t end_;
+  const CampaignOptions& options_;
+  std::string log_base_;
+  std::string base_;
+  Worker worker_;
+  pid_t pid_ = -1;
+  int workers_started_ = 0;
+  int deaths_without_runs_ = 0;
+  bool finished_ = false;
+  bool ended_ = false;
+  std::vector<report::RunRecord> runs_;  ///< of the current worker
+  std::optional<std::pair<std::int64_t, std::uint64_t>> in_flight_;
+  std::string buffer_;
+  std::string malformed_;
+  std::chrono::milliseconds silence_{0};
+  Clock::time_point last_heard_;
+};
+
+}  // namespace
+
+std::vector<report::VariantResult> run_campaign(
+    const std::vector<std::pair<CaseProgram, Variant>>& work_list, const CampaignOptions& options,
+    const std::function<void(const report::VariantResult&)>& on_done,
+    const std::function<void(const Progress&)>& on_progress) {
+  const std::string logs = options.out_dir + "/logs";
+  fs::create_directories(logs);
+  const int jobs = std::max(1, options.jobs);
+  const bool timed = options.time_s.has_value();
+
+  // Each variant's shard of run indices, split into one chain per job.
+  std::vector<std::unique_ptr<VariantWork>> works;
+  std::vector<std::unique_ptr<Chain>> chains;
+  for (const auto& [program, variant] : work_list) {
+    const nlohmann::json& d = program.describe;
+    const std::string variant_name(to_string(variant));
+    const nlohmann::json& spec = d.at("variants").at(variant_name);
+
+    report::VariantResult header;
+    header.case_id = program.id();
+    header.title = d.value("title", "");
+    header.bug_class = d.value("bug_class", "");
+    header.variant = variant;
+    header.strategy = std::string(to_string(options.strategy));
+    header.seed = options.seed;
+    header.shard_index = options.shard_index;
+    header.shard_count = options.shard_count;
+    for (const auto& e : spec.at("expected"))
+      if (auto v = parse_verdict(e.get<std::string>())) header.expected.push_back(*v);
+
+    auto w = std::make_unique<VariantWork>();
+    w->program = &program;
+    w->variant = variant;
+    w->args = {"--variant", variant_name, "--strategy", std::string(to_string(options.strategy)),
+               "--pct-depth", std::to_string(options.pct_depth)};
+    if (options.timeout_s > 0) {
+      w->args.push_back("--timeout");
+      w->args.push_back(fmt::format("{}", options.timeout_s));
+    }
+    // The re-run command names the strategy the failing run used, which the
+    // record carries; the collector appends --run-seed.
+    std::string rerun = shell_quote(program.path) + " --variant " + variant_name;
+    if (options.timeout_s > 0) rerun += fmt::format(" --timeout {}", options.timeout_s);
+    w->collector = std::make_unique<report::VariantCollector>(header, rerun);
+
+    const std::int64_t total = timed && !options.runs
+                                   ? kOpenEnded
+                                   : options.runs.value_or(spec.at("runs").get<std::int64_t>());
+    const std::int64_t lo = total * options.shard_index / options.shard_count;
+    const std::int64_t hi = total * (options.shard_index + 1) / options.shard_count;
+    const std::int64_t pieces = timed ? 1 : std::max<std::int64_t>(1, std::min<std::int64_t>(jobs, hi - lo));
+    for (std::int64_t p = 0; p < pieces; ++p) {
+      const std::int64_t first = lo + (hi - lo) * p / pieces;
+      const std::int64_t end = lo + (hi - lo) * (p + 1) / pieces;
+      chains.push_back(std::make_unique<Chain>(
+          *w, first, end, options,
+          fmt::format("{}/{}.{}.s{}.c{}", logs, header.case_id, variant_name, options.shard_index, p)));
+      ++w->chains_left;
+    }
+    works.push_back(std::move(w));
+  }
+
+  // With a time budget, each variant gets an equal share of the worker-time.
+  const auto slice = timed ? std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
+                                 *options.time_s * std::min<double>(jobs, static_cast<double>(works.size())) /
+                                 static_cast<double>(std::max<std::size_t>(works.size(), 1))))
+                           : Clock::duration::zero();
+  // The worker's own watchdog ends a run that overruns its limit; the driver
+  // steps in only when a worker says nothing for much longer than that.
+  const double per_run_s = options.timeout_s > 0 ? options.timeout_s : 10.0;
+  const auto silence = std::chrono::milliseconds(static_cast<std::int64_t>(per_run_s * 3000) + 10000);
+
+  std::vector<report::VariantResult> results(works.size());
+  std::vector<bool> reported(works.size(), false);
+  const auto campaign_start = Clock::now();
+  auto last_progress = campaign_start;
+  Progress progress;
+  progress.variants = static_cast<int>(works.size());
+  std::size_t next_chain = 0;
+  std::vector<Chain*> running;
+
+  for (;;) {
+    // Fill the free slots, in order.
+    while (static_cast<int>(running.size()) < jobs && next_chain < chains.size()) {
+      Chain* c = chains[next_chain++].get();
+      VariantWork& w = c->work();
+      if (!w.started) {
+        w.started = Clock::now();
+        if (timed) w.deadline = *w.started + slice;
+      }
+      c->advance();
+      if (!c->finished()) running.push_back(c);
+    }
+
+    // Report variants whose chains are all finished, in order.
+    for (std::size_t i = 0; i < works.size(); ++i) {
+      if (reported[i] || works[i]->chains_left > 0) continue;
+      reported[i] = true;
+      const double seconds =
+          works[i]->started ? std::chrono::duration<double>(Clock::now() - *works[i]->started).count() : 0;
+      results[i] = works[i]->collector->finish(seconds);
+      ++progress.variants_done;
+      on_done(results[i]);
+    }
+    if (running.empty() && next_chain >= chains.size()) break;
+
+    // Wait for records, a deadline, or the next progress tick.
+    std::vector<pollfd> fds;
+    for (Chain* c : running) fds.push_back({c->fd(), POLLIN, 0});
+    const int ready = poll(fds.data(), fds.size(), 200);
+    if (ready < 0 && errno != EINTR) throw std::runtime_error("poll failed");
+    const auto now = Clock::now();
+    for (std::size_t k = 0; k < running.size(); ++k) {
+      Chain* c = running[k];
+      if (c->finished()) continue;
+      if (fds[k].revents != 0) c->readable();
+      if (c->finished()) continue;
+      VariantWork& w = c->work();
+      if (w.stop || (w.deadline && now >= *w.deadline)) {
+        c->stop();
+      } else if (c->running() && now - c->last_heard() > silence) {
+        c->silent(silence);
+      }
+    }
+    std::erase_if(running, [](Chain* c) { return c->finished(); });
+
+    if (now - last_progress >= std::chrono::milliseconds(200)) {
+      last_progress = now;
+      progress.runs = 0;
+      progress.findings = 0;
+      for (const auto& w : works) {
+        progress.runs += w->runs;
+        progress.findings += w->failing;
+      }
+      progress.seconds = std::chrono::duration<double>(now - campaign_start).count();
+      on_progress(progress);
+    }
+  }
+  return results;
 }
 
 }  // namespace racelab::driver

@@ -203,7 +203,9 @@ Record record_so_far(const ActiveRun& run) {
     record_sink()->run(record);
     code = record_sink()->ended_early(record);
   }
-  _exit(code);
+  // Past TSan's exit handling: with threads still blocked or spinning it can
+  // take seconds, and there is nothing left to report.
+  exit_with(code);
 }
 
 [[noreturn]] void exit_with(int code) noexcept {

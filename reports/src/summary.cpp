@@ -107,7 +107,8 @@ void VariantCollector::add_run(const RunRecord& record) {
         .seed = record.seed,
         .verdict = record.verdict,
         .detail = record.detail,
-        .command = fmt::format("{} --run-seed {}", rerun_prefix_, record.seed),
+        .command = fmt::format("{} --strategy {} --run-seed {}", rerun_prefix_, record.strategy,
+                               record.seed),
     };
 }
 
@@ -196,6 +197,7 @@ nlohmann::json to_json(const VariantResult& r) {
       {"variant", to_string(r.variant)},
       {"strategy", r.strategy},
       {"seed", r.seed},
+      {"shard", {{"index", r.shard_index}, {"count", r.shard_count}}},
       {"expected", expected},
       {"runs", r.runs},
       {"failing_runs", r.failing_runs},
@@ -219,6 +221,143 @@ nlohmann::json to_json(const Summary& s) {
       {"ok", s.ok()},
       {"results", results},
   };
+}
+
+namespace {
+
+Finding finding_from_json(const nlohmann::json& j) {
+  Finding f;
+  f.kind = j.at("kind").get<std::string>();
+  f.headline = j.value("headline", "");
+  f.summary = j.value("summary", "");
+  f.location = j.value("location", "");
+  for (const auto& s : j.at("stacks")) {
+    Stack stack;
+    stack.title = s.at("title").get<std::string>();
+    for (const auto& fr : s.at("frames"))
+      stack.frames.push_back(Frame{.index = static_cast<int>(stack.frames.size()),
+                                   .function = fr.value("function", ""),
+                                   .file = fr.value("file", ""),
+                                   .line = fr.value("line", 0),
+                                   .column = fr.value("column", 0),
+                                   .module = fr.value("module", "")});
+    f.stacks.push_back(std::move(stack));
+  }
+  return f;
+}
+
+VariantResult result_from_json(const nlohmann::json& j) {
+  VariantResult r;
+  r.case_id = j.at("case").get<std::string>();
+  r.title = j.value("title", "");
+  r.bug_class = j.value("bug_class", "");
+  auto variant = parse_variant(j.at("variant").get<std::string>());
+  if (!variant) throw std::runtime_error("a result with an unknown variant");
+  r.variant = *variant;
+  r.strategy = j.at("strategy").get<std::string>();
+  r.seed = j.at("seed").get<std::uint64_t>();
+  if (j.contains("shard")) {
+    r.shard_index = j.at("shard").at("index").get<int>();
+    r.shard_count = j.at("shard").at("count").get<int>();
+  }
+  for (const auto& e : j.at("expected")) {
+    auto v = parse_verdict(e.get<std::string>());
+    if (!v) throw std::runtime_error("a result with an unknown expected verdict");
+    r.expected.push_back(*v);
+  }
+  r.runs = j.at("runs").get<std::int64_t>();
+  r.failing_runs = j.at("failing_runs").get<std::int64_t>();
+  for (const auto& [name, n] : j.at("verdicts").items()) {
+    auto v = parse_verdict(name);
+    if (!v) throw std::runtime_error("a result with an unknown verdict: " + name);
+    r.verdicts[*v] = n.get<std::int64_t>();
+  }
+  if (const auto& f = j.at("first_failure"); !f.is_null()) {
+    auto v = parse_verdict(f.at("verdict").get<std::string>());
+    if (!v) throw std::runtime_error("a first failure with an unknown verdict");
+    r.first_failure = FirstFailure{.run = f.at("run").get<std::int64_t>(),
+                                   .seed = f.at("seed").get<std::uint64_t>(),
+                                   .verdict = *v,
+                                   .detail = f.at("detail").get<std::string>(),
+                                   .command = f.at("command").get<std::string>()};
+  }
+  for (const auto& g : j.at("findings")) {
+    FindingGroup group;
+    group.signature = g.at("signature").get<std::string>();
+    group.example = finding_from_json(g);
+    group.count = g.at("count").get<std::int64_t>();
+    if (!g.at("first_run").is_null()) group.first_run = g.at("first_run").get<std::int64_t>();
+    if (!g.at("first_seed").is_null()) group.first_seed = g.at("first_seed").get<std::uint64_t>();
+    r.findings.push_back(std::move(group));
+  }
+  for (const auto& p : j.at("problems")) r.problems.push_back(p.get<std::string>());
+  r.seconds = j.value("seconds", 0.0);
+  return r;
+}
+
+}  // namespace
+
+Summary summary_from_json(const nlohmann::json& j) {
+  try {
+    if (!j.is_object() || j.value("schema", "") != "racelab.summary")
+      throw std::runtime_error("not a racelab summary (no \"schema\": \"racelab.summary\")");
+    if (j.value("schema_version", 0) != 1)
+      throw std::runtime_error("a racelab summary of an unknown schema version");
+    Summary s;
+    s.created = j.value("created", "");
+    s.build = {j.at("build").value("sanitizer", ""), j.at("build").value("compiler", "")};
+    for (const auto& r : j.at("results")) s.results.push_back(result_from_json(r));
+    return s;
+  } catch (const nlohmann::json::exception& e) {
+    throw std::runtime_error(std::string("malformed racelab summary: ") + e.what());
+  }
+}
+
+VariantResult merge(const std::vector<VariantResult>& shards) {
+  if (shards.empty()) throw std::invalid_argument("nothing to merge");
+  VariantResult merged = shards.front();
+  merged.runs = 0;
+  merged.failing_runs = 0;
+  merged.verdicts.clear();
+  merged.first_failure.reset();
+  merged.findings.clear();
+  merged.problems.clear();
+  merged.seconds = 0;
+  merged.shard_index = 0;
+  merged.shard_count = 1;
+  std::map<std::string, std::size_t> group_of;
+  for (const VariantResult& part : shards) {
+    if (part.case_id != merged.case_id || part.variant != merged.variant ||
+        part.strategy != merged.strategy || part.seed != merged.seed)
+      throw std::invalid_argument(fmt::format(
+          "{} {}: the summaries are not shards of one campaign (strategy {} vs {}, seed {} vs {})",
+          part.case_id, to_string(part.variant), part.strategy, merged.strategy, part.seed,
+          merged.seed));
+    merged.runs += part.runs;
+    merged.failing_runs += part.failing_runs;
+    for (const auto& [verdict, n] : part.verdicts) merged.verdicts[verdict] += n;
+    if (part.first_failure && (!merged.first_failure || part.first_failure->run < merged.first_failure->run))
+      merged.first_failure = part.first_failure;
+    for (const FindingGroup& g : part.findings) {
+      auto [it, inserted] = group_of.try_emplace(g.signature, merged.findings.size());
+      if (inserted) {
+        merged.findings.push_back(g);
+        continue;
+      }
+      FindingGroup& into = merged.findings[it->second];
+      into.count += g.count;
+      if (g.first_run && (!into.first_run || *g.first_run < *into.first_run)) {
+        into.first_run = g.first_run;
+        into.first_seed = g.first_seed;
+      }
+    }
+    merged.problems.insert(merged.problems.end(), part.problems.begin(), part.problems.end());
+    merged.seconds += part.seconds;
+  }
+  std::sort(merged.findings.begin(), merged.findings.end(), [](const auto& a, const auto& b) {
+    return a.count != b.count ? a.count > b.count : a.first_run < b.first_run;
+  });
+  return merged;
 }
 
 std::string to_markdown(const Summary& s) {

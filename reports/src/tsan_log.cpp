@@ -254,12 +254,13 @@ bool is_user_frame(const Frame& f) {
                                    "std::", "void std::", "__gnu_cxx::", "__cxx", "start_thread",
                                    "clone", "__clone", "__libc_start", "_start", "operator new",
                                    "operator delete", "pthread_", "racelab::detail::",
-                                   "racelab::thread::"}))
+                                   "racelab::thread::", "racelab::mutex::",
+                                   "racelab::recursive_mutex::", "racelab::condition_variable::"}))
     return false;
   // A standard-library template instantiated on a user type still lives in
   // the library's headers.
   if (contains_any(f.file, {"/include/c++/", "/bits/", "sanitizer_common", "/tsan/",
-                            "/racelab/detail/", "include/racelab/thread.h"}))
+                            "/include/racelab/", "/harness/src/"}))
     return false;
   if (contains_any(f.module, {"libc.so", "libstdc++", "libclang_rt", "libtsan", "libpthread"}))
     return false;

@@ -58,7 +58,7 @@ TEST(VariantCollector, CountsVerdictsAndKeepsTheFirstFailure) {
   EXPECT_EQ(r.verdicts.at(Verdict::invariant_violated), 2);
   ASSERT_TRUE(r.first_failure);
   EXPECT_EQ(r.first_failure->run, 1);
-  EXPECT_EQ(r.first_failure->command, "case --variant buggy --run-seed 1001");
+  EXPECT_EQ(r.first_failure->command, "case --variant buggy --strategy yield --run-seed 1001");
   EXPECT_TRUE(r.as_expected());
 }
 
@@ -150,11 +150,11 @@ TEST(Summary, RendersJsonAndMarkdown) {
     EXPECT_TRUE(r.contains(key)) << key;
   EXPECT_EQ(r.at("expected"), nlohmann::json({"invariant_violated", "data_race"}));
   EXPECT_EQ(r.at("first_failure").at("seed"), 1000);
-  EXPECT_EQ(r.at("first_failure").at("command"), "case --variant buggy --run-seed 1000");
+  EXPECT_EQ(r.at("first_failure").at("command"), "case --variant buggy --strategy yield --run-seed 1000");
 
   const std::string md = to_markdown(s);
   EXPECT_NE(md.find("| 01_lost_update | buggy | 1 | 1 | invariant_violated 1 |"), std::string::npos) << md;
-  EXPECT_NE(md.find("case --variant buggy --run-seed 1000"), std::string::npos);
+  EXPECT_NE(md.find("case --variant buggy --strategy yield --run-seed 1000"), std::string::npos);
   EXPECT_NE(to_console(s.results[0]).find("as expected"), std::string::npos);
   EXPECT_FALSE(Summary{}.ok()) << "an empty summary is not a pass";
 }

@@ -16,7 +16,8 @@
 //     "ok": true,                       // every result as expected
 //     "results": [{
 //       "case": "01_lost_update", "title": …, "bug_class": …,
-//       "variant": "buggy", "strategy": "yield", "seed": 1,
+//       "variant": "buggy", "strategy": "portfolio", "seed": 1,
+//       "shard": {"index": 0, "count": 1},
 //       "expected": ["invariant_violated", "data_race"],
 //       "runs": 200, "failing_runs": 200,
 //       "verdicts": {"invariant_violated": 200},
@@ -86,6 +87,8 @@ struct VariantResult {
   Variant variant = Variant::buggy;
   std::string strategy;
   std::uint64_t seed = 0;  ///< the campaign seed
+  int shard_index = 0;     ///< this result covers shard i of n of the run indices
+  int shard_count = 1;     ///< (a merged result: shard 0 of 1)
   std::vector<Verdict> expected;
   std::int64_t runs = 0;
   std::int64_t failing_runs = 0;
@@ -120,8 +123,8 @@ struct Summary {
 class VariantCollector {
  public:
   /// `result` carries the metadata (case, variant, expected, strategy, seed);
-  /// `rerun_prefix` is the command that, followed by ` --run-seed S`,
-  /// re-runs one run.
+  /// `rerun_prefix` is the command that, followed by ` --strategy NAME
+  /// --run-seed S` (the run's own strategy and seed), re-runs one run.
   VariantCollector(VariantResult result, std::string rerun_prefix);
 
   void add_run(const RunRecord& record);
@@ -148,6 +151,17 @@ class VariantCollector {
 
 nlohmann::json to_json(const Summary& summary);
 nlohmann::json to_json(const VariantResult& result);
+
+// from_json() — reads what to_json() wrote (for `racelab merge`). Throws
+// std::runtime_error naming what is missing or malformed.
+Summary summary_from_json(const nlohmann::json& summary);
+
+// merge() — one result from the shards of one case × variant: runs, failing
+// runs and verdicts added up, findings merged by signature, the first failure
+// the one with the lowest run index, problems kept. Throws
+// std::invalid_argument when the parts are not shards of one campaign (case,
+// variant, strategy or seed differ).
+VariantResult merge(const std::vector<VariantResult>& shards);
 std::string to_markdown(const Summary& summary);
 /// A few lines for a terminal: counts, the first failure and how to re-run it, findings.
 std::string to_console(const VariantResult& result);

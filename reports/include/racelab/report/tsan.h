@@ -94,8 +94,9 @@ TsanLog parse_tsan_log(std::string_view text);
 // The frames of `stack` that belong to the program under test: without TSan's
 // runtime and interceptors (`__tsan_*`, `__interceptor_*`, frames in
 // libclang_rt / libtsan), without the C and C++ standard libraries' internals
-// (`std::`, `__gnu_cxx::`, `libc.so`, `libstdc++`), and without thread
-// start-up frames. Order is kept (innermost first).
+// (`std::`, `__gnu_cxx::`, `libc.so`, `libstdc++`), without racelab's own
+// primitives and runtime (racelab::mutex, racelab::thread, harness/src), and
+// without thread start-up frames. Order is kept (innermost first).
 std::vector<Frame> user_frames(const Stack& stack);
 
 // signature()
