@@ -188,7 +188,7 @@ int case_main(int argc, char** argv) {
                c.id};
   bool describe_only = false;
   std::string variant_name = "buggy";
-  std::optional<int> runs;
+  std::optional<std::int64_t> runs;
   std::uint64_t campaign_seed = 1;
   std::optional<std::uint64_t> single_seed;
   std::int64_t first_run = 0;
@@ -203,7 +203,7 @@ int case_main(int argc, char** argv) {
       ->check(CLI::IsMember({"buggy", "fixed"}))
       ->capture_default_str();
   app.add_option("--runs", runs, "How many runs (default: the case's budget for the variant)")
-      ->check(CLI::Range(1, 100000000));
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40));
   app.add_option("--seed", campaign_seed, "Campaign seed: run i uses a seed derived from it and i")
       ->capture_default_str();
   app.add_option("--first-run", first_run, "Index of the first run (to resume a campaign)")
