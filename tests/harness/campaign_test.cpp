@@ -8,7 +8,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "child.h"
+#include "racelab_cli.h"
 
 namespace {
 
@@ -17,16 +17,16 @@ using racelab::testing::make_temp_dir;
 using racelab::testing::read_file;
 using racelab::testing::run_child;
 
-const std::string kRacelab = RACELAB_BUILD_DIR "/racelab";
-const std::string kTestCases = RACELAB_BUILD_DIR "/test_cases";
+using racelab::testing::kRacelab;
+using racelab::testing::kTestCases;
+using racelab::testing::summary_of;
 
 ChildResult racelab(std::vector<std::string> args, std::map<std::string, std::string> env = {}) {
-  args.insert(args.begin(), kRacelab);
-  return run_child(args, env, std::chrono::seconds(120));
+  return racelab::testing::run_racelab(std::move(args), env);
 }
 
 nlohmann::json result_of(const std::string& out_dir, std::size_t i = 0) {
-  return nlohmann::json::parse(read_file(out_dir + "/summary.json")).at("results").at(i);
+  return summary_of(out_dir).at("results").at(i);
 }
 
 // The totals that must not depend on how a campaign was split.

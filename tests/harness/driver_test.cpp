@@ -9,7 +9,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "child.h"
+#include "racelab_cli.h"
 
 namespace {
 
@@ -18,17 +18,14 @@ using racelab::testing::make_temp_dir;
 using racelab::testing::read_file;
 using racelab::testing::run_child;
 
-const std::string kRacelab = RACELAB_BUILD_DIR "/racelab";
-const std::string kTestCases = RACELAB_BUILD_DIR "/test_cases";
+using racelab::testing::kRacelab;
+using racelab::testing::kTestCases;
+using racelab::testing::summary_of;
 
 ChildResult racelab(std::vector<std::string> args, std::map<std::string, std::string> env = {}) {
-  args.insert(args.begin(), kRacelab);
-  return run_child(args, env, std::chrono::seconds(120));
+  return racelab::testing::run_racelab(std::move(args), env);
 }
 
-nlohmann::json summary_of(const std::string& out_dir) {
-  return nlohmann::json::parse(read_file(out_dir + "/summary.json"));
-}
 
 // Processes whose command line holds every one of `needles`.
 int processes_with(const std::vector<std::string>& needles) {
