@@ -64,6 +64,9 @@ struct ActiveRun {
   std::atomic<int> live_threads{0};   ///< case threads started and not yet finished.
   std::atomic<bool> gate_open{false};  ///< see open_start_gate()
 
+  // Strategies yield and sleep: perturb at one point in `one_in`, drawn per
+  // run, so some runs are shaken hard and others lightly (strategy.cpp).
+  std::uint64_t one_in = 4;
   // Strategy pct (see strategy.cpp).
   int pct_depth = 3;
   std::uint64_t pct_step_estimate = 200;     ///< k: the steps a run takes, from earlier runs

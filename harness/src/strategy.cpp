@@ -67,10 +67,10 @@ void perturb(ThreadState& self) noexcept {
     case Strategy::portfolio:  // never the concrete strategy of a run
       return;
     case Strategy::yield:
-      if (self.rng.one_in(4)) sched_yield();
+      if (self.rng.one_in(run.one_in)) sched_yield();
       return;
     case Strategy::sleep:
-      if (self.rng.one_in(32)) usleep(static_cast<useconds_t>(self.rng.between(1, 100)));
+      if (self.rng.one_in(run.one_in)) usleep(static_cast<useconds_t>(self.rng.between(1, 100)));
       return;
     case Strategy::pct:
       pct_step(run, self);
@@ -83,6 +83,12 @@ void strategy_begin_run(ActiveRun& run, ThreadState& body) {
   run.pct_next_change.store(0, std::memory_order_relaxed);
   run.pct_top.store(0, std::memory_order_relaxed);
   run.pct_changes.clear();
+  // How hard this run shakes: a window of one interleaving point needs a
+  // perturbation right there, a long loop needs only a few.
+  static constexpr std::uint64_t kYieldRates[] = {1, 2, 4, 16};
+  static constexpr std::uint64_t kSleepRates[] = {2, 4, 16, 64};
+  const std::uint64_t pick = body.rng.between(0, 3);
+  run.one_in = run.strategy == Strategy::sleep ? kSleepRates[pick] : kYieldRates[pick];
   if (run.strategy != Strategy::pct) return;
   for (int i = 1; i < run.pct_depth; ++i)
     run.pct_changes.push_back(body.rng.between(1, std::max<std::uint64_t>(run.pct_step_estimate, 1)));

@@ -77,8 +77,8 @@ constexpr std::optional<Verdict> parse_verdict(std::string_view text) noexcept {
 // (case, variant, strategy, seed).
 enum class Strategy {
   none,       ///< plain stress: interleave() only counts steps.
-  yield,      ///< sched_yield() at a random quarter of interleave points.
-  sleep,      ///< a short random sleep (1–100 µs) at a random 1/32 of points.
+  yield,      ///< sched_yield() at 1 in k interleave points, k drawn per run from {1, 2, 4, 16}.
+  sleep,      ///< a random 1–100 µs sleep at 1 in k points, k per run from {2, 4, 16, 64}.
   pct,        ///< priority-based delays with d−1 priority change points
               ///< (after Burckhardt et al. 2010): each thread gets a random
               ///< priority; a thread below the highest live priority yields at
