@@ -56,7 +56,10 @@ INSTANTIATE_TEST_SUITE_P(
                       Contract{"04_livelock", 1, "): livelock: "},
                       Contract{"05_dining_philosophers", 20, "cycle of 5 "},
                       Contract{"06_bank_account", 200, "): "},
-                      Contract{"07_seat_booking", 200, "): "}),
+                      Contract{"07_seat_booking", 200, "): "},
+                      Contract{"08_lazy_init", 200, "): "},
+                      Contract{"09_event_flag", 200, "): "},
+                      Contract{"10_relaxed_publish", 200, "): "}),
     [](const auto& info) { return info.param.id; });
 
 }  // namespace
