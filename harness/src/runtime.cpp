@@ -270,7 +270,15 @@ Record execute(Body body, Strategy requested, std::uint64_t seed, std::int64_t i
   run.gate_open.store(true, std::memory_order_relaxed);
   // A detached thread still running is a leak; wait for it to finish so the
   // next run starts quiet (the watchdog ends the process if it never does).
-  bool leaked = run.live_threads.load(std::memory_order_relaxed) > 0;
+  std::string leaked;  // "T3, T4": the run's threads still running now
+  int leaked_count = 0;
+  if (run.live_threads.load(std::memory_order_relaxed) > 0) {
+    QuietScope quiet;
+    std::lock_guard lock(run.mutex);
+    for (const auto& t : run.threads)
+      if (t->ordinal > 0 && !t->finished.load(std::memory_order_relaxed))
+        leaked += fmt::format("{}T{}", leaked_count++ == 0 ? "" : ", ", t->ordinal);
+  }
   while (run.live_threads.load(std::memory_order_relaxed) > 0) std::this_thread::yield();
   run.active.store(false, std::memory_order_relaxed);
   g_perturbing.store(false, std::memory_order_relaxed);
@@ -288,9 +296,11 @@ Record execute(Body body, Strategy requested, std::uint64_t seed, std::int64_t i
   } else if (run.noted) {
     record.verdict = *run.noted;
     record.detail = run.noted_detail;
-  } else if (leaked) {
+  } else if (!leaked.empty()) {
     record.verdict = Verdict::thread_leak;
-    record.detail = "a detached thread was still running when the run's body returned";
+    record.detail = fmt::format("{} {} still running when the run's body returned "
+                                "(detached, never joined)",
+                                leaked, leaked_count > 1 ? "were" : "was");
   } else if (tsan_verdict >= 0) {
     record.verdict = static_cast<Verdict>(tsan_verdict);
     record.detail = fmt::format("ThreadSanitizer reported {} problem(s) during the run",

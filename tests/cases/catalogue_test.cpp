@@ -59,7 +59,10 @@ INSTANTIATE_TEST_SUITE_P(
                       Contract{"07_seat_booking", 200, "): "},
                       Contract{"08_lazy_init", 200, "): "},
                       Contract{"09_event_flag", 200, "): "},
-                      Contract{"10_relaxed_publish", 200, "): "}),
+                      Contract{"10_relaxed_publish", 200, "): "},
+                      Contract{"11_forgotten_unlock", 20, "racelab::mutex M1 at cases/11_forgotten_unlock/buggy.cpp:16"},
+                      Contract{"12_lost_wakeup", 20, "and nobody notifies it"},
+                      Contract{"13_thread_leak", 200, "T1 was still running when the run's body returned"}),
     [](const auto& info) { return info.param.id; });
 
 }  // namespace
