@@ -93,8 +93,10 @@ ThreadState* register_thread() {
   return run.threads.back().get();
 }
 
-WaitScope::WaitScope(Wait wait, const void* object, const char* file, int line) noexcept
+WaitScope::WaitScope(Wait wait, const void* object, const char* what, const char* file,
+                     int line) noexcept
     : self_(self()) {
+  self_.wait_what.store(what, std::memory_order_relaxed);
   self_.wait_file.store(file, std::memory_order_relaxed);
   self_.wait_line.store(line, std::memory_order_relaxed);
   self_.waiting_on.store(object, std::memory_order_relaxed);

@@ -29,6 +29,7 @@ struct Seen {
   std::uintptr_t pc = 0;
   const char* file = nullptr;
   int line = 0;
+  const char* what = "";
   bool finished = false;
   // The mutex it waits for, read while the run's mutex keeps it alive.
   const ThreadState* lock_owner = nullptr;
@@ -65,6 +66,7 @@ Snapshot look(ActiveRun& run) {
     s.pc = t->wait_pc.load(std::memory_order_relaxed);
     s.file = t->wait_file.load(std::memory_order_relaxed);
     s.line = t->wait_line.load(std::memory_order_relaxed);
+    s.what = t->wait_what.load(std::memory_order_relaxed);
     s.finished = t->finished.load(std::memory_order_relaxed);
     if (s.wait == Wait::mutex && s.on != nullptr) {
       const auto* waited = static_cast<const Lockable*>(s.on);
@@ -135,11 +137,11 @@ std::string describe(const Seen& s, const Snapshot& snap) {
                          where(s), held);
     }
     case Wait::condition:
-      return fmt::format("T{} waits on a racelab::condition_variable at {} and nobody notifies it",
-                         s.ordinal, where(s));
+      return fmt::format("T{} waits on a {} at {} and nobody can release it", s.ordinal, s.what,
+                         where(s));
     case Wait::timed:
-      return fmt::format("T{} waits (with a time limit) on a racelab::condition_variable at {}",
-                         s.ordinal, where(s));
+      return fmt::format("T{} waits (with a time limit) on a {} at {}", s.ordinal, s.what,
+                         where(s));
     case Wait::join: {
       const Seen* joined = snap.find(static_cast<const ThreadState*>(s.on));
       return fmt::format("T{} joins T{} at {}", s.ordinal, joined != nullptr ? joined->ordinal : -1,

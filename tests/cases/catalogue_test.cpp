@@ -61,8 +61,10 @@ INSTANTIATE_TEST_SUITE_P(
                       Contract{"09_event_flag", 200, "): "},
                       Contract{"10_relaxed_publish", 200, "): "},
                       Contract{"11_forgotten_unlock", 20, "racelab::mutex M1 at cases/11_forgotten_unlock/buggy.cpp:16"},
-                      Contract{"12_lost_wakeup", 20, "and nobody notifies it"},
-                      Contract{"13_thread_leak", 200, "T1 was still running when the run's body returned"}),
+                      Contract{"12_lost_wakeup", 20, "and nobody can release it"},
+                      Contract{"13_thread_leak", 200, "T1 was still running when the run's body returned"},
+                      Contract{"14_barrier_count", 20, "waits on a racelab::barrier at cases/14_barrier_count/buggy.cpp:"},
+                      Contract{"15_semaphore_limit", 200, "bookings at once, limit 3"}),
     [](const auto& info) { return info.param.id; });
 
 }  // namespace

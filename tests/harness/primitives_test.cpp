@@ -3,6 +3,7 @@
 #include <chrono>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -160,6 +161,50 @@ TEST(Rng, TheSameSeedDrawsTheSameSequence) {
     differs = differs || x != c.next();
   }
   EXPECT_TRUE(differs);
+}
+
+}  // namespace
+
+namespace {
+
+TEST(Barrier, ReleasesEveryPhaseWhenAllHaveArrived) {
+  racelab::barrier b(3);
+  std::atomic<int> passed{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 3; ++t)
+    threads.emplace_back([&] {
+      for (int phase = 0; phase < 5; ++phase) b.arrive_and_wait();
+      passed.fetch_add(1);
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(passed.load(), 3);
+}
+
+TEST(CountingSemaphore, CountsSlots) {
+  racelab::counting_semaphore<2> slots(2);
+  EXPECT_TRUE(slots.try_acquire());
+  EXPECT_TRUE(slots.try_acquire());
+  EXPECT_FALSE(slots.try_acquire());
+  slots.release();
+  EXPECT_TRUE(slots.try_acquire());
+  slots.release(2);
+  slots.acquire();
+  slots.acquire();
+  EXPECT_FALSE(slots.try_acquire());
+}
+
+TEST(CountingSemaphore, AcquireWaitsForARelease) {
+  racelab::counting_semaphore<1> slot(0);
+  std::atomic<bool> got{false};
+  std::thread waiter([&] {
+    slot.acquire();
+    got = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_FALSE(got.load());
+  slot.release();
+  waiter.join();
+  EXPECT_TRUE(got.load());
 }
 
 }  // namespace

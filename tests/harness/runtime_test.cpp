@@ -65,7 +65,7 @@ TEST(Runtime, AWaitNobodyEndsIsAHangWithWhoWaitsOnWhat) {
             std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("T1 waits on a racelab::condition_variable at " + site("cv-wait") +
-                       " and nobody notifies it"),
+                       " and nobody can release it"),
             std::string::npos)
       << r.out;
 }

@@ -83,7 +83,9 @@ class condition_variable {
   class Waiting {
    public:
     Waiting(condition_variable& cv, detail::Wait wait, const std::source_location& where) noexcept
-        : cv_(cv), scope_(wait, &cv, where.file_name(), static_cast<int>(where.line())) {
+        : cv_(cv),
+          scope_(wait, &cv, "racelab::condition_variable", where.file_name(),
+                 static_cast<int>(where.line())) {
       cv_.waiters_.fetch_add(1, std::memory_order_relaxed);
     }
     ~Waiting() { cv_.waiters_.fetch_sub(1, std::memory_order_relaxed); }

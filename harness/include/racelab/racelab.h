@@ -2,12 +2,15 @@
 //
 // Reading order: verdict.h (the vocabulary), case.h (how a case is defined),
 // interleave.h (interleaving points, progress), thread.h, mutex.h,
-// condition_variable.h (drop-in primitives that the harness can watch).
+// condition_variable.h, barrier.h, semaphore.h (drop-in primitives that the
+// harness can watch).
 #pragma once
 
+#include "racelab/barrier.h"
 #include "racelab/case.h"
 #include "racelab/condition_variable.h"
 #include "racelab/interleave.h"
 #include "racelab/mutex.h"
+#include "racelab/semaphore.h"
 #include "racelab/thread.h"
 #include "racelab/verdict.h"

@@ -71,7 +71,7 @@ class thread {
   // (`where` is filled in by the compiler: the caller's line, for diagnoses.)
   void join(std::source_location where = std::source_location::current()) {
     detail::open_start_gate();
-    detail::WaitScope waiting(detail::Wait::join, state_, where.file_name(),
+    detail::WaitScope waiting(detail::Wait::join, state_, "racelab::thread", where.file_name(),
                               static_cast<int>(where.line()));
     impl_.join();
   }

@@ -43,8 +43,9 @@ struct ThreadState;
 enum class Wait : int {
   none,
   mutex,       ///< lock() of a racelab mutex: `waiting_on` is its Lockable
-  condition,   ///< condition_variable::wait() with no time limit
-  timed,       ///< condition_variable::wait_for(): not blocked for good
+  condition,   ///< a wait with no time limit (condition variable, barrier):
+               ///< `waiting_on` is the object, `wait_what` names its type
+  timed,       ///< a wait with a time limit: not blocked for good
   join,        ///< racelab::thread::join(): `waiting_on` is the joined ThreadState
 };
 
@@ -61,6 +62,7 @@ struct ThreadState {
   std::atomic<std::uintptr_t> wait_pc{0};         ///< where it blocks in a lock (a return address)
   std::atomic<const char*> wait_file{nullptr};    ///< where it blocks otherwise (file, line)
   std::atomic<int> wait_line{0};
+  std::atomic<const char*> wait_what{""};         ///< e.g. "racelab::barrier"
   std::atomic<bool> finished{false};
   std::atomic<int> priority{0};    ///< strategy pct
   std::vector<Lockable*> held;     ///< racelab mutexes it holds, in order; owner thread only
@@ -140,10 +142,11 @@ void open_start_gate() noexcept;
 ThreadState* register_thread();
 
 // WaitScope — the calling thread blocks in `wait` on `object` (a condition
-// variable, a joined ThreadState) at file:line for the scope.
+// variable, a barrier, a joined ThreadState) named `what`, at file:line, for
+// the scope.
 class WaitScope {
  public:
-  WaitScope(Wait wait, const void* object, const char* file, int line) noexcept;
+  WaitScope(Wait wait, const void* object, const char* what, const char* file, int line) noexcept;
   ~WaitScope();
   WaitScope(const WaitScope&) = delete;
   WaitScope& operator=(const WaitScope&) = delete;
