@@ -167,6 +167,7 @@ void Lockable::acquired(ThreadState& me, std::uintptr_t pc, bool blocking) noexc
     {
       QuietScope quiet;
       for (Lockable* held : me.held) {
+        if (held == this) continue;  // a stale entry after an unlock by another thread
         LockGraph::Edge edge{held->acquired_pc(), pc, me.ordinal, held->id(), id()};
         cycle = lock_graph().add(held, this, edge);
         if (!cycle.empty()) break;

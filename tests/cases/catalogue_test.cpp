@@ -64,7 +64,10 @@ INSTANTIATE_TEST_SUITE_P(
                       Contract{"12_lost_wakeup", 20, "and nobody can release it"},
                       Contract{"13_thread_leak", 200, "T1 was still running when the run's body returned"},
                       Contract{"14_barrier_count", 20, "waits on a racelab::barrier at cases/14_barrier_count/buggy.cpp:"},
-                      Contract{"15_semaphore_limit", 200, "bookings at once, limit 3"}),
+                      Contract{"15_semaphore_limit", 200, "bookings at once, limit 3"},
+                      Contract{"16_lock_handoff", 20, "racelab::mutex M"},
+                      Contract{"17_detached_lifetime", 200, "T1 was still running"},
+                      Contract{"18_iterator_invalidation", 200, "): "}),
     [](const auto& info) { return info.param.id; });
 
 }  // namespace
