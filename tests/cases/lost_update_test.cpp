@@ -86,3 +86,33 @@ TEST(LostUpdate, DriverShowsBuggyCaughtAndFixedCleanWithAReproducibleFailure) {
 }
 
 }  // namespace
+
+namespace {
+
+// docs/cases.md is what `racelab list --markdown` prints: it cannot drift from
+// the case programs' metadata.
+TEST(Catalogue, DocsCasesMdMatchesTheProgramsMetadata) {
+  ChildResult r = run_child({kRacelab, "list", "--markdown"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(read_file(RACELAB_SOURCE_DIR "/docs/cases.md"), r.out)
+      << "regenerate: build/tsan/racelab list --markdown > docs/cases.md";
+}
+
+TEST(Catalogue, EveryCaseHasItsFiles) {
+  ChildResult r = run_child({kRacelab, "list", "--json"});
+  ASSERT_EQ(r.exit_code, 0);
+  const nlohmann::json cases = nlohmann::json::parse(r.out);
+  EXPECT_GE(cases.size(), 18u);
+  for (const auto& c : cases) {
+    const std::string dir = RACELAB_SOURCE_DIR "/cases/" + c.at("id").get<std::string>();
+    for (const char* file : {"/buggy.cpp", "/fixed.cpp", "/case.cpp", "/README.md"})
+      EXPECT_FALSE(read_file(dir + file).empty()) << dir << file;
+    // The variants differ, and the lines that differ are marked.
+    const std::string buggy = read_file(dir + "/buggy.cpp");
+    const std::string fixed = read_file(dir + "/fixed.cpp");
+    EXPECT_NE(buggy.find("// BUG:"), std::string::npos) << dir;
+    EXPECT_NE(fixed.find("// FIX:"), std::string::npos) << dir;
+  }
+}
+
+}  // namespace
