@@ -166,21 +166,30 @@ class Chain {
     }
   }
 
-  void read_logs() {
+  // Folds the worker's TSan log and output into the result; returns the
+  // deadly signal TSan reported, if the worker died of one.
+  std::string read_logs() {
+    std::string deadly_signal;
     const std::string log_path = fmt::format("{}.tsan.{}", base_, pid_);
-    if (fs::exists(log_path))
-      work_.collector->add_log(report::parse_tsan_log(read_text(log_path)), runs_);
-    for (const std::string& fatal : report::parse_tsan_log(read_text(base_ + ".out")).fatal_errors)
+    if (fs::exists(log_path)) {
+      report::TsanLog log = report::parse_tsan_log(read_text(log_path));
+      deadly_signal = log.deadly_signal;
+      work_.collector->add_log(log, runs_);
+    }
+    const report::TsanLog out = report::parse_tsan_log(read_text(base_ + ".out"));
+    if (deadly_signal.empty()) deadly_signal = out.deadly_signal;
+    for (const std::string& fatal : out.fatal_errors)
       work_.collector->add_problem(
           fmt::format("ThreadSanitizer failed: {} (see {}.out)", fatal, base_));
     if (!malformed_.empty())
       work_.collector->add_problem(fmt::format("unreadable record from the worker: {}", malformed_));
     malformed_.clear();
+    return deadly_signal;
   }
 
   // What to do when a worker is gone: resume at the next run, or give up.
   void worker_ended(const ExitStatus& status, bool silent) {
-    read_logs();
+    const std::string deadly_signal = read_logs();
     if (ended_) return advance();  // its share is done (or it stopped on a failure)
     if (!runs_.empty() && ends_process(runs_.back().verdict) && !in_flight_) {
       deaths_without_runs_ = 0;
@@ -199,6 +208,9 @@ class Chain {
         lost.verdict = Verdict::crash;
         lost.detail = fmt::format("the process was {} during the run (output: {}.out)",
                                   status.text(), base_);
+      } else if (!deadly_signal.empty()) {  // TSan caught the signal and exited
+        lost.verdict = Verdict::crash;
+        lost.detail = fmt::format("{} (output: {}.out)", deadly_signal, base_);
       } else {
         lost.verdict = Verdict::infra_error;
         lost.detail = fmt::format("the worker ended ({}) during the run (output: {}.out)",

@@ -194,6 +194,11 @@ TsanLog parse_tsan_log(std::string_view raw) {
       open->kind = kind_of(open->headline);
       continue;
     }
+    if (auto e = line.find("ERROR: ThreadSanitizer: "); e != std::string_view::npos) {
+      if (log.deadly_signal.empty())
+        log.deadly_signal = std::string(trim(line.substr(e + std::string_view("ERROR: ThreadSanitizer: ").size())));
+      continue;
+    }
     if (is_fatal(line)) {
       log.fatal_errors.emplace_back(t);
       continue;

@@ -67,7 +67,8 @@ INSTANTIATE_TEST_SUITE_P(
                       Contract{"15_semaphore_limit", 200, "bookings at once, limit 3"},
                       Contract{"16_lock_handoff", 20, "racelab::mutex M"},
                       Contract{"17_detached_lifetime", 200, "): "},
-                      Contract{"18_iterator_invalidation", 200, "): "}),
+                      Contract{"18_iterator_invalidation", 200, "): "},
+                      Contract{"19_message_queue", 50, "): "}),
     [](const auto& info) { return info.param.id; });
 
 }  // namespace

@@ -81,6 +81,11 @@ struct TsanLog {
   std::vector<std::string> warnings;
   /// `ThreadSanitizer: reported N warnings` when present, else -1.
   int reported_warnings = -1;
+  /// The program died of a signal that TSan caught and reported before
+  /// exiting (with its exit code, not the signal): the line
+  /// `ERROR: ThreadSanitizer: SEGV on unknown address … (pc … T…)`, without
+  /// the prefix. Empty when there was none.
+  std::string deadly_signal;
 };
 
 // parse_tsan_log()

@@ -1,0 +1,97 @@
+// 19_message_queue, buggy: a message queue with an unguarded deque, read by
+// "if not empty, pop".
+//
+// Compare with fixed.cpp: they differ only on the lines marked BUG / FIX.
+#include <deque>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <racelab/racelab.h>
+
+namespace racelab::cases::message_queue {
+namespace {
+
+constexpr int kProducers = 2;
+constexpr int kConsumers = 2;
+constexpr int kMessages = 5;  // per producer
+
+struct Message {
+  int producer = 0;
+  int sequence = 0;
+};
+
+class MessageQueue {
+ public:
+  void put(Message message) {
+    racelab::interleave();
+    items_.push_back(message);  // BUG: no lock: two puts, or a put and a get, collide
+  }
+
+  // The next message, or nothing once the queue is closed and empty.
+  std::optional<Message> get() {
+    for (;;) {
+      if (!items_.empty()) {  // BUG: check...
+        racelab::interleave();
+        Message message = items_.front();  // BUG: ...then act: another consumer may
+        items_.pop_front();                // BUG: have taken it (or the deque moved)
+        return message;
+      }
+      if (closed_) return std::nullopt;  // BUG: an unsynchronised flag, polled
+      racelab::interleave();
+    }
+  }
+
+  void close() {
+    closed_ = true;  // BUG: set with no lock
+  }
+
+ private:
+  std::deque<Message> items_;
+  bool closed_ = false;
+};
+
+}  // namespace
+
+void buggy(Run& run) {
+  MessageQueue queue;
+  std::vector<std::vector<Message>> received(kConsumers);
+  std::vector<racelab::thread> producers;
+  std::vector<racelab::thread> consumers;
+  for (int c = 0; c < kConsumers; ++c)
+    consumers.emplace_back([&, c] {
+      while (std::optional<Message> m = queue.get()) {
+        received[static_cast<std::size_t>(c)].push_back(*m);
+        racelab::progress();
+      }
+    });
+  for (int p = 0; p < kProducers; ++p)
+    producers.emplace_back([&, p] {
+      for (int s = 1; s <= kMessages; ++s) queue.put({p, s});
+    });
+  for (auto& producer : producers) producer.join();
+  queue.close();
+  for (auto& consumer : consumers) consumer.join();
+
+  // Nothing lost, nothing duplicated, and each producer's messages in order.
+  std::map<std::pair<int, int>, int> copies;
+  for (const auto& mine : received) {
+    std::map<int, int> last;  // producer -> last sequence seen by this consumer
+    for (const Message& m : mine) {
+      ++copies[{m.producer, m.sequence}];
+      run.check(m.sequence > last[m.producer],
+                "message " + std::to_string(m.sequence) + " of producer " +
+                    std::to_string(m.producer) + " came after " + std::to_string(last[m.producer]));
+      last[m.producer] = m.sequence;
+    }
+  }
+  for (int p = 0; p < kProducers; ++p)
+    for (int s = 1; s <= kMessages; ++s)
+      run.check(copies[{p, s}] == 1, "message " + std::to_string(s) + " of producer " +
+                                         std::to_string(p) + " was received " +
+                                         std::to_string(copies[{p, s}]) + " times, expected once");
+}
+
+}  // namespace racelab::cases::message_queue
