@@ -6,17 +6,20 @@
 
 #include <gtest/gtest.h>
 
-#include "child.h"
+#include "racelab_cli.h"
 
 namespace {
 
 using racelab::testing::ChildResult;
+using racelab::testing::make_temp_dir;
 using racelab::testing::run_child;
+using racelab::testing::run_racelab;
+using racelab::testing::summary_of;
 
 struct Contract {
   std::string id;
   int budget;                  ///< runs per seed within which the bug must show
-  std::string verdict_prefix;  ///< what the first failing run's diagnosis says
+  std::string verdict_prefix;  ///< what the driver's report of the first failure says
 };
 
 void PrintTo(const Contract& c, std::ostream* os) { *os << c.id; }
@@ -25,15 +28,19 @@ std::string program(const std::string& id) { return RACELAB_BUILD_DIR "/cases/ca
 
 class CatalogueCase : public ::testing::TestWithParam<Contract> {};
 
+// Through the driver, as `racelab run` judges: a run that crashes its worker
+// is a verdict there (`crash`), not the end of the campaign.
 TEST_P(CatalogueCase, BuggyIsCaughtInEachOf20Seeds) {
   const Contract& c = GetParam();
   for (int seed = 1; seed <= 20; ++seed) {
-    ChildResult r = run_child({program(c.id), "--variant", "buggy", "--seed", std::to_string(seed),
-                               "--runs", std::to_string(c.budget), "--stop-on-first"},
-                              {}, std::chrono::seconds(120));
+    const std::string out = make_temp_dir("racelab-contract-");
+    ChildResult r = run_racelab({"run", c.id, "--variant", "buggy", "--seed", std::to_string(seed),
+                                 "--runs", std::to_string(c.budget), "--stop-on-first", "--out", out});
     EXPECT_FALSE(r.timed_out) << c.id << " seed " << seed;
     // Exit 0: caught with an expected verdict and nothing else.
-    EXPECT_EQ(r.exit_code, 0) << c.id << " seed " << seed << "\n" << r.out;
+    EXPECT_EQ(r.exit_code, 0) << c.id << " seed " << seed << "\n" << r.out << r.err;
+    const auto result = summary_of(out).at("results").at(0);
+    EXPECT_GE(result.at("failing_runs").get<int>(), 1) << c.id << " seed " << seed;
     EXPECT_NE(r.out.find(c.verdict_prefix), std::string::npos) << c.id << " seed " << seed << "\n"
                                                              << r.out;
   }
