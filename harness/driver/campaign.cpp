@@ -167,14 +167,15 @@ class Chain {
   }
 
   // Folds the worker's TSan log and output into the result; returns the
-  // deadly signal TSan reported, if the worker died of one.
-  std::string read_logs() {
+  // deadly signal TSan reported, if the worker died of one. `cut_short`: the
+  // worker ended itself after a run-ending verdict.
+  std::string read_logs(bool cut_short = false) {
     std::string deadly_signal;
     const std::string log_path = fmt::format("{}.tsan.{}", base_, pid_);
     if (fs::exists(log_path)) {
       report::TsanLog log = report::parse_tsan_log(read_text(log_path));
       deadly_signal = log.deadly_signal;
-      work_.collector->add_log(log, runs_);
+      work_.collector->add_log(log, runs_, cut_short);
     }
     const report::TsanLog out = report::parse_tsan_log(read_text(base_ + ".out"));
     if (deadly_signal.empty()) deadly_signal = out.deadly_signal;
@@ -189,9 +190,11 @@ class Chain {
 
   // What to do when a worker is gone: resume at the next run, or give up.
   void worker_ended(const ExitStatus& status, bool silent) {
-    const std::string deadly_signal = read_logs();
+    const bool ended_itself = !ended_ && !runs_.empty() && ends_process(runs_.back().verdict) &&
+                              !in_flight_;
+    const std::string deadly_signal = read_logs(ended_itself);
     if (ended_) return advance();  // its share is done (or it stopped on a failure)
-    if (!runs_.empty() && ends_process(runs_.back().verdict) && !in_flight_) {
+    if (ended_itself) {
       deaths_without_runs_ = 0;
       return advance();  // it ended itself after a run-ending verdict
     }

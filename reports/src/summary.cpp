@@ -112,10 +112,15 @@ void VariantCollector::add_run(const RunRecord& record) {
     };
 }
 
-void VariantCollector::add_log(const TsanLog& log, std::span<const RunRecord> runs) {
+void VariantCollector::add_log(const TsanLog& log, std::span<const RunRecord> runs,
+                               bool cut_short) {
   for (const std::string& fatal : log.fatal_errors)
     add_problem("ThreadSanitizer failed: " + fatal);
-  for (const std::string& warning : log.warnings) add_problem("TSan log: " + warning);
+  const bool last_truncated = !log.findings.empty() && log.findings.back().truncated;
+  for (std::size_t i = 0; i < log.warnings.size(); ++i) {
+    const bool expected_cut = cut_short && last_truncated && i + 1 == log.warnings.size();
+    if (!expected_cut) add_problem("TSan log: " + log.warnings[i]);
+  }
   for (std::size_t n = 0; n < log.findings.size(); ++n) {
     const Finding& finding = log.findings[n];
     // Runs come in order, so their report ranges do too.

@@ -177,3 +177,27 @@ TEST(WriteAtomically, ReplacesWholeFilesAndLeavesNoTemporary) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(VariantCollector, ATruncatedLastReportIsAProblemUnlessTheWorkerEndedItself) {
+  if (!RACELAB_TSAN) GTEST_SKIP() << "needs the tsan build";
+  const std::string full = race_log();
+  const TsanLog cut = parse_tsan_log(full + full.substr(0, full.find("Location is")));
+  ASSERT_EQ(cut.findings.size(), 2u);
+  std::vector<RunRecord> runs = {run(0, Verdict::data_race, 0, 2)};
+
+  VariantCollector died(header(Variant::buggy, {Verdict::data_race}), "case");
+  died.add_run(runs[0]);
+  died.add_log(cut, runs);
+  EXPECT_EQ(died.finish(0).problems.size(), 1u);
+
+  VariantCollector ended(header(Variant::buggy, {Verdict::data_race}), "case");
+  ended.add_run(runs[0]);
+  ended.add_log(cut, runs, /*cut_short=*/true);
+  const VariantResult r = ended.finish(0);
+  EXPECT_TRUE(r.problems.empty());
+  EXPECT_EQ(r.findings.at(0).count, 2) << "the partial report still counts";
+}
+
+}  // namespace

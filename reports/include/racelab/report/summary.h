@@ -135,8 +135,10 @@ class VariantCollector {
   // the n-th finding of the log belongs to the run whose
   // [tsan_first, tsan_first + tsan_count) holds n; findings past the last run
   // (printed at exit: a thread leak) belong to no run. Fatal errors and
-  // parser warnings become problems.
-  void add_log(const TsanLog& log, std::span<const RunRecord> runs);
+  // parser warnings become problems — except a truncated last report when
+  // `cut_short` says the process ended itself mid-run (a run-ending verdict
+  // stops every thread, one of which may have been printing).
+  void add_log(const TsanLog& log, std::span<const RunRecord> runs, bool cut_short = false);
 
   void add_problem(std::string problem);
 
