@@ -143,8 +143,7 @@ TEST(Campaign, ParallelHangsFinishAndLeaveNoProcess) {
   ASSERT_FALSE(r.timed_out);
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_EQ(result_of(out).at("verdicts").at("hang"), 4);
-  ChildResult ps = run_child({"/bin/sh", "-c", "ps -eo args | grep -c '[c]ase_99_verdicts.*--seed 424242' || true"});
-  EXPECT_EQ(ps.out, "0\n");
+  EXPECT_EQ(racelab::testing::processes_with({"case_99_verdicts", "--seed 424242"}), 0);
 }
 
 TEST(Campaign, BadBudgetsAndShardsAreUsageErrors) {

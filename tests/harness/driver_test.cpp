@@ -1,7 +1,5 @@
 // The racelab driver, run as a child process: its command line, its worker
 // management (crashes, hangs, resumes) and the summaries it writes.
-#include <dirent.h>
-
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -26,22 +24,6 @@ ChildResult racelab(std::vector<std::string> args, std::map<std::string, std::st
   return racelab::testing::run_racelab(std::move(args), env);
 }
 
-
-// Processes whose command line holds every one of `needles`.
-int processes_with(const std::vector<std::string>& needles) {
-  int found = 0;
-  DIR* proc = opendir("/proc");
-  while (dirent* entry = readdir(proc)) {
-    std::string cmdline = read_file(std::string("/proc/") + entry->d_name + "/cmdline");
-    for (char& c : cmdline)
-      if (c == '\0') c = ' ';
-    bool all = !cmdline.empty();
-    for (const auto& n : needles) all = all && cmdline.find(n) != std::string::npos;
-    found += all ? 1 : 0;
-  }
-  closedir(proc);
-  return found;
-}
 
 TEST(Driver, HelpExistsForEveryCommand) {
   for (auto args : std::vector<std::vector<std::string>>{{"--help"}, {"run", "--help"}, {"list", "--help"}}) {
@@ -145,7 +127,7 @@ TEST(Driver, ACampaignOfHangsFinishesAndLeavesNoProcessBehind) {
   const nlohmann::json result = summary_of(out).at("results").at(0);
   EXPECT_EQ(result.at("runs"), 3);
   EXPECT_EQ(result.at("verdicts").at("hang"), 3);
-  EXPECT_EQ(processes_with({"case_99_verdicts", "--seed 987654"}), 0);
+  EXPECT_EQ(racelab::testing::processes_with({"case_99_verdicts", "--seed 987654"}), 0);
 }
 
 TEST(Driver, ASelfDeadlockPerRunStillCompletesTheCampaign) {

@@ -1,5 +1,7 @@
 #include "child.h"
 
+#include <dirent.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -13,6 +15,22 @@ std::string read_file(const std::string& path) {
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+int processes_with(const std::vector<std::string>& needles) {
+  int found = 0;
+  DIR* proc = opendir("/proc");
+  if (proc == nullptr) return -1;
+  while (dirent* entry = readdir(proc)) {
+    std::string cmdline = read_file(std::string("/proc/") + entry->d_name + "/cmdline");
+    for (char& c : cmdline)
+      if (c == '\0') c = ' ';
+    bool all = !cmdline.empty();
+    for (const auto& n : needles) all = all && cmdline.find(n) != std::string::npos;
+    found += all ? 1 : 0;
+  }
+  closedir(proc);
+  return found;
 }
 
 namespace {

@@ -29,6 +29,10 @@ inline ChildResult run_child(const std::vector<std::string>& argv,
   return racelab::driver::run_captured(argv, limit, env);
 }
 
+// processes_with() — how many processes have a command line that contains
+// every one of `needles` (read from /proc: no ps needed).
+int processes_with(const std::vector<std::string>& needles);
+
 // read_file() — a whole file as text ("" when it cannot be read).
 std::string read_file(const std::string& path);
 
