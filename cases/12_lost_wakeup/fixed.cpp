@@ -1,6 +1,7 @@
-// 12_lost_wakeup, fixed: the consumer waits until the state it needs holds.
+// 12_lost_wakeup, fixed: the reader waits until the state it needs holds.
 //
 // Compare with fixed.cpp: they differ only on the lines marked BUG / FIX.
+#include <deque>
 #include <mutex>
 #include <string>
 
@@ -9,36 +10,42 @@
 namespace racelab::cases::lost_wakeup {
 namespace {
 
+constexpr int kLetters = 5;
+
 struct Mailbox {
-  racelab::mutex mutex;  // guards letter and delivered
+  racelab::mutex mutex;  // guards letters
   racelab::condition_variable arrived;
-  std::string letter;
-  bool delivered = false;
+  std::deque<int> letters;
 };
 
 }  // namespace
 
 void fixed(Run& run) {
   Mailbox box;
-  std::string read;
+  int read = 0;
   racelab::thread postman([&] {
-    racelab::interleave();
-    {
-      std::lock_guard lock(box.mutex);
-      box.letter = "hello";
-      box.delivered = true;
+    for (int letter = 1; letter <= kLetters; ++letter) {
+      racelab::interleave();
+      {
+        std::lock_guard lock(box.mutex);
+        box.letters.push_back(letter);
+      }
+      box.arrived.notify_one();  // rings the bell, whoever is (not yet) listening
     }
-    box.arrived.notify_one();
   });
   racelab::thread reader([&] {
-    racelab::interleave();
-    std::unique_lock lock(box.mutex);
-    box.arrived.wait(lock, [&] { return box.delivered; });  // FIX: checks first, loops on wakeups
-    read = box.letter;
+    for (int letter = 1; letter <= kLetters; ++letter) {
+      std::unique_lock lock(box.mutex);
+      box.arrived.wait(lock, [&] { return !box.letters.empty(); });  // FIX: checks first, loops on wakeups
+      box.letters.pop_front();
+      ++read;
+      racelab::progress();
+    }
   });
   postman.join();
   reader.join();
-  run.check(read == "hello", "the reader read \"" + read + "\", expected \"hello\"");
+  run.check(read == kLetters, "the reader read " + std::to_string(read) + " letters, expected " +
+                                  std::to_string(kLetters));
 }
 
 }  // namespace racelab::cases::lost_wakeup

@@ -132,7 +132,7 @@ class Chain {
   void stop() {
     if (running()) {
       stop_worker(worker_);
-      read_logs();
+      read_logs(/*cut_short=*/true);  // killed here: a report it was printing is cut
     }
     finish();
   }
@@ -168,7 +168,7 @@ class Chain {
 
   // Folds the worker's TSan log and output into the result; returns the
   // deadly signal TSan reported, if the worker died of one. `cut_short`: the
-  // worker ended itself after a run-ending verdict.
+  // worker ended itself after a run-ending verdict, or was stopped by us.
   std::string read_logs(bool cut_short = false) {
     std::string deadly_signal;
     const std::string log_path = fmt::format("{}.tsan.{}", base_, pid_);

@@ -105,7 +105,7 @@ Record execute(Body body, Strategy strategy, std::uint64_t seed, std::int64_t in
 //   deadlock  a cycle in the wait-for graph (thread → mutex → owner, or
 //             thread → joined thread), unchanged for 100 ms;
 //   livelock  `livelock_steps` steps of the run's threads without progress();
-//   hang      every unfinished thread blocked for 300 ms with no cycle, or the
+//   hang      every unfinished thread blocked for 500 ms with no cycle, or the
 //             run older than `limit`.
 void start_watchdog(std::chrono::milliseconds limit, std::uint64_t livelock_steps);
 

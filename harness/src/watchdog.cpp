@@ -16,7 +16,7 @@ namespace {
 
 constexpr auto kPoll = std::chrono::milliseconds(20);
 constexpr auto kDeadlockConfirm = std::chrono::milliseconds(100);
-constexpr auto kHangConfirm = std::chrono::milliseconds(300);
+constexpr auto kHangConfirm = std::chrono::milliseconds(500);
 
 // One thread as the watchdog saw it.
 struct Seen {
