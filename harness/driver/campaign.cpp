@@ -57,9 +57,12 @@ struct VariantWork {
   std::unique_ptr<report::VariantCollector> collector;
   std::vector<std::string> args;  ///< --variant, --strategy, … common to its workers
   int chains_left = 0;
-  bool stop = false;  ///< stop-on-first: a failure was found
+  /// --stop-on-first: the lowest failing run index so far; chains past it stop
+  /// (those before it go on, and may find an earlier one).
+  std::optional<std::int64_t> stop_at;
+  std::chrono::milliseconds silence{0};  ///< a worker this quiet is killed
   std::optional<Clock::time_point> started;
-  std::optional<Clock::time_point> deadline;
+  std::optional<Clock::time_point> deadline;  ///< with --time: the end of its share
   std::int64_t runs = 0;
   std::int64_t failing = 0;
 };
@@ -75,12 +78,14 @@ class Chain {
   bool finished() const { return finished_; }
   bool running() const { return worker_.pid > 0; }
   int fd() const { return worker_.records; }
+  std::int64_t next() const { return next_; }
+  bool past_stop() const { return work_.stop_at && next_ > *work_.stop_at; }
   Clock::time_point last_heard() const { return last_heard_; }
   VariantWork& work() { return work_; }
 
   // Starts a worker for the remaining runs, or finishes the chain.
   void advance() {
-    if (next_ >= end_ || work_.stop) return finish();
+    if (next_ >= end_ || past_stop()) return finish();
     base_ = fmt::format("{}.w{}", log_base_, workers_started_++);
     std::vector<std::string> argv = {work_.program->path};
     argv.insert(argv.end(), work_.args.begin(), work_.args.end());
@@ -122,17 +127,20 @@ class Chain {
   }
 
   // The worker said nothing for too long: it is killed; its run is a hang.
-  void silent(std::chrono::milliseconds limit) {
-    silence_ = limit;
+  void silent() {
+    silence_ = work_.silence;
     worker_ended(stop_worker(worker_), true);
   }
 
-  // Time is up, or a sibling chain found the failure: stop here. The run in
-  // flight is dropped, not counted.
+  // Time is up, or a chain found an earlier failure: stop here. Runs the
+  // worker finished count, even those still in the pipe; the run in flight is
+  // dropped, not counted, and so are the TSan reports it printed.
   void stop() {
     if (running()) {
+      kill_worker(worker_);
+      drain();
       stop_worker(worker_);
-      read_logs(/*cut_short=*/true);  // killed here: a report it was printing is cut
+      read_logs(/*cut_short=*/true, /*drop_in_flight=*/true);
     }
     finish();
   }
@@ -155,6 +163,23 @@ class Chain {
     }
   }
 
+  // Reads what a killed worker left in the pipe, up to its end.
+  void drain() {
+    char chunk[65536];
+    for (;;) {
+      pollfd p{worker_.records, POLLIN, 0};
+      if (poll(&p, 1, 100) <= 0) break;  // nothing within 100 ms: give up on it
+      ssize_t n = read(worker_.records, chunk, sizeof chunk);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      buffer_.append(chunk, static_cast<size_t>(n));
+    }
+    std::size_t start = 0;
+    for (std::size_t eol; (eol = buffer_.find('\n', start)) != std::string::npos; start = eol + 1)
+      line(buffer_.substr(start, eol - start));
+    buffer_.clear();  // a line cut short by the kill
+  }
+
   void add(const report::RunRecord& run) {
     runs_.push_back(run);
     work_.collector->add_run(run);
@@ -162,18 +187,27 @@ class Chain {
     next_ = run.index + 1;
     if (run.verdict != Verdict::clean) {
       ++work_.failing;
-      if (options_.stop_on_first) work_.stop = true;
+      if (options_.stop_on_first && (!work_.stop_at || run.index < *work_.stop_at))
+        work_.stop_at = run.index;
     }
   }
 
   // Folds the worker's TSan log and output into the result; returns the
   // deadly signal TSan reported, if the worker died of one. `cut_short`: the
   // worker ended itself after a run-ending verdict, or was stopped by us.
-  std::string read_logs(bool cut_short = false) {
+  // `drop_in_flight`: reports past the last counted run belong to the run we
+  // dropped (a killed worker prints nothing at exit).
+  std::string read_logs(bool cut_short = false, bool drop_in_flight = false) {
     std::string deadly_signal;
     const std::string log_path = fmt::format("{}.tsan.{}", base_, pid_);
     if (fs::exists(log_path)) {
       report::TsanLog log = report::parse_tsan_log(read_text(log_path));
+      const std::size_t counted = runs_.empty() ? 0 : runs_.back().tsan_first + runs_.back().tsan_count;
+      if (drop_in_flight && log.findings.size() > counted) {
+        // The cut report, if any, was the last: its warning goes with it.
+        if (log.findings.back().truncated && !log.warnings.empty()) log.warnings.pop_back();
+        log.findings.resize(counted);
+      }
       deadly_signal = log.deadly_signal;
       work_.collector->add_log(log, runs_, cut_short);
     }
@@ -266,14 +300,28 @@ std::vector<report::VariantResult> run_campaign(
   fs::create_directories(logs);
   const int jobs = std::max(1, options.jobs);
   const bool timed = options.time_s.has_value();
+  const Clock::time_point campaign_end =
+      timed ? options.started + std::chrono::duration_cast<Clock::duration>(
+                                    std::chrono::duration<double>(*options.time_s))
+            : Clock::time_point::max();
 
-  // Each variant's shard of run indices, split into one chain per job.
+  // Each variant's shard of run indices, split into contiguous chunks, one
+  // chain each: as many as there are jobs for a run count; for an open-ended
+  // time budget, as many as the jobs the variants leave free.
+  const std::int64_t timed_pieces =
+      std::max<std::int64_t>(1, jobs / std::max<std::int64_t>(1, std::ssize(work_list)));
   std::vector<std::unique_ptr<VariantWork>> works;
   std::vector<std::unique_ptr<Chain>> chains;
   for (const auto& [program, variant] : work_list) {
     const nlohmann::json& d = program.describe;
     const std::string variant_name(to_string(variant));
     const nlohmann::json& spec = d.at("variants").at(variant_name);
+
+    const std::int64_t total = timed && !options.runs
+                                   ? kOpenEnded
+                                   : options.runs.value_or(spec.at("runs").get<std::int64_t>());
+    const std::int64_t lo = total * options.shard_index / options.shard_count;
+    const std::int64_t hi = total * (options.shard_index + 1) / options.shard_count;
 
     report::VariantResult header;
     header.case_id = program.id();
@@ -284,6 +332,8 @@ std::vector<report::VariantResult> run_campaign(
     header.seed = options.seed;
     header.shard_index = options.shard_index;
     header.shard_count = options.shard_count;
+    header.range_from = lo;
+    header.range_to = hi;
     for (const auto& e : spec.at("expected"))
       if (auto v = parse_verdict(e.get<std::string>())) header.expected.push_back(*v);
 
@@ -296,18 +346,21 @@ std::vector<report::VariantResult> run_campaign(
       w->args.push_back("--timeout");
       w->args.push_back(fmt::format("{}", options.timeout_s));
     }
+    // The worker's own watchdog ends a run that overruns its limit (--timeout,
+    // else the case program's default: 10 s under TSan, 5 s otherwise); the
+    // driver steps in only when a worker says nothing for much longer.
+    const double default_timeout_s =
+        d.contains("build") && d.at("build").value("sanitizer", "") != "thread" ? 5.0 : 10.0;
+    const double per_run_s = options.timeout_s > 0 ? options.timeout_s : default_timeout_s;
+    w->silence = std::chrono::milliseconds(static_cast<std::int64_t>(per_run_s * 3000) + 10000);
     // The re-run command names the strategy the failing run used, which the
     // record carries; the collector appends --run-seed.
     std::string rerun = shell_quote(program.path) + " --variant " + variant_name;
     if (options.timeout_s > 0) rerun += fmt::format(" --timeout {}", options.timeout_s);
     w->collector = std::make_unique<report::VariantCollector>(header, rerun);
 
-    const std::int64_t total = timed && !options.runs
-                                   ? kOpenEnded
-                                   : options.runs.value_or(spec.at("runs").get<std::int64_t>());
-    const std::int64_t lo = total * options.shard_index / options.shard_count;
-    const std::int64_t hi = total * (options.shard_index + 1) / options.shard_count;
-    const std::int64_t pieces = timed ? 1 : std::max<std::int64_t>(1, std::min<std::int64_t>(jobs, hi - lo));
+    const std::int64_t pieces = std::max<std::int64_t>(
+        1, std::min<std::int64_t>(timed && !options.runs ? timed_pieces : jobs, hi - lo));
     for (std::int64_t p = 0; p < pieces; ++p) {
       const std::int64_t first = lo + (hi - lo) * p / pieces;
       const std::int64_t end = lo + (hi - lo) * (p + 1) / pieces;
@@ -319,16 +372,6 @@ std::vector<report::VariantResult> run_campaign(
     works.push_back(std::move(w));
   }
 
-  // With a time budget, each variant gets an equal share of the worker-time.
-  const auto slice = timed ? std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
-                                 *options.time_s * std::min<double>(jobs, static_cast<double>(works.size())) /
-                                 static_cast<double>(std::max<std::size_t>(works.size(), 1))))
-                           : Clock::duration::zero();
-  // The worker's own watchdog ends a run that overruns its limit; the driver
-  // steps in only when a worker says nothing for much longer than that.
-  const double per_run_s = options.timeout_s > 0 ? options.timeout_s : 10.0;
-  const auto silence = std::chrono::milliseconds(static_cast<std::int64_t>(per_run_s * 3000) + 10000);
-
   std::vector<report::VariantResult> results(works.size());
   std::vector<bool> reported(works.size(), false);
   const auto campaign_start = Clock::now();
@@ -336,6 +379,7 @@ std::vector<report::VariantResult> run_campaign(
   Progress progress;
   progress.variants = static_cast<int>(works.size());
   std::size_t next_chain = 0;
+  std::size_t not_started = works.size();
   std::vector<Chain*> running;
 
   for (;;) {
@@ -343,9 +387,17 @@ std::vector<report::VariantResult> run_campaign(
     while (static_cast<int>(running.size()) < jobs && next_chain < chains.size()) {
       Chain* c = chains[next_chain++].get();
       VariantWork& w = c->work();
+      const auto now = Clock::now();
       if (!w.started) {
-        w.started = Clock::now();
-        if (timed) w.deadline = *w.started + slice;
+        w.started = now;
+        // With a time budget, a variant's share is what is left, divided by
+        // the rounds of `jobs` variants still to come (this one included):
+        // time one variant leaves unused, or overruns, is the others'.
+        if (timed) {
+          const auto rounds = static_cast<Clock::rep>((not_started + jobs - 1) / jobs);
+          w.deadline = now + std::max(Clock::duration::zero(), campaign_end - now) / rounds;
+        }
+        --not_started;
       }
       c->advance();
       if (!c->finished()) running.push_back(c);
@@ -363,10 +415,18 @@ std::vector<report::VariantResult> run_campaign(
     }
     if (running.empty() && next_chain >= chains.size()) break;
 
-    // Wait for records, a deadline, or the next progress tick.
+    // Wait for records, the next deadline, or the next progress tick.
+    auto wait = std::chrono::milliseconds(200);
+    const auto before = Clock::now();
+    for (Chain* c : running) {
+      const VariantWork& w = c->work();
+      if (!w.deadline || w.runs == 0) continue;
+      wait = std::clamp(std::chrono::ceil<std::chrono::milliseconds>(*w.deadline - before),
+                        std::chrono::milliseconds(0), wait);
+    }
     std::vector<pollfd> fds;
     for (Chain* c : running) fds.push_back({c->fd(), POLLIN, 0});
-    const int ready = poll(fds.data(), fds.size(), 200);
+    const int ready = poll(fds.data(), fds.size(), static_cast<int>(wait.count()));
     if (ready < 0 && errno != EINTR) throw std::runtime_error("poll failed");
     const auto now = Clock::now();
     for (std::size_t k = 0; k < running.size(); ++k) {
@@ -375,10 +435,13 @@ std::vector<report::VariantResult> run_campaign(
       if (fds[k].revents != 0) c->readable();
       if (c->finished()) continue;
       VariantWork& w = c->work();
-      if (w.stop || (w.deadline && now >= *w.deadline)) {
+      // A share ends at its deadline, but not before the variant's first run
+      // has been judged: a variant that says nothing is no use to anyone.
+      const bool time_up = w.deadline && now >= *w.deadline && w.runs > 0;
+      if (time_up || c->past_stop()) {
         c->stop();
-      } else if (c->running() && now - c->last_heard() > silence) {
-        c->silent(silence);
+      } else if (c->running() && now - c->last_heard() > w.silence) {
+        c->silent();
       }
     }
     std::erase_if(running, [](Chain* c) { return c->finished(); });

@@ -16,7 +16,10 @@ namespace racelab::driver {
 
 struct CampaignOptions {
   std::optional<std::int64_t> runs;  ///< per variant; unset: the variant's own budget
-  std::optional<double> time_s;      ///< wall time for the whole campaign
+  std::optional<double> time_s;      ///< wall time for the whole campaign, from `started`
+  /// When the budget starts counting: the command's start (so loading the
+  /// catalogue is part of it).
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   int jobs = 1;                      ///< worker processes at once
   int shard_index = 0;               ///< this shard runs indices [i·N/n, (i+1)·N/n)
   int shard_count = 1;
@@ -39,13 +42,27 @@ struct Progress {
 
 // run_campaign()
 //
-// Runs every (program, variant) pair, up to `jobs` worker processes at once.
-// A variant's run indices are split into contiguous chunks, one worker chain
-// each; a worker whose run ended the process (self-deadlock, hang…) or that
-// died is replaced at the next index. With a time budget, runs go on until
-// it is spent (the run in flight is dropped, not counted). `on_done` is called
-// with each variant's result as soon as it is complete; `on_progress`
-// about five times a second. Never hangs, and leaves no process behind.
+// Runs every (program, variant) pair, up to `jobs` worker processes at once,
+// in order. A variant's shard of run indices is split into contiguous chunks,
+// one worker chain each (as many as `jobs`; with an open-ended time budget,
+// as many as the jobs the variants leave free); a worker whose run ended the
+// process (self-deadlock, hang…) or that died is replaced at the next index.
+// The chunks' results fold into one VariantResult with the same totals as
+// one chain over the same indices, first_failure the lowest failing index.
+//
+// With a time budget, each variant runs until its share is spent: what is
+// left of the budget divided by the rounds of `jobs` variants still to come.
+// Finished runs count; the run in flight is dropped, with its TSan reports,
+// not counted. A share never ends before the variant's first run has been
+// judged, so a budget too small for one run of each variant is overrun (the
+// overrun comes out of the shares of the variants after it). With
+// --stop-on-first, a chain stops at its first failure, and chains past the
+// lowest failing index stop too.
+//
+// `on_done` is called with each variant's result when it is complete, in
+// order; `on_progress` about five times a second. Never hangs (a worker
+// silent for 3 × the per-run timeout + 10 s is killed, its run a hang), and
+// leaves no process behind.
 std::vector<report::VariantResult> run_campaign(
     const std::vector<std::pair<CaseProgram, Variant>>& work, const CampaignOptions& options,
     const std::function<void(const report::VariantResult&)>& on_done,

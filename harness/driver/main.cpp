@@ -223,6 +223,11 @@ int run(const std::string& cases_dir, RunArgs args) {
         progress_shown = true;
       });
   clear_progress();
+  const double took =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - args.campaign.started).count();
+  if (args.campaign.time_s && took > *args.campaign.time_s * 1.1 + 1.0)
+    std::printf("note: --time %s was too short for one run of every variant; this took %.1f s\n",
+                args.time.c_str(), took);
   return conclude(summary, args.out_dir);
 }
 
@@ -254,13 +259,18 @@ int merge(const std::vector<std::string>& inputs, const std::string& out_dir) {
       if (it == groups.end()) it = groups.insert(groups.end(), {key, {}});
       it->second.push_back(r);
     }
+  for (std::size_t k = 1; k < parts.size(); ++k)
+    if (parts[k].build.sanitizer != parts[0].build.sanitizer)
+      throw std::invalid_argument(fmt::format(
+          "{} and {} are not shards of one campaign (built with sanitizer {} vs {})", inputs[0],
+          inputs[k], parts[0].build.sanitizer, parts[k].build.sanitizer));
+  // Everything is checked before anything is printed or written.
   report::Summary merged;
   merged.created = utc_now();
   merged.build = parts.front().build;
-  for (const auto& [key, shards] : groups) {
-    merged.results.push_back(report::merge(shards));
-    std::printf("%s", report::to_console(merged.results.back()).c_str());
-  }
+  for (const auto& [key, shards] : groups) merged.results.push_back(report::merge(shards));
+  for (const report::VariantResult& r : merged.results)
+    std::printf("%s", report::to_console(r).c_str());
   return conclude(merged, out_dir);
 }
 
@@ -294,8 +304,12 @@ int driver_main(int argc, char** argv) {
                       "Runs per variant (default: each variant's own budget)")
       ->check(CLI::Range(1, 100000000));
   run_cmd->add_option("--time", args.time,
-                      "Wall time for the whole campaign (20s, 2m, 500ms): runs go on until it is spent");
-  run_cmd->add_option("--jobs", args.campaign.jobs, "Worker processes at once")
+                      "Wall time for the whole command (20s, 2m, 500ms, plain seconds), shared by "
+                      "the selected variants: each runs until its share is spent (the run in "
+                      "flight is dropped). With --runs: whichever ends first");
+  run_cmd->add_option("--jobs", args.campaign.jobs,
+                      "Worker processes at once: a variant's runs split into contiguous chunks, "
+                      "variants side by side; totals as with one job")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
   run_cmd->add_option("--shard", args.shard,
@@ -322,8 +336,14 @@ int driver_main(int argc, char** argv) {
   std::vector<std::string> merge_inputs;
   std::string merge_out = "racelab-out";
   CLI::App* merge_cmd = app.add_subcommand(
-      "merge", std::string("Combine shard summaries into one DIR/summary.json and DIR/summary.md.\n") +
-                   kExitCodes);
+      "merge",
+      std::string("Combine shard summaries (of `run --shard i/n`, one per shard) into one "
+                  "DIR/summary.json and DIR/summary.md, with the totals of one unsharded run.\n"
+                  "A missing or unreadable file, one that is not a racelab summary, or summaries "
+                  "that are not the shards of one campaign (a shard missing or given twice, "
+                  "another seed, strategy, run count or build) are usage errors: exit 2, nothing "
+                  "written.\n") +
+          kExitCodes);
   merge_cmd->add_option("summaries", merge_inputs, "summary.json files of the shards")->required();
   merge_cmd->add_option("--out", merge_out, "Output directory")->capture_default_str();
 

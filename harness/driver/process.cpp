@@ -188,6 +188,10 @@ ExitStatus stop_worker(Worker& worker) {
   return status;
 }
 
+void kill_worker(const Worker& worker) {
+  if (worker.pid > 0) kill(-worker.pid, SIGKILL);
+}
+
 ExitStatus reap_worker(Worker& worker) {
   if (worker.records >= 0) close(worker.records);
   worker.records = -1;

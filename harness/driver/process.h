@@ -53,6 +53,11 @@ Worker start_worker(const std::vector<std::string>& argv,
 // Kills the worker's whole process group and reaps it.
 ExitStatus stop_worker(Worker& worker);
 
+// Kills the worker's whole process group but leaves it unreaped and its pipe
+// open: what it wrote before it died can still be read. stop_worker() then
+// reaps it.
+void kill_worker(const Worker& worker);
+
 // Waits for a worker that is ending by itself (its pipe closed), then kills
 // whatever is left of its group.
 ExitStatus reap_worker(Worker& worker);

@@ -202,7 +202,11 @@ nlohmann::json to_json(const VariantResult& r) {
       {"variant", to_string(r.variant)},
       {"strategy", r.strategy},
       {"seed", r.seed},
-      {"shard", {{"index", r.shard_index}, {"count", r.shard_count}}},
+      {"shard",
+       {{"index", r.shard_index},
+        {"count", r.shard_count},
+        {"from", r.range_from},
+        {"to", r.range_to}}},
       {"expected", expected},
       {"runs", r.runs},
       {"failing_runs", r.failing_runs},
@@ -264,6 +268,8 @@ VariantResult result_from_json(const nlohmann::json& j) {
   if (j.contains("shard")) {
     r.shard_index = j.at("shard").at("index").get<int>();
     r.shard_count = j.at("shard").at("count").get<int>();
+    r.range_from = j.at("shard").value("from", std::int64_t{0});
+    r.range_to = j.at("shard").value("to", std::int64_t{0});
   }
   for (const auto& e : j.at("expected")) {
     auto v = parse_verdict(e.get<std::string>());
@@ -320,7 +326,50 @@ Summary summary_from_json(const nlohmann::json& j) {
 
 VariantResult merge(const std::vector<VariantResult>& shards) {
   if (shards.empty()) throw std::invalid_argument("nothing to merge");
-  VariantResult merged = shards.front();
+  // In run order, so the ranges can be checked to join and the first failure
+  // and findings are met lowest run first.
+  std::vector<const VariantResult*> parts;
+  for (const VariantResult& part : shards) parts.push_back(&part);
+  std::sort(parts.begin(), parts.end(), [](const auto* a, const auto* b) {
+    return a->shard_index < b->shard_index;
+  });
+  const VariantResult& first = *parts.front();
+  const std::string what = fmt::format("{} {}", first.case_id, to_string(first.variant));
+  for (const VariantResult* part : parts) {
+    if (part->case_id != first.case_id || part->variant != first.variant ||
+        part->strategy != first.strategy || part->seed != first.seed)
+      throw std::invalid_argument(fmt::format(
+          "{}: the summaries are not shards of one campaign (strategy {} vs {}, seed {} vs {})",
+          what, part->strategy, first.strategy, part->seed, first.seed));
+    if (part->shard_count != first.shard_count)
+      throw std::invalid_argument(
+          fmt::format("{}: the summaries are not shards of one campaign (shards of {} and of {})",
+                      what, first.shard_count, part->shard_count));
+  }
+  for (std::size_t k = 0; k < parts.size(); ++k) {
+    const int index = parts[k]->shard_index;
+    if (k > 0 && parts[k - 1]->shard_index == index)
+      throw std::invalid_argument(
+          fmt::format("{}: shard {} of {} is given twice", what, index, first.shard_count));
+    if (index != static_cast<int>(k))
+      throw std::invalid_argument(fmt::format("{}: shard {} of {} is missing", what,
+                                              static_cast<int>(k), first.shard_count));
+  }
+  if (static_cast<int>(parts.size()) != first.shard_count)
+    throw std::invalid_argument(fmt::format("{}: shard {} of {} is missing", what,
+                                            static_cast<int>(parts.size()), first.shard_count));
+  const bool ranges_known = std::all_of(parts.begin(), parts.end(), [](const auto* p) {
+    return p->range_from != 0 || p->range_to != 0 || p->shard_count == 1;
+  });
+  for (std::size_t k = 1; ranges_known && k < parts.size(); ++k)
+    if (parts[k - 1]->range_to != parts[k]->range_from)
+      throw std::invalid_argument(fmt::format(
+          "{}: the summaries are not shards of one campaign (run ranges [{}, {}) and [{}, {}) "
+          "do not join: different --runs?)",
+          what, parts[k - 1]->range_from, parts[k - 1]->range_to, parts[k]->range_from,
+          parts[k]->range_to));
+
+  VariantResult merged = first;
   merged.runs = 0;
   merged.failing_runs = 0;
   merged.verdicts.clear();
@@ -330,20 +379,17 @@ VariantResult merge(const std::vector<VariantResult>& shards) {
   merged.seconds = 0;
   merged.shard_index = 0;
   merged.shard_count = 1;
+  merged.range_from = parts.front()->range_from;
+  merged.range_to = parts.back()->range_to;
   std::map<std::string, std::size_t> group_of;
-  for (const VariantResult& part : shards) {
-    if (part.case_id != merged.case_id || part.variant != merged.variant ||
-        part.strategy != merged.strategy || part.seed != merged.seed)
-      throw std::invalid_argument(fmt::format(
-          "{} {}: the summaries are not shards of one campaign (strategy {} vs {}, seed {} vs {})",
-          part.case_id, to_string(part.variant), part.strategy, merged.strategy, part.seed,
-          merged.seed));
-    merged.runs += part.runs;
-    merged.failing_runs += part.failing_runs;
-    for (const auto& [verdict, n] : part.verdicts) merged.verdicts[verdict] += n;
-    if (part.first_failure && (!merged.first_failure || part.first_failure->run < merged.first_failure->run))
-      merged.first_failure = part.first_failure;
-    for (const FindingGroup& g : part.findings) {
+  for (const VariantResult* part : parts) {
+    merged.runs += part->runs;
+    merged.failing_runs += part->failing_runs;
+    for (const auto& [verdict, n] : part->verdicts) merged.verdicts[verdict] += n;
+    if (part->first_failure &&
+        (!merged.first_failure || part->first_failure->run < merged.first_failure->run))
+      merged.first_failure = part->first_failure;
+    for (const FindingGroup& g : part->findings) {
       auto [it, inserted] = group_of.try_emplace(g.signature, merged.findings.size());
       if (inserted) {
         merged.findings.push_back(g);
@@ -356,8 +402,8 @@ VariantResult merge(const std::vector<VariantResult>& shards) {
         into.first_seed = g.first_seed;
       }
     }
-    merged.problems.insert(merged.problems.end(), part.problems.begin(), part.problems.end());
-    merged.seconds += part.seconds;
+    merged.problems.insert(merged.problems.end(), part->problems.begin(), part->problems.end());
+    merged.seconds += part->seconds;
   }
   std::sort(merged.findings.begin(), merged.findings.end(), [](const auto& a, const auto& b) {
     return a.count != b.count ? a.count > b.count : a.first_run < b.first_run;

@@ -17,7 +17,12 @@
 //     "results": [{
 //       "case": "01_lost_update", "title": …, "bug_class": …,
 //       "variant": "buggy", "strategy": "portfolio", "seed": 1,
-//       "shard": {"index": 0, "count": 1},
+//       "shard": {"index": 0, "count": 1, "from": 0, "to": 200},
+//                                       // shard i of n (0-based) of the campaign's
+//                                       // run indices; it was given [from, to).
+//                                       // With --time, runs stop when the time is
+//                                       // spent: "to" is then a bound, "runs" the
+//                                       // count. A merged result: 0 of 1, the union.
 //       "expected": ["invariant_violated", "data_race"],
 //       "runs": 200, "failing_runs": 200,
 //       "verdicts": {"invariant_violated": 200},
@@ -89,6 +94,8 @@ struct VariantResult {
   std::uint64_t seed = 0;  ///< the campaign seed
   int shard_index = 0;     ///< this result covers shard i of n of the run indices
   int shard_count = 1;     ///< (a merged result: shard 0 of 1)
+  std::int64_t range_from = 0;  ///< the run indices [from, to) this result was given
+  std::int64_t range_to = 0;    ///< (0, 0: unknown, e.g. read from an older summary)
   std::vector<Verdict> expected;
   std::int64_t runs = 0;
   std::int64_t failing_runs = 0;
@@ -159,10 +166,14 @@ nlohmann::json to_json(const VariantResult& result);
 Summary summary_from_json(const nlohmann::json& summary);
 
 // merge() — one result from the shards of one case × variant: runs, failing
-// runs and verdicts added up, findings merged by signature, the first failure
-// the one with the lowest run index, problems kept. Throws
-// std::invalid_argument when the parts are not shards of one campaign (case,
-// variant, strategy or seed differ).
+// runs and verdicts added up, findings merged by signature (counts added, the
+// lowest first run kept), the first failure the one with the lowest run
+// index, problems concatenated, seconds added; the result is shard 0 of 1
+// over the union of the ranges. Requires the following of `shards`:
+//   - one case × variant, strategy and campaign seed;
+//   - every shard of one split, once each: i of n for each i < n;
+//   - known ranges that join: one shard's "to" is the next one's "from".
+// Throws std::invalid_argument naming what does not fit.
 VariantResult merge(const std::vector<VariantResult>& shards);
 std::string to_markdown(const Summary& summary);
 /// A few lines for a terminal: counts, the first failure and how to re-run it, findings.
