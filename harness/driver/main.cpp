@@ -71,7 +71,8 @@ double parse_duration(const std::string& text) {
   return value * it->second;
 }
 
-// "--shard i/n", else GTEST_SHARD_INDEX / GTEST_TOTAL_SHARDS, else 0/1.
+// "--shard i/n", else GTEST_SHARD_INDEX / GTEST_TOTAL_SHARDS (set and not
+// empty), else 0/1.
 std::pair<int, int> parse_shard(const std::string& text) {
   std::string index_text;
   std::string count_text;
@@ -81,9 +82,9 @@ std::pair<int, int> parse_shard(const std::string& text) {
       throw std::invalid_argument(fmt::format("--shard: '{}' is not i/n", text));
     index_text = text.substr(0, slash);
     count_text = text.substr(slash + 1);
-  } else if (const char* total = std::getenv("GTEST_TOTAL_SHARDS")) {
+  } else if (const char* total = std::getenv("GTEST_TOTAL_SHARDS"); total && *total) {
     const char* index = std::getenv("GTEST_SHARD_INDEX");
-    if (index == nullptr)
+    if (index == nullptr || *index == '\0')
       throw std::invalid_argument("GTEST_TOTAL_SHARDS is set but GTEST_SHARD_INDEX is not");
     index_text = index;
     count_text = total;

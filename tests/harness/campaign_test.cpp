@@ -21,7 +21,11 @@ using racelab::testing::kRacelab;
 using racelab::testing::kTestCases;
 using racelab::testing::summary_of;
 
+// The driver honours GoogleTest's sharding variables: if this test program
+// runs sharded, its own must not reach the driver (empty counts as unset).
 ChildResult racelab(std::vector<std::string> args, std::map<std::string, std::string> env = {}) {
+  env.try_emplace("GTEST_TOTAL_SHARDS", "");
+  env.try_emplace("GTEST_SHARD_INDEX", "");
   return racelab::testing::run_racelab(std::move(args), env);
 }
 
@@ -58,6 +62,29 @@ TEST(Campaign, TwoJobsGiveTheSameTotalsAsOne) {
     expect_same_totals(result_of(one), result_of(two));
     EXPECT_EQ(result_of(two).at("runs"), 9);
   }
+  // A fixed case of the catalogue: clean either way.
+  const std::string one = make_temp_dir("racelab-jobs1-fixed-");
+  const std::string two = make_temp_dir("racelab-jobs2-fixed-");
+  ChildResult r1 = racelab({"run", "01", "--variant", "fixed", "--runs", "60", "--seed", "5",
+                            "--jobs", "1", "--out", one});
+  ChildResult r2 = racelab({"run", "01", "--variant", "fixed", "--runs", "60", "--seed", "5",
+                            "--jobs", "2", "--out", two});
+  ASSERT_EQ(r1.exit_code, 0) << r1.out << r1.err;
+  ASSERT_EQ(r2.exit_code, 0) << r2.out << r2.err;
+  expect_same_totals(result_of(one), result_of(two));
+  EXPECT_EQ(result_of(two).at("verdicts"), nlohmann::json({{"clean", 60}}));
+}
+
+TEST(Campaign, StopOnFirstWithTwoJobsKeepsTheLowestFailure) {
+  // Chunks [0, 4) and [4, 9): the crash is run 1, in the first chunk; the
+  // second chunk, past it, is stopped.
+  const std::string out = make_temp_dir("racelab-jobs-first-");
+  ChildResult r = racelab({"--cases", kTestCases, "run", "99", "--variant", "buggy", "--runs", "9",
+                           "--seed", "5", "--jobs", "2", "--stop-on-first", "--out", out},
+                          {{"RACELAB_TEST_SCENARIO", "crash"}});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(result_of(out).at("first_failure").at("run"), 1);
+  EXPECT_EQ(result_of(out).at("failing_runs"), 1);
 }
 
 TEST(Campaign, ShardsMergedEqualOneUnshardedRun) {
@@ -93,6 +120,19 @@ TEST(Campaign, ShardsMergedEqualOneUnshardedRun) {
   for (std::size_t i = 0; i < 2; ++i) expect_same_totals(result_of(whole, i), result_of(merged, i));
   EXPECT_EQ(result_of(merged).at("verdicts").at("crash"), 1);
   EXPECT_EQ(result_of(merged, 1).at("runs"), 8);
+  EXPECT_EQ(result_of(merged).at("shard"),
+            nlohmann::json({{"index", 0}, {"count", 1}, {"from", 0}, {"to", 8}}));
+
+  // A shard given twice, or one missing, is not the whole campaign.
+  const std::string bad = make_temp_dir("racelab-merged-bad-");
+  ChildResult twice = racelab({"merge", first + "/summary.json", first + "/summary.json", "--out", bad});
+  EXPECT_EQ(twice.exit_code, 2);
+  EXPECT_NE(twice.err.find("shard 0 of 2 is given twice"), std::string::npos) << twice.err;
+  ChildResult missing = racelab({"merge", second + "/summary.json", "--out", bad});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("shard 0 of 2 is missing"), std::string::npos) << missing.err;
+  EXPECT_TRUE(missing.out.empty()) << missing.out;
+  EXPECT_FALSE(std::filesystem::exists(bad + "/summary.json"));
 }
 
 TEST(Campaign, MergeRefusesWhatIsNotOneCampaign) {
@@ -124,15 +164,34 @@ TEST(Campaign, MergeRefusesWhatIsNotOneCampaign) {
 }
 
 TEST(Campaign, ATimeBudgetEndsTheCampaignOnTime) {
+  // Two jobs on one variant: two open-ended chunks side by side.
   const std::string out = make_temp_dir("racelab-time-");
   const auto start = std::chrono::steady_clock::now();
-  ChildResult r = racelab({"run", "01", "--variant", "fixed", "--time", "2s", "--out", out});
+  ChildResult r = racelab({"run", "01", "--variant", "fixed", "--time", "2s", "--jobs", "2", "--out", out});
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_GT(seconds, 1.5);
   EXPECT_LT(seconds, 10.0);
   EXPECT_GT(result_of(out).at("runs").get<int>(), 100);
   EXPECT_EQ(result_of(out).at("failing_runs"), 0) << "a run cut off by the budget is not a failure";
+}
+
+TEST(Campaign, ATimeBudgetOverTheCatalogueJudgesEveryVariant) {
+  const std::string out = make_temp_dir("racelab-time-all-");
+  const auto start = std::chrono::steady_clock::now();
+  ChildResult r = racelab({"run", "all", "--time", "2s", "--jobs", "2", "--out", out});
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  // Some buggy variant may not be caught in so few runs (1); nothing else.
+  EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.out << r.err;
+  EXPECT_GT(seconds, 1.5);
+  EXPECT_LT(seconds, 10.0);
+  const nlohmann::json results = summary_of(out).at("results");
+  EXPECT_GE(results.size(), 2u);
+  for (const auto& result : results) {
+    EXPECT_GT(result.at("runs").get<int>(), 0) << result.at("case") << " " << result.at("variant");
+    EXPECT_TRUE(result.at("problems").empty()) << result.at("problems");
+    if (result.at("variant") == "fixed") EXPECT_EQ(result.at("failing_runs"), 0) << result.at("case");
+  }
 }
 
 TEST(Campaign, ParallelHangsFinishAndLeaveNoProcess) {
@@ -159,10 +218,13 @@ TEST(Campaign, AProgressLineOnATerminal) {
   // `script` gives the driver a pseudo-terminal.
   ChildResult r = run_child({"/usr/bin/script", "-qec",
                              kRacelab + " run 01 --variant fixed --time 1s --out " + out, "/dev/null"},
-                            {}, std::chrono::seconds(60));
+                            {{"GTEST_TOTAL_SHARDS", ""}, {"GTEST_SHARD_INDEX", ""}},
+                            std::chrono::seconds(60));
   EXPECT_EQ(r.exit_code, 0) << r.out;
   EXPECT_NE(r.out.find("\r\033[K[0/1 variants] "), std::string::npos) << r.out;
   EXPECT_NE(r.out.find(" runs/s, 0 failing so far"), std::string::npos) << r.out;
+  // The line is cleared before a result is printed: the result starts a line.
+  EXPECT_NE(r.out.find("\r\033[K01_lost_update fixed: "), std::string::npos) << r.out;
   // Not a terminal: plain lines only.
   ChildResult plain = racelab({"run", "01", "--variant", "fixed", "--time", "1s", "--out", out});
   EXPECT_EQ(plain.out.find('\r'), std::string::npos);
