@@ -145,16 +145,19 @@ void note(Verdict verdict, const std::string& detail) noexcept {
   }
 }
 
-void exception_escaped(std::exception_ptr error) noexcept {
-  std::string what = "an exception of unknown type";
+std::string describe_exception(std::exception_ptr error) {
   try {
     std::rethrow_exception(error);
   } catch (const std::exception& e) {
-    what = fmt::format("std::exception: {}", e.what());
+    return fmt::format("std::exception: {}", e.what());
   } catch (...) {
   }
+  return "an exception of unknown type";
+}
+
+void exception_escaped(std::exception_ptr error) noexcept {
   note(Verdict::exception_lost,
-       fmt::format("{} escaped thread T{}", what, self().ordinal));
+       fmt::format("{} escaped thread T{}", describe_exception(error), self().ordinal));
 }
 
 void thread_not_joined() noexcept {

@@ -101,6 +101,9 @@ Record execute(Body body, Strategy strategy, std::uint64_t seed, std::int64_t in
 // the exit code is the harness's judgement ("as expected" or not).
 [[noreturn]] void exit_with(int code) noexcept;
 
+// "std::exception: <what>" or "an exception of unknown type", for diagnoses.
+std::string describe_exception(std::exception_ptr error);
+
 // Starts the watchdog thread, which ends a run that cannot finish:
 //   deadlock  a cycle in the wait-for graph (thread → mutex → owner, or
 //             thread → joined thread), unchanged for 100 ms;

@@ -75,7 +75,12 @@ INSTANTIATE_TEST_SUITE_P(
                       Contract{"16_lock_handoff", 20, "racelab::mutex M"},
                       Contract{"17_detached_lifetime", 200, "): "},
                       Contract{"18_iterator_invalidation", 200, "): "},
-                      Contract{"19_message_queue", 50, "): "}),
+                      Contract{"19_message_queue", 50, "): "},
+                      Contract{"20_shutdown_race", 200, "): "},
+                      Contract{"21_pool_swallowed_exception", 200, "order 7: quantity 'x' is not a number) and nobody retrieved it"},
+                      Contract{"22_timer_cancel", 200, "): "},
+                      Contract{"23_rw_upgrade", 20, "a shared lock cannot be upgraded"},
+                      Contract{"24_aba_stack", 200, "): "}),
     [](const auto& info) { return info.param.id; });
 
 }  // namespace

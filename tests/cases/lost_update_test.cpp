@@ -102,11 +102,23 @@ TEST(Catalogue, EveryCaseHasItsFiles) {
   ChildResult r = run_child({kRacelab, "list", "--json"});
   ASSERT_EQ(r.exit_code, 0);
   const nlohmann::json cases = nlohmann::json::parse(r.out);
-  EXPECT_GE(cases.size(), 18u);
+  EXPECT_GE(cases.size(), 24u);
   for (const auto& c : cases) {
     const std::string dir = RACELAB_SOURCE_DIR "/cases/" + c.at("id").get<std::string>();
     for (const char* file : {"/buggy.cpp", "/fixed.cpp", "/case.cpp", "/README.md"})
       EXPECT_FALSE(read_file(dir + file).empty()) << dir << file;
+    // The README teaches the case in the same parts, in the same order, with
+    // a two-thread timeline.
+    const std::string readme = read_file(dir + "/README.md");
+    std::size_t at = 0;
+    for (const char* part : {"\n## The story\n", "\n## The symptom\n",
+                             "\n## The interleaving that breaks it\n", "\n| step ",
+                             "\n## What the detectors say\n", "\n## Hints\n", "\n1. ", "\n2. ",
+                             "\n3. ", "\n## The fix\n"}) {
+      const std::size_t found = readme.find(part, at);
+      EXPECT_NE(found, std::string::npos) << dir << "/README.md lacks (or misplaces) " << part;
+      if (found != std::string::npos) at = found;
+    }
     // The variants differ, and the lines that differ are marked.
     const std::string buggy = read_file(dir + "/buggy.cpp");
     const std::string fixed = read_file(dir + "/fixed.cpp");

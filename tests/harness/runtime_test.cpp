@@ -157,6 +157,46 @@ TEST(Runtime, UnlockByANonOwnerIsMutexMisuse) {
       << r.out << r.err;
 }
 
+TEST(Runtime, AnExceptionInADroppedFutureIsLost) {
+  ChildResult r = run_scenario("dropped_future", {"--variant", "buggy", "--runs", "5"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("5 runs, 5 failing (exception_lost 5)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("a task threw (std::exception: card declined) and nobody retrieved it"),
+            std::string::npos)
+      << r.out;
+}
+
+TEST(Runtime, FuturesReadWithGetAreClean) {
+  ChildResult r = run_scenario("retrieved_futures", {"--variant", "buggy", "--runs", "50"});
+  EXPECT_NE(r.out.find("50 runs, 0 failing (clean 50)"), std::string::npos) << r.out << r.err;
+  EXPECT_EQ(r.err.find("WARNING: ThreadSanitizer"), std::string::npos) << r.err;
+}
+
+TEST(Runtime, UpgradingASharedLockIsASelfDeadlockAtOnce) {
+  ChildResult r = run_scenario("shared_upgrade", {"--variant", "buggy", "--runs", "3", "--timeout", "60"});
+  EXPECT_FALSE(r.timed_out);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("self_deadlock: thread T1 asks for racelab::shared_mutex M"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("exclusively at " + site("shared-upgrade") + " while it holds it shared since " +
+                       site("shared-read")),
+            std::string::npos)
+      << r.out;
+}
+
+TEST(Runtime, SharedReadersAndWritersAreClean) {
+  ChildResult r = run_scenario("shared_readers", {"--variant", "buggy", "--runs", "200"});
+  EXPECT_NE(r.out.find("200 runs, 0 failing (clean 200)"), std::string::npos) << r.out << r.err;
+  EXPECT_EQ(r.err.find("WARNING: ThreadSanitizer"), std::string::npos) << r.err;
+}
+
+TEST(Runtime, UnlockSharedWithoutTheLockIsMutexMisuse) {
+  ChildResult r = run_scenario("shared_misuse", {"--variant", "buggy", "--runs", "2"});
+  EXPECT_NE(r.out.find("mutex_misuse: thread T0 calls unlock_shared() on racelab::shared_mutex M"),
+            std::string::npos)
+      << r.out << r.err;
+}
+
 TEST(Runtime, AFailedCheckIsAnInvariantViolation) {
   ChildResult r = run_scenario("invariant", {"--variant", "buggy", "--runs", "4"});
   EXPECT_NE(r.out.find("4 runs, 4 failing (invariant_violated 4)"), std::string::npos) << r.out;

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <vector>
 #include <mutex>
+#include <shared_mutex>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -145,6 +146,65 @@ void crash(Run& run) {
   if (run.index() == 1) std::abort();
 }
 
+// A task's exception in a future nobody reads.
+void dropped_future(Run&) {
+  racelab::task_pool pool(2);
+  pool.submit([] { throw std::runtime_error("card declined"); });  // its future is dropped
+  pool.submit([] { return 1; });
+}
+
+// Every future read: a task's result, a task's exception, a void task.
+void retrieved_futures(Run& run) {
+  racelab::task_pool pool(2);
+  racelab::future<int> value = pool.submit([] { return 42; });
+  racelab::future<void> error = pool.submit([] { throw std::runtime_error("card declined"); });
+  racelab::future<void> nothing = pool.submit([] {});
+  std::string caught;
+  try {
+    error.get();
+  } catch (const std::runtime_error& e) {
+    caught = e.what();
+  }
+  nothing.get();
+  run.check(value.get() == 42 && caught == "card declined" && !value.valid(),
+            "get() gave the wrong result or exception: '" + caught + "'");
+}
+
+// A reader asks for the write lock while it still reads: it would wait for
+// itself.
+void shared_upgrade(Run&) {
+  racelab::shared_mutex m;
+  racelab::thread reader([&] {
+    std::shared_lock read(m);  // site:shared-read
+    std::unique_lock write(m);  // site:shared-upgrade
+  });
+  reader.join();
+}
+
+// Readers together, then each writes once.
+void shared_readers(Run& run) {
+  racelab::shared_mutex m;
+  int value = 0;
+  std::vector<racelab::thread> threads;
+  for (int i = 0; i < 3; ++i)
+    threads.emplace_back([&] {
+      {
+        std::shared_lock read(m);
+        racelab::interleave();
+        run.check(m.readers() >= 1, "a reader is not counted");
+      }
+      std::lock_guard write(m);
+      ++value;
+    });
+  for (auto& t : threads) t.join();
+  run.check(value == 3 && m.readers() == 0, "writes lost or readers left behind");
+}
+
+void shared_misuse(Run&) {
+  racelab::shared_mutex m;
+  m.unlock_shared();  // site:unlock-shared (never locked)
+}
+
 racelab::Body scenario() {
   const char* name = std::getenv("RACELAB_TEST_SCENARIO");
   const std::string s = name != nullptr ? name : "clean";
@@ -163,6 +223,11 @@ racelab::Body scenario() {
   if (s == "lock_order") return lock_order;
   if (s == "livelock") return livelock;
   if (s == "forgotten_unlock") return forgotten_unlock;
+  if (s == "dropped_future") return dropped_future;
+  if (s == "retrieved_futures") return retrieved_futures;
+  if (s == "shared_upgrade") return shared_upgrade;
+  if (s == "shared_readers") return shared_readers;
+  if (s == "shared_misuse") return shared_misuse;
   return clean;
 }
 

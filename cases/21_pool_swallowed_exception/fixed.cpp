@@ -1,0 +1,65 @@
+// 21_pool_swallowed_exception, fixed: the futures are collected and each one's
+// get() rethrows its task's exception where the caller can report it.
+//
+// Compare with buggy.cpp: they differ only on the lines marked BUG / FIX.
+#include <atomic>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <racelab/racelab.h>
+
+namespace racelab::cases::pool_swallowed_exception {
+namespace {
+
+constexpr int kWorkers = 3;
+
+// One order line of an import file: "quantity" must be a whole number.
+struct Order {
+  int id = 0;
+  std::string quantity;
+};
+
+const std::vector<Order> kOrders = {{1, "3"},  {2, "1"}, {3, "12"}, {4, "2"}, {5, "7"},
+                                    {6, "4"},  {7, "x"}, {8, "1"},  {9, "5"}, {10, "2"}};
+constexpr int kValidOrders = 9;  // order 7 is malformed
+
+// Parses and stores one order; throws on a malformed quantity.
+int import_order(const Order& order) {
+  racelab::interleave();
+  if (order.quantity.find_first_not_of("0123456789") != std::string::npos)
+    throw std::invalid_argument("order " + std::to_string(order.id) + ": quantity '" +
+                                order.quantity + "' is not a number");
+  return std::stoi(order.quantity);
+}
+
+}  // namespace
+
+void fixed(Run& run) {
+  std::atomic<int> imported{0};
+  std::vector<std::string> failures;  // FIX: where failed orders are reported
+  {
+    racelab::task_pool pool(kWorkers);  // the seeds' ThreadPoolExecutor
+    std::vector<racelab::future<void>> results;  // FIX: keep every task's future
+    for (const Order& order : kOrders) {
+      results.push_back(pool.submit([&imported, &order] {  // FIX
+        import_order(order);
+        imported.fetch_add(1);
+        racelab::progress();
+      }));
+    }
+    for (auto& result : results) {  // FIX: get() rethrows what the task threw
+      try {
+        result.get();
+      } catch (const std::exception& e) {
+        failures.push_back(e.what());
+      }
+    }
+  }  // every task has run here
+  run.check(imported.load() == kValidOrders, std::to_string(imported.load()) + " orders imported, " +
+                                                 std::to_string(kValidOrders) + " were valid");
+  run.check(failures.size() == 1, std::to_string(failures.size()) +  // FIX: the failure is known
+                                      " failures reported, expected 1 (order 7)");
+}
+
+}  // namespace racelab::cases::pool_swallowed_exception
