@@ -22,7 +22,9 @@
 
 #include "campaign.h"
 #include "catalogue.h"
+#include "exec.h"
 #include "racelab/report/atomic_file.h"
+#include "racelab/report/gate.h"
 #include "racelab/report/summary.h"
 
 namespace racelab::driver {
@@ -232,19 +234,23 @@ int run(const std::string& cases_dir, RunArgs args) {
   return conclude(summary, args.out_dir);
 }
 
+// Reads a JSON file; std::invalid_argument naming the file when it cannot.
+nlohmann::json read_json(const std::string& path, const char* what) {
+  std::ifstream in(path);
+  if (!in) throw std::invalid_argument(fmt::format("cannot read {} {}", what, path));
+  std::stringstream text;
+  text << in.rdbuf();
+  try {
+    return nlohmann::json::parse(text.str());
+  } catch (const nlohmann::json::exception&) {
+    throw std::invalid_argument(fmt::format("{} {} is not JSON", what, path));
+  }
+}
+
 int merge(const std::vector<std::string>& inputs, const std::string& out_dir) {
   std::vector<report::Summary> parts;
   for (const std::string& path : inputs) {
-    std::ifstream in(path);
-    if (!in) throw std::invalid_argument(fmt::format("cannot read {}", path));
-    std::stringstream text;
-    text << in.rdbuf();
-    nlohmann::json j;
-    try {
-      j = nlohmann::json::parse(text.str());
-    } catch (const nlohmann::json::exception&) {
-      throw std::invalid_argument(fmt::format("{} is not JSON", path));
-    }
+    const nlohmann::json j = read_json(path, "summary");
     try {
       parts.push_back(report::summary_from_json(j));
     } catch (const std::runtime_error& e) {
@@ -273,6 +279,87 @@ int merge(const std::vector<std::string>& inputs, const std::string& out_dir) {
   for (const report::VariantResult& r : merged.results)
     std::printf("%s", report::to_console(r).c_str());
   return conclude(merged, out_dir);
+}
+
+struct ExecArgs {
+  ExecOptions exec;
+  std::string out_dir = "racelab-out";
+};
+
+int exec(ExecArgs args) {
+  args.exec.out_dir = args.out_dir;
+  report::Summary summary;
+  summary.created = utc_now();
+  const bool terminal = isatty(STDOUT_FILENO) != 0;
+  report::VariantResult result = exec_runs(args.exec, summary.build.sanitizer, [&](std::int64_t done) {
+    if (!terminal) return;
+    std::printf("\r\033[K%lld of %lld runs", static_cast<long long>(done),
+                static_cast<long long>(args.exec.runs));
+    std::fflush(stdout);
+  });
+  if (terminal) std::printf("\r\033[K");
+  summary.build.compiler = "external";
+  std::printf("%s", report::to_console(result).c_str());
+  summary.results.push_back(std::move(result));
+  return conclude(summary, args.out_dir);
+}
+
+int report_command(const std::vector<std::string>& logs, const std::string& name,
+                   const std::string& out_dir) {
+  report::Summary summary;
+  summary.created = utc_now();
+  // A log shows TSan ran; it cannot show that a log-less run was clean.
+  summary.build = {"thread", "external"};
+  report::VariantResult result = report_logs(logs, name);
+  std::printf("%s", report::to_console(result).c_str());
+  summary.results.push_back(std::move(result));
+  return conclude(summary, out_dir);
+}
+
+struct GateArgs {
+  std::string summary = "racelab-out/summary.json";
+  std::string baseline;
+  bool update = false;
+  std::string reason;
+};
+
+int gate(const GateArgs& args) {
+  report::Summary summary;
+  try {
+    summary = report::summary_from_json(read_json(args.summary, "summary"));
+  } catch (const std::runtime_error& e) {
+    throw std::invalid_argument(fmt::format("{}: {}", args.summary, e.what()));
+  }
+  report::Baseline baseline;  // none given: nothing is accepted
+  if (args.update && args.baseline.empty())
+    throw std::invalid_argument("--update-baseline needs --baseline FILE");
+  const bool exists = std::filesystem::exists(args.baseline);
+  if (!args.baseline.empty() && (exists || !args.update)) {
+    if (!exists)
+      throw std::invalid_argument(fmt::format(
+          "no baseline {} (write one with --update-baseline --reason TEXT)", args.baseline));
+    try {
+      baseline = report::baseline_from_json(read_json(args.baseline, "baseline"));
+    } catch (const std::runtime_error& e) {
+      throw std::invalid_argument(fmt::format("{}: {}", args.baseline, e.what()));
+    }
+  }
+  const report::GateResult result = report::gate(summary, baseline);
+  if (args.update) {
+    if (!result.errors.empty()) {
+      std::printf("%s", report::to_console(result).c_str());
+      std::printf("racelab: the baseline is not updated from a summary that proves nothing\n");
+      return kInfrastructure;
+    }
+    const report::Baseline updated = report::updated_baseline(summary, baseline, args.reason);
+    report::write_atomically(args.baseline, report::to_json(updated).dump(2) + "\n");
+    std::printf("baseline: %s, %zu accepted (%zu new)\n", args.baseline.c_str(),
+                updated.accepted.size(), updated.accepted.size() - baseline.accepted.size());
+    return kAsExpected;
+  }
+  std::printf("%s", report::to_console(result).c_str());
+  if (!result.errors.empty()) return kInfrastructure;
+  return result.passed() ? kAsExpected : kUnexpected;
 }
 
 int driver_main(int argc, char** argv) {
@@ -348,6 +435,61 @@ int driver_main(int argc, char** argv) {
   merge_cmd->add_option("summaries", merge_inputs, "summary.json files of the shards")->required();
   merge_cmd->add_option("--out", merge_out, "Output directory")->capture_default_str();
 
+  ExecArgs exec_args;
+  CLI::App* exec_cmd = app.add_subcommand(
+      "exec",
+      std::string("Run any TSan-built program repeatedly (`racelab exec --runs 20 -- ./prog "
+                  "args`), a TSan log per process in DIR/logs/run-i/, and summarise its "
+                  "findings as one result expected clean. A program not built with "
+                  "-fsanitize=thread, or one that cannot run, is never clean.\n") +
+          kExitCodes);
+  exec_cmd->add_option("--runs", exec_args.exec.runs, "How many times to run it")
+      ->check(CLI::Range(1, 100000000))
+      ->capture_default_str();
+  exec_cmd->add_option("--jobs", exec_args.exec.jobs, "Runs at once")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  exec_cmd->add_option("--timeout", exec_args.exec.timeout_s,
+                       "Seconds one run may take; past it the run is a hang and is killed")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  exec_cmd->add_option("--name", exec_args.exec.name, "The result's name (default: the program's file name)");
+  exec_cmd->add_option("--out", exec_args.out_dir, "Output directory")->capture_default_str();
+  exec_cmd->add_option("command", exec_args.exec.command, "The program and its arguments, after --")
+      ->required();
+
+  std::vector<std::string> report_logs_in;
+  std::string report_name = "logs";
+  std::string report_out = "racelab-out";
+  CLI::App* report_cmd = app.add_subcommand(
+      "report",
+      std::string("Summarise ThreadSanitizer logs of any program (one process per file, e.g. "
+                  "TSAN_OPTIONS=log_path=… files, or captured stderr): findings deduplicated "
+                  "by signature and counted, written like `run`'s summaries.\n") +
+          kExitCodes);
+  report_cmd->add_option("logs", report_logs_in, "TSan log files")->required();
+  report_cmd->add_option("--name", report_name, "The result's name")->capture_default_str();
+  report_cmd->add_option("--out", report_out, "Output directory")->capture_default_str();
+
+  GateArgs gate_args;
+  CLI::App* gate_cmd = app.add_subcommand(
+      "gate",
+      "The CI gate: judge a summary (of run, exec or report) against a baseline of accepted "
+      "findings, each with its reason (schema in reports/include/racelab/report/gate.h). Fails "
+      "on a finding or harness verdict the baseline does not accept in a result expected clean, "
+      "and on a buggy variant no longer caught.\n"
+      "Exit codes: 0 passed; 1 failed; 2 usage (unreadable summary or baseline); 3 nothing can "
+      "be concluded (no run, a crashed worker, TSan missing from the build): never a pass.");
+  gate_cmd->add_option("summary", gate_args.summary, "summary.json to judge")->capture_default_str();
+  gate_cmd->add_option("--baseline", gate_args.baseline,
+                       "baseline.json of accepted findings (none: nothing is accepted)");
+  gate_cmd->add_flag("--update-baseline", gate_args.update,
+                     "Write the baseline that accepts what the summary holds (existing entries "
+                     "and their reasons are kept) instead of judging");
+  gate_cmd->add_option("--reason", gate_args.reason,
+                       "With --update-baseline: why the new entries are accepted (required when "
+                       "there are new ones)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {
@@ -360,6 +502,9 @@ int driver_main(int argc, char** argv) {
   try {
     if (*list_cmd) return list(cases_dir, list_json, list_markdown);
     if (*merge_cmd) return merge(merge_inputs, merge_out);
+    if (*exec_cmd) return exec(std::move(exec_args));
+    if (*report_cmd) return report_command(report_logs_in, report_name, report_out);
+    if (*gate_cmd) return gate(gate_args);
     return run(cases_dir, std::move(args));
   } catch (const std::invalid_argument& e) {
     std::fprintf(stderr, "racelab: %s\n", e.what());

@@ -78,7 +78,7 @@ RunRecord RunRecord::from_json(const nlohmann::json& line) {
 
 bool VariantResult::as_expected() const {
   if (!problems.empty() || runs == 0) return false;
-  if (variant == Variant::fixed) return failing_runs == 0 && findings.empty();
+  if (variant != Variant::buggy) return failing_runs == 0 && findings.empty();
   bool caught = false;
   for (const auto& [verdict, n] : verdicts) {
     if (verdict == Verdict::clean || n == 0) continue;
@@ -99,6 +99,7 @@ VariantCollector::VariantCollector(VariantResult result, std::string rerun_prefi
 void VariantCollector::add_run(const RunRecord& record) {
   ++result_.runs;
   ++result_.verdicts[record.verdict];
+  ++result_.verdicts_by_strategy[record.strategy][record.verdict];
   if (record.verdict == Verdict::clean) return;
   ++result_.failing_runs;
   if (!result_.first_failure || record.index < result_.first_failure->run)
@@ -164,6 +165,11 @@ nlohmann::json to_json(const VariantResult& r) {
   for (Verdict v : r.expected) expected.push_back(to_string(v));
   nlohmann::json verdicts = nlohmann::json::object();
   for (const auto& [verdict, n] : r.verdicts) verdicts[std::string(to_string(verdict))] = n;
+  nlohmann::json by_strategy = nlohmann::json::object();
+  for (const auto& [strategy, counts] : r.verdicts_by_strategy) {
+    nlohmann::json& into = by_strategy[strategy] = nlohmann::json::object();
+    for (const auto& [verdict, n] : counts) into[std::string(to_string(verdict))] = n;
+  }
   nlohmann::json first_failure = nullptr;
   if (r.first_failure)
     first_failure = {{"run", r.first_failure->run},
@@ -211,6 +217,7 @@ nlohmann::json to_json(const VariantResult& r) {
       {"runs", r.runs},
       {"failing_runs", r.failing_runs},
       {"verdicts", verdicts},
+      {"verdicts_by_strategy", by_strategy},
       {"as_expected", r.as_expected()},
       {"first_failure", first_failure},
       {"findings", findings},
@@ -283,6 +290,13 @@ VariantResult result_from_json(const nlohmann::json& j) {
     if (!v) throw std::runtime_error("a result with an unknown verdict: " + name);
     r.verdicts[*v] = n.get<std::int64_t>();
   }
+  if (auto it = j.find("verdicts_by_strategy"); it != j.end())  // optional: newer summaries
+    for (const auto& [strategy, counts] : it->items())
+      for (const auto& [name, n] : counts.items()) {
+        auto v = parse_verdict(name);
+        if (!v) throw std::runtime_error("a result with an unknown verdict: " + name);
+        r.verdicts_by_strategy[strategy][*v] = n.get<std::int64_t>();
+      }
   if (const auto& f = j.at("first_failure"); !f.is_null()) {
     auto v = parse_verdict(f.at("verdict").get<std::string>());
     if (!v) throw std::runtime_error("a first failure with an unknown verdict");
@@ -373,6 +387,7 @@ VariantResult merge(const std::vector<VariantResult>& shards) {
   merged.runs = 0;
   merged.failing_runs = 0;
   merged.verdicts.clear();
+  merged.verdicts_by_strategy.clear();
   merged.first_failure.reset();
   merged.findings.clear();
   merged.problems.clear();
@@ -386,6 +401,8 @@ VariantResult merge(const std::vector<VariantResult>& shards) {
     merged.runs += part->runs;
     merged.failing_runs += part->failing_runs;
     for (const auto& [verdict, n] : part->verdicts) merged.verdicts[verdict] += n;
+    for (const auto& [strategy, counts] : part->verdicts_by_strategy)
+      for (const auto& [verdict, n] : counts) merged.verdicts_by_strategy[strategy][verdict] += n;
     if (part->first_failure &&
         (!merged.first_failure || part->first_failure->run < merged.first_failure->run))
       merged.first_failure = part->first_failure;

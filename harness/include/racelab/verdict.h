@@ -108,16 +108,23 @@ constexpr std::optional<Strategy> parse_strategy(std::string_view text) noexcept
   return std::nullopt;
 }
 
-// Variant — the two versions of every case, a minimal diff apart.
-enum class Variant { buggy, fixed };
+// Variant — the two versions of every case, a minimal diff apart; and
+// `program`, any program outside the catalogue (`racelab exec`, `racelab
+// report`), judged like a fixed variant: expected clean.
+enum class Variant { buggy, fixed, program };
 
 constexpr std::string_view to_string(Variant v) noexcept {
-  return v == Variant::buggy ? "buggy" : "fixed";
+  switch (v) {
+    case Variant::buggy: return "buggy";
+    case Variant::fixed: return "fixed";
+    case Variant::program: return "program";
+  }
+  return "program";
 }
 
 constexpr std::optional<Variant> parse_variant(std::string_view text) noexcept {
-  if (text == "buggy") return Variant::buggy;
-  if (text == "fixed") return Variant::fixed;
+  for (Variant v : {Variant::buggy, Variant::fixed, Variant::program})
+    if (to_string(v) == text) return v;
   return std::nullopt;
 }
 

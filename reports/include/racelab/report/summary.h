@@ -26,6 +26,10 @@
 //       "expected": ["invariant_violated", "data_race"],
 //       "runs": 200, "failing_runs": 200,
 //       "verdicts": {"invariant_violated": 200},
+//       "verdicts_by_strategy": {"yield": {"invariant_violated": 80}, "pct": {…}, …},
+//                                       // the same, by the concrete strategy each run
+//                                       // used (a portfolio's runs name theirs);
+//                                       // optional: older summaries lack it
 //       "as_expected": true,
 //       "first_failure": {"run": 0, "seed": …, "verdict": …, "detail": …, "command": …} | null,
 //       "findings": [{"kind": "data-race", "signature": …, "count": 2,
@@ -100,6 +104,10 @@ struct VariantResult {
   std::int64_t runs = 0;
   std::int64_t failing_runs = 0;
   std::map<Verdict, std::int64_t> verdicts;
+  /// The verdicts again, by the strategy each run used (RunRecord::strategy):
+  /// a portfolio campaign's runs each name the one they drew. Empty when read
+  /// from a summary written before it existed.
+  std::map<std::string, std::map<Verdict, std::int64_t>> verdicts_by_strategy;
   std::optional<FirstFailure> first_failure;
   std::vector<FindingGroup> findings;  ///< most frequent first
   std::vector<std::string> problems;   ///< infrastructure trouble, one line each
@@ -109,7 +117,8 @@ struct VariantResult {
   //
   // Fails closed: with a problem, or no run at all, it is never as expected.
   // A buggy variant is as expected when some run ended in an expected verdict
-  // and no failing run ended in another. A fixed variant is as expected when
+  // and no failing run ended in another. A fixed variant (or a program from
+  // `racelab exec` / `report`) is as expected when
   // every run was clean and TSan found nothing, not even at process exit.
   bool as_expected() const;
 };
@@ -166,7 +175,7 @@ nlohmann::json to_json(const VariantResult& result);
 Summary summary_from_json(const nlohmann::json& summary);
 
 // merge() — one result from the shards of one case × variant: runs, failing
-// runs and verdicts added up, findings merged by signature (counts added, the
+// runs, verdicts and verdicts by strategy added up, findings merged by signature (counts added, the
 // lowest first run kept), the first failure the one with the lowest run
 // index, problems concatenated, seconds added; the result is shard 0 of 1
 // over the union of the ranges. Requires the following of `shards`:
