@@ -12,6 +12,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <sstream>
 #include <string>
@@ -25,6 +26,7 @@
 #include "exec.h"
 #include "racelab/report/atomic_file.h"
 #include "racelab/report/gate.h"
+#include "racelab/report/render.h"
 #include "racelab/report/summary.h"
 
 namespace racelab::driver {
@@ -148,15 +150,42 @@ int list(const std::string& cases_dir, bool as_json, bool as_markdown) {
   return kAsExpected;
 }
 
+// What a command writes into its output directory, each file atomically.
+struct Output {
+  std::string dir = "racelab-out";
+  /// Absolute path that frames in the report are made relative to (SARIF
+  /// URIs, HTML paths): the repository the findings are in.
+  std::string source_root;
+  std::vector<std::string> formats = {"json", "md", "html", "junit", "sarif"};
+};
+
+const std::vector<std::string> kFormats = {"json", "md", "html", "junit", "sarif"};
+
 // Writes the summaries and says where; returns the exit code they mean.
-int conclude(const report::Summary& summary, const std::string& out_dir) {
-  const std::string json_path = out_dir + "/summary.json";
-  const std::string md_path = out_dir + "/summary.md";
-  report::write_atomically(json_path, report::to_json(summary).dump(2) + "\n");
-  report::write_atomically(md_path, report::to_markdown(summary));
-  std::printf("\nsummaries: %s\n           %s\n",
-              std::filesystem::absolute(json_path).lexically_normal().c_str(),
-              std::filesystem::absolute(md_path).lexically_normal().c_str());
+int conclude(const report::Summary& summary, const Output& output) {
+  report::RenderOptions options;
+  options.source_root =
+      output.source_root.empty() ? "" : std::filesystem::absolute(output.source_root).lexically_normal().string();
+  if (options.source_root.size() > 1 && options.source_root.ends_with('/')) options.source_root.pop_back();
+  options.tool_version = RACELAB_VERSION;
+  const std::map<std::string, std::pair<std::string, std::function<std::string()>>> renderers = {
+      {"json", {"summary.json", [&] { return report::to_json(summary).dump(2) + "\n"; }}},
+      {"md", {"summary.md", [&] { return report::to_markdown(summary); }}},
+      {"html", {"summary.html", [&] { return report::to_html(summary, options); }}},
+      {"junit", {"junit.xml", [&] { return report::to_junit(summary); }}},
+      {"sarif", {"results.sarif", [&] { return report::to_sarif(summary, options).dump(2) + "\n"; }}},
+  };
+  std::string written;
+  for (const std::string& format : kFormats) {  // always in this order
+    if (std::find(output.formats.begin(), output.formats.end(), format) == output.formats.end())
+      continue;
+    const auto& [file, render] = renderers.at(format);
+    const std::string path = output.dir + "/" + file;
+    report::write_atomically(path, render());
+    written += fmt::format("{}{}\n", written.empty() ? "\nsummaries: " : "           ",
+                           std::filesystem::absolute(path).lexically_normal().string());
+  }
+  std::printf("%s", written.c_str());
   bool infrastructure = false;
   for (const auto& r : summary.results) infrastructure = infrastructure || !r.problems.empty();
   if (infrastructure) {
@@ -175,7 +204,7 @@ struct RunArgs {
   std::string strategy = "portfolio";
   std::string time;
   std::string shard;
-  std::string out_dir = "racelab-out";
+  Output output{.source_root = RACELAB_SOURCE_DIR};
 };
 
 int run(const std::string& cases_dir, RunArgs args) {
@@ -183,7 +212,7 @@ int run(const std::string& cases_dir, RunArgs args) {
   std::tie(args.campaign.shard_index, args.campaign.shard_count) = parse_shard(args.shard);
   const std::vector<CaseProgram> selected = select_cases(load_catalogue(cases_dir), args.cases);
   args.campaign.strategy = *parse_strategy(args.strategy);
-  args.campaign.out_dir = args.out_dir;
+  args.campaign.out_dir = args.output.dir;
 
   report::Summary summary;
   summary.created = utc_now();
@@ -231,7 +260,7 @@ int run(const std::string& cases_dir, RunArgs args) {
   if (args.campaign.time_s && took > *args.campaign.time_s * 1.1 + 1.0)
     std::printf("note: --time %s was too short for one run of every variant; this took %.1f s\n",
                 args.time.c_str(), took);
-  return conclude(summary, args.out_dir);
+  return conclude(summary, args.output);
 }
 
 // Reads a JSON file; std::invalid_argument naming the file when it cannot.
@@ -247,7 +276,7 @@ nlohmann::json read_json(const std::string& path, const char* what) {
   }
 }
 
-int merge(const std::vector<std::string>& inputs, const std::string& out_dir) {
+int merge(const std::vector<std::string>& inputs, const Output& output) {
   std::vector<report::Summary> parts;
   for (const std::string& path : inputs) {
     const nlohmann::json j = read_json(path, "summary");
@@ -278,16 +307,16 @@ int merge(const std::vector<std::string>& inputs, const std::string& out_dir) {
   for (const auto& [key, shards] : groups) merged.results.push_back(report::merge(shards));
   for (const report::VariantResult& r : merged.results)
     std::printf("%s", report::to_console(r).c_str());
-  return conclude(merged, out_dir);
+  return conclude(merged, output);
 }
 
 struct ExecArgs {
   ExecOptions exec;
-  std::string out_dir = "racelab-out";
+  Output output{.source_root = "."};
 };
 
 int exec(ExecArgs args) {
-  args.exec.out_dir = args.out_dir;
+  args.exec.out_dir = args.output.dir;
   report::Summary summary;
   summary.created = utc_now();
   const bool terminal = isatty(STDOUT_FILENO) != 0;
@@ -301,11 +330,11 @@ int exec(ExecArgs args) {
   summary.build.compiler = "external";
   std::printf("%s", report::to_console(result).c_str());
   summary.results.push_back(std::move(result));
-  return conclude(summary, args.out_dir);
+  return conclude(summary, args.output);
 }
 
 int report_command(const std::vector<std::string>& logs, const std::string& name,
-                   const std::string& out_dir) {
+                   const Output& output) {
   report::Summary summary;
   summary.created = utc_now();
   // A log shows TSan ran; it cannot show that a log-less run was clean.
@@ -313,7 +342,7 @@ int report_command(const std::vector<std::string>& logs, const std::string& name
   report::VariantResult result = report_logs(logs, name);
   std::printf("%s", report::to_console(result).c_str());
   summary.results.push_back(std::move(result));
-  return conclude(summary, out_dir);
+  return conclude(summary, output);
 }
 
 struct GateArgs {
@@ -360,6 +389,16 @@ int gate(const GateArgs& args) {
   std::printf("%s", report::to_console(result).c_str());
   if (!result.errors.empty()) return kInfrastructure;
   return result.passed() ? kAsExpected : kUnexpected;
+}
+
+void add_output_options(CLI::App* command, Output& output) {
+  command->add_option("--out", output.dir,
+                      "Output directory: summary.json, summary.md, summary.html, junit.xml, "
+                      "results.sarif")
+      ->capture_default_str();
+  command->add_option("--source-root", output.source_root,
+                      "The repository the code lives in: SARIF and HTML name files relative to it")
+      ->capture_default_str();
 }
 
 int driver_main(int argc, char** argv) {
@@ -419,10 +458,10 @@ int driver_main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   run_cmd->add_flag("--stop-on-first", args.campaign.stop_on_first,
                     "Stop each variant at its first failing run");
-  run_cmd->add_option("--out", args.out_dir, "Output directory")->capture_default_str();
+  add_output_options(run_cmd, args.output);
 
   std::vector<std::string> merge_inputs;
-  std::string merge_out = "racelab-out";
+  Output merge_output{.source_root = RACELAB_SOURCE_DIR};
   CLI::App* merge_cmd = app.add_subcommand(
       "merge",
       std::string("Combine shard summaries (of `run --shard i/n`, one per shard) into one "
@@ -433,7 +472,7 @@ int driver_main(int argc, char** argv) {
                   "written.\n") +
           kExitCodes);
   merge_cmd->add_option("summaries", merge_inputs, "summary.json files of the shards")->required();
-  merge_cmd->add_option("--out", merge_out, "Output directory")->capture_default_str();
+  add_output_options(merge_cmd, merge_output);
 
   ExecArgs exec_args;
   CLI::App* exec_cmd = app.add_subcommand(
@@ -454,13 +493,13 @@ int driver_main(int argc, char** argv) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   exec_cmd->add_option("--name", exec_args.exec.name, "The result's name (default: the program's file name)");
-  exec_cmd->add_option("--out", exec_args.out_dir, "Output directory")->capture_default_str();
+  add_output_options(exec_cmd, exec_args.output);
   exec_cmd->add_option("command", exec_args.exec.command, "The program and its arguments, after --")
       ->required();
 
   std::vector<std::string> report_logs_in;
   std::string report_name = "logs";
-  std::string report_out = "racelab-out";
+  Output report_output{.source_root = "."};
   CLI::App* report_cmd = app.add_subcommand(
       "report",
       std::string("Summarise ThreadSanitizer logs of any program (one process per file, e.g. "
@@ -469,7 +508,13 @@ int driver_main(int argc, char** argv) {
           kExitCodes);
   report_cmd->add_option("logs", report_logs_in, "TSan log files")->required();
   report_cmd->add_option("--name", report_name, "The result's name")->capture_default_str();
-  report_cmd->add_option("--out", report_out, "Output directory")->capture_default_str();
+  add_output_options(report_cmd, report_output);
+  report_cmd->add_option("--format", report_output.formats,
+                         "What to write: json, md, html, junit, sarif (several: repeat or "
+                         "comma-separate)")
+      ->delimiter(',')
+      ->check(CLI::IsMember(kFormats))
+      ->capture_default_str();
 
   GateArgs gate_args;
   CLI::App* gate_cmd = app.add_subcommand(
@@ -501,9 +546,9 @@ int driver_main(int argc, char** argv) {
 
   try {
     if (*list_cmd) return list(cases_dir, list_json, list_markdown);
-    if (*merge_cmd) return merge(merge_inputs, merge_out);
+    if (*merge_cmd) return merge(merge_inputs, merge_output);
     if (*exec_cmd) return exec(std::move(exec_args));
-    if (*report_cmd) return report_command(report_logs_in, report_name, report_out);
+    if (*report_cmd) return report_command(report_logs_in, report_name, report_output);
     if (*gate_cmd) return gate(gate_args);
     return run(cases_dir, std::move(args));
   } catch (const std::invalid_argument& e) {

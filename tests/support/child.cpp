@@ -17,6 +17,11 @@ std::string read_file(const std::string& path) {
   return text.str();
 }
 
+void write_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+}
+
 int processes_with(const std::vector<std::string>& needles) {
   int found = 0;
   DIR* proc = opendir("/proc");

@@ -36,6 +36,9 @@ int processes_with(const std::vector<std::string>& needles);
 // read_file() — a whole file as text ("" when it cannot be read).
 std::string read_file(const std::string& path);
 
+// write_file() — replaces a file's contents (test fixtures).
+void write_file(const std::string& path, const std::string& text);
+
 // make_temp_dir() — a fresh directory under $TMPDIR (or /tmp), removed with
 // everything in it when the test program ends.
 std::string make_temp_dir(const std::string& prefix);
