@@ -379,7 +379,9 @@ std::vector<report::VariantResult> run_campaign(
   std::vector<report::VariantResult> results(works.size());
   std::vector<bool> reported(works.size(), false);
   const auto campaign_start = Clock::now();
-  auto last_progress = campaign_start;
+  // The first progress line comes at once: a campaign whose budget is spent
+  // before the first tick still shows one.
+  auto last_progress = campaign_start - std::chrono::milliseconds(200);
   Progress progress;
   progress.variants = static_cast<int>(works.size());
   std::size_t next_chain = 0;
