@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <iterator>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -74,6 +76,7 @@ std::string kind_of(std::string_view headline) {
       {"signal-unsafe call inside of a signal", "signal-unsafe-call"},
       {"signal handler spoils errno", "errno-in-signal-handler"},
       {"lock-order-inversion", "lock-order-inversion"},
+      {"mutex held in the wrong context", "mutex-held-in-wrong-context"},
   };
   for (const Entry& e : kKinds)
     if (headline.starts_with(e.prefix)) return std::string(e.kind);
@@ -88,6 +91,15 @@ std::string headline_of(std::string_view rest) {
   if (auto pid = rest.rfind(" (pid="); pid != std::string_view::npos && rest.ends_with(")"))
     rest = rest.substr(0, pid);
   return std::string(rest);
+}
+
+// A bare file name, as TSan prints it when it knows no directory or line
+// ("tsan_interceptors_posix.cpp.o", "foo.cpp"): a word with a dot inside and
+// none of the characters a function's signature ends with.
+bool looks_like_file(std::string_view word) {
+  if (word.empty() || word.front() == '.' || word.back() == '.') return false;
+  if (word.find('.') == std::string_view::npos) return false;
+  return word.find_first_of("()[]<>&*,") == std::string_view::npos;
 }
 
 // "#3 function file:line:col (module+0x1234) (BuildId: ab12)"
@@ -134,7 +146,7 @@ Frame parse_frame(std::string_view line) {
         path = path.substr(0, colon);
         ++found;
       }
-      if (found > 0 || path.find('/') != std::string_view::npos) {
+      if (found > 0 || path.find('/') != std::string_view::npos || looks_like_file(path)) {
         is_location = true;
         frame.file = std::string(path);
         if (found == 2) {
@@ -155,31 +167,146 @@ bool is_fatal(std::string_view line) {
   return line.find("FATAL: ThreadSanitizer") != std::string_view::npos ||
          line.find("ThreadSanitizer: CHECK failed") != std::string_view::npos ||
          line.find("ThreadSanitizer: unexpected memory mapping") != std::string_view::npos ||
-         line.find("ThreadSanitizer failed to allocate") != std::string_view::npos;
+         line.find("ThreadSanitizer failed to allocate") != std::string_view::npos ||
+         // "==12==ERROR: ThreadSanitizer setrlimit() failed 22" (no colon: not a deadly signal)
+         line.find("ERROR: ThreadSanitizer ") != std::string_view::npos;
 }
+
+// The titles TSan gives its blocks (tsan_report.cpp: PrintMop, PrintLocation,
+// PrintMutex, PrintThread, PrintSleep, the lock-order and errno reports),
+// across runtime versions. A line that is indented like a title but starts
+// with none of these is taken as one only when a frame #0 follows it.
+bool is_known_title(std::string_view t) {
+  static constexpr std::string_view kTitles[] = {
+      "Write of size ",        "Read of size ",          "Atomic write of size ",
+      "Atomic read of size ",  "Previous write of size ", "Previous read of size ",
+      "Previous atomic write", "Previous atomic read",   "Modifying access of ",
+      "Read-only access of ",  "Previous modifying access of ", "Previous read-only access of ",
+      "Location is ",          "Mutex M",                "Thread T",
+      "Signal ",               "As if synchronized via sleep",
+  };
+  if (t == "and:" || t == "and") return true;  // between the stacks of a mutex report
+  return std::any_of(std::begin(kTitles), std::end(kTitles),
+                     [&](std::string_view title) { return t.starts_with(title); });
+}
+
+bool is_external_access_title(std::string_view t) {
+  return t.starts_with("Modifying access of ") || t.starts_with("Read-only access of ") ||
+         t.starts_with("Previous modifying access of ") ||
+         t.starts_with("Previous read-only access of ");
+}
+
+std::string_view without_trailing_colons(std::string_view t) {
+  while (t.ends_with(":")) t.remove_suffix(1);
+  return trim(t);
+}
+
+// "#12 …": the frame's index, or -1 when `t` is not a frame line.
+int frame_index(std::string_view t) {
+  if (t.size() < 2 || t[0] != '#' || !std::isdigit(static_cast<unsigned char>(t[1]))) return -1;
+  std::size_t digits = 1;
+  while (digits < t.size() && std::isdigit(static_cast<unsigned char>(t[digits]))) ++digits;
+  if (digits < t.size() && t[digits] != ' ') return -1;
+  return to_int(t.substr(1, digits - 1));
+}
+
+// One report being read.
+class OpenReport {
+ public:
+  OpenReport(TsanLog& log, Finding& finding) : log_(log), finding_(finding) {}
+
+  Finding& finding() { return finding_; }
+  bool summary_seen() const { return summary_seen_; }
+
+  void summary(std::string_view text) {
+    drop_tentative();
+    finding_.summary = std::string(text);
+    summary_seen_ = true;
+  }
+
+  void title(std::string_view t, bool known) {
+    drop_tentative();
+    // A known title still waiting for its frames: an unknown one here is the
+    // program's output.
+    if (!known && !finding_.stacks.empty() && finding_.stacks.back().frames.empty() &&
+        !finding_.stacks.back().failed_to_restore && is_known_title(finding_.stacks.back().title))
+      return;
+    finding_.stacks.push_back(Stack{std::string(without_trailing_colons(t)), {}});
+    tentative_ = !known;
+  }
+
+  void failed_to_restore() {
+    if (finding_.stacks.empty() || !finding_.stacks.back().frames.empty()) return;
+    finding_.stacks.back().failed_to_restore = true;
+    tentative_ = false;
+  }
+
+  void frame(int index, std::string_view t) {
+    if (tentative_ && index != 0) drop_tentative();  // the "title" was the program's output
+    tentative_ = false;
+    std::vector<Stack>& stacks = finding_.stacks;
+    if (stacks.empty() || (index == 0 && !stacks.back().frames.empty())) {
+      // A stack TSan prints without a title (the first one of mutex and
+      // signal reports).
+      if (index != 0) return;
+      stacks.emplace_back();
+    }
+    Stack& stack = stacks.back();
+    const int expected = stack.frames.empty() ? 0 : stack.frames.back().index + 1;
+    // Out of sequence: a line of the program's output that looks like a frame.
+    if (index != expected) return;
+    stack.frames.push_back(parse_frame(t));
+  }
+
+  // The report is over: `complete` when its closing separator was read.
+  void close(bool complete, bool cut_mid_line) {
+    drop_tentative();
+    if (finding_.kind == "unknown" &&
+        std::any_of(finding_.stacks.begin(), finding_.stacks.end(),
+                    [](const Stack& s) { return is_external_access_title(s.title); }))
+      finding_.kind = "external-race";
+    if (!complete && !summary_seen_) {
+      finding_.truncated = true;
+      log_.warnings.push_back(fmt::format("report {} ({}) is truncated: it has no SUMMARY line{}",
+                                          log_.findings.size(), finding_.kind,
+                                          cut_mid_line ? "; its last line is cut off" : ""));
+    }
+  }
+
+ private:
+  // A title nothing confirmed: it was the program's output after all.
+  void drop_tentative() {
+    if (tentative_ && !finding_.stacks.empty() && finding_.stacks.back().frames.empty() &&
+        !finding_.stacks.back().failed_to_restore)
+      finding_.stacks.pop_back();
+    tentative_ = false;
+  }
+
+  TsanLog& log_;
+  Finding& finding_;
+  bool summary_seen_ = false;
+  bool tentative_ = false;  // the last stack's title is not one TSan is known to print
+};
 
 }  // namespace
 
 TsanLog parse_tsan_log(std::string_view raw) {
   TsanLog log;
   const std::string text = raw.find('\x1b') != std::string_view::npos ? strip_ansi(raw) : std::string(raw);
-
-  Finding* open = nullptr;  // the report being read
-  bool summary_seen = false;
+  // `open` refers into log.findings; it is closed before the next emplace_back.
+  std::optional<OpenReport> open;
+  bool cut_mid_line = false;
   auto close_open = [&](bool complete) {
-    if (open == nullptr) return;
-    if (!complete && !summary_seen) {
-      open->truncated = true;
-      log.warnings.push_back(fmt::format("report {} ({}) is truncated: it has no SUMMARY line",
-                                         log.findings.size(), open->kind));
-    }
-    open = nullptr;
+    if (!open) return;
+    open->close(complete, cut_mid_line);
+    open.reset();
   };
 
   std::size_t start = 0;
-  while (start <= text.size()) {
+  while (start < text.size()) {
     std::size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
+    const bool last_without_newline = end == std::string::npos;
+    if (last_without_newline) end = text.size();
     std::string_view line(text.data() + start, end - start);
     start = end + 1;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
@@ -187,56 +314,78 @@ TsanLog parse_tsan_log(std::string_view raw) {
 
     if (auto w = line.find(kWarning); w != std::string_view::npos) {
       close_open(false);
-      log.findings.emplace_back();
-      open = &log.findings.back();
-      summary_seen = false;
-      open->headline = headline_of(line.substr(w + kWarning.size()));
-      open->kind = kind_of(open->headline);
+      Finding& finding = log.findings.emplace_back();
+      finding.headline = headline_of(line.substr(w + kWarning.size()));
+      finding.kind = kind_of(finding.headline);
+      open.emplace(log, finding);
       continue;
     }
+    // TSan's own death ends whatever report was being printed.
     if (auto e = line.find("ERROR: ThreadSanitizer: "); e != std::string_view::npos) {
+      close_open(false);
       if (log.deadly_signal.empty())
         log.deadly_signal = std::string(trim(line.substr(e + std::string_view("ERROR: ThreadSanitizer: ").size())));
       continue;
     }
     if (is_fatal(line)) {
+      close_open(false);
       log.fatal_errors.emplace_back(t);
       continue;
     }
     if (t.starts_with("ThreadSanitizer: reported ") && t.ends_with(" warnings")) {
+      close_open(false);
       log.reported_warnings = to_int(t.substr(std::string_view("ThreadSanitizer: reported ").size()));
       continue;
     }
-    if (open == nullptr) continue;  // the program's own output
+    if (!open) continue;  // the program's own output
 
     if (t == kSeparator) {
-      if (summary_seen) close_open(true);
+      if (open->summary_seen()) close_open(true);
       continue;
     }
     if (auto s = t.find(kSummary); s != std::string_view::npos) {
-      open->summary = std::string(t.substr(s + kSummary.size()));
-      summary_seen = true;
+      open->summary(t.substr(s + kSummary.size()));
       continue;
     }
-    if (summary_seen) continue;
-    if (t.size() > 1 && t[0] == '#' && std::isdigit(static_cast<unsigned char>(t[1]))) {
-      if (open->stacks.empty()) open->stacks.emplace_back();
-      open->stacks.back().frames.push_back(parse_frame(t));
+    if (open->summary_seen()) continue;
+    // Frames are indented ("    #0 …"); a '#' line at the margin is the program's.
+    if (const int index = frame_index(t); index >= 0 && std::isspace(static_cast<unsigned char>(line[0]))) {
+      // A frame line the text ends in without its newline was cut off.
+      if (last_without_newline) {
+        cut_mid_line = true;
+        continue;
+      }
+      open->frame(index, t);
       continue;
     }
+    if (t == "[failed to restore the stack]") {
+      open->failed_to_restore();
+      continue;
+    }
+    if (t.starts_with("And ") && t.ends_with(" more similar thread leaks.")) {
+      open->finding().more_similar = to_int(t.substr(4));
+      continue;
+    }
+    if (!line.starts_with("  ") || t.starts_with("Hint:") || t.starts_with("HINT:")) continue;
     if (t.starts_with("Location is ")) {
-      std::string_view location = t.ends_with(":") ? t.substr(0, t.size() - 1) : t;
-      if (open->location.empty()) open->location = std::string(location);
-      if (t.ends_with(":")) open->stacks.push_back(Stack{std::string(location), {}});
+      if (open->finding().location.empty())
+        open->finding().location = std::string(without_trailing_colons(t));
+      // Global, stack and TLS locations are one line; heap blocks and file
+      // descriptors come with the stack that made them.
+      if (t.ends_with(":")) open->title(t, true);
       continue;
     }
-    // A block title: "Write of size 4 at 0x… by thread T2:", "Mutex M0 (0x…) created at:".
-    if (t.ends_with(":") && line.starts_with("  ") && !t.starts_with("Hint:")) {
-      open->stacks.push_back(Stack{std::string(t.substr(0, t.size() - 1)), {}});
+    // A block title: "Write of size 4 at 0x… by thread T2:", "Mutex M0 (0x…) created at:",
+    // "Thread T3 (tid=…, finished) created by main thread" (no stack, no colon).
+    const bool known = is_known_title(t);
+    const bool bare_thread = t.starts_with("Thread T") && (t.find(") created by ") != std::string_view::npos ||
+                                                           t.ends_with("is a GCD worker thread"));
+    if (t.ends_with(":") || bare_thread) {
+      open->title(t, known);
       continue;
     }
-    // Anything else inside a report (blank lines, "[failed to restore the
-    // stack]", the lock-order cycle line, interleaved program output) is skipped.
+    // Anything else inside a report (blank lines, the lock-order cycle line,
+    // interleaved program output) is skipped.
   }
   close_open(false);
   return log;
@@ -255,6 +404,14 @@ bool contains_any(std::string_view s, std::initializer_list<std::string_view> pa
 
 bool is_user_frame(const Frame& f) {
   if (f.function.empty() && f.file.empty()) return false;  // unsymbolized
+  // No source line and a bare C name ("malloc", "close", "usleep"): an
+  // interceptor of the runtime linked into the program (newer runtimes print
+  // no "__interceptor_" prefix) or a libc function. C++ functions of the
+  // program have a parameter list, and a file when built with -g. A frame
+  // that names only an object file ("tsan_interceptors_posix.cpp.o") is the
+  // runtime's too.
+  if (f.file.empty() && f.function.find_first_of("(:") == std::string::npos) return false;
+  if (f.file.ends_with(".o")) return false;
   if (starts_with_any(f.function, {"__tsan", "__interceptor_", "___interceptor_", "__sanitizer",
                                    "std::", "void std::", "__gnu_cxx::", "__cxx", "start_thread",
                                    "clone", "__clone", "__libc_start", "_start", "operator new",
@@ -298,6 +455,7 @@ bool is_access_stack(const Finding& finding, const Stack& stack) {
   if (finding.kind == "lock-order-inversion")
     return t.starts_with("Mutex ") && t.find("acquired here while holding") != std::string::npos;
   return !t.starts_with("Thread ") && !t.starts_with("Location is ") &&
+         !t.starts_with("As if synchronized via sleep") &&
          !(t.starts_with("Mutex ") && t.find("created") != std::string::npos);
 }
 

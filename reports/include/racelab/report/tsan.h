@@ -50,9 +50,15 @@ struct Stack {
   /// `Write of size 4 at 0x7b0c00000010 by thread T2`,
   /// `Previous read of size 4 at 0x7b0c00000010 by thread T1`,
   /// `Mutex M1 acquired here while holding mutex M0 in thread T1`,
-  /// `Thread T2 (tid=4245, running) created by main thread at`.
+  /// `Thread T2 (tid=4245, running) created by main thread at`,
+  /// `Location is file descriptor 3 created by main thread at`,
+  /// `Signal 10 handler invoked at`, `As if synchronized via sleep`, `and`
+  /// (the second stack of a mutex report); empty for a report's opening
+  /// stack that TSan prints without a title (mutex misuse, signal-unsafe call).
   std::string title;
   std::vector<Frame> frames;
+  /// TSan printed `[failed to restore the stack]` instead of frames.
+  bool failed_to_restore = false;
 };
 
 // Finding — one `WARNING: ThreadSanitizer: …` report.
@@ -62,13 +68,18 @@ struct Finding {
   /// `thread-leak`, `locked-mutex-destroy`, `mutex-double-lock`, `mutex-invalid-access`,
   /// `mutex-bad-unlock`, `mutex-bad-read-lock`, `mutex-bad-read-unlock`,
   /// `signal-unsafe-call`, `errno-in-signal-handler`, `lock-order-inversion`,
-  /// `external-race`; `unknown` when the headline is not recognised.
+  /// `external-race`, `mutex-held-in-wrong-context`; `unknown` when the
+  /// headline is not recognised. (External races print the header their tag
+  /// registered, whatever it says; their `Modifying access of …` /
+  /// `Read-only access of …` blocks still make them `external-race`.)
   std::string kind;
   std::string headline;       ///< The WARNING line, without the `WARNING: ThreadSanitizer: ` prefix.
   std::vector<Stack> stacks;  ///< Every titled block, in printed order.
   std::string location;       ///< The first `Location is …` line when present (global, heap, stack, TLS, fd).
   std::string summary;        ///< The SUMMARY line without `SUMMARY: ThreadSanitizer: `.
   bool truncated = false;     ///< The log ended before this report's closing `==================`.
+  /// `And N more similar thread leaks.`: N; 0 when TSan printed no such line.
+  int more_similar = 0;
 };
 
 // TsanLog — what one log held.
@@ -91,14 +102,20 @@ struct TsanLog {
 // parse_tsan_log()
 //
 // Reads any text that contains TSan output; lines that are not part of a
-// report (the program's own output) are skipped. ANSI colour codes are ignored.
+// report (the program's own output) are skipped, also when they come between
+// a report's lines. ANSI colour codes and CR-LF line ends are ignored. A
+// report the text ends in (or that a `FATAL:`/`ERROR: ThreadSanitizer` line
+// cuts off) is kept, with `truncated` set and a warning, as far as it was
+// printed; a last frame line cut off mid-line is left out.
 TsanLog parse_tsan_log(std::string_view text);
 
 // user_frames()
 //
 // The frames of `stack` that belong to the program under test: without TSan's
 // runtime and interceptors (`__tsan_*`, `__interceptor_*`, frames in
-// libclang_rt / libtsan), without the C and C++ standard libraries' internals
+// libclang_rt / libtsan, and frames with no source file whose function is a
+// bare C name, such as `malloc`, `close` or `usleep`: newer runtimes print
+// interceptors that way), without the C and C++ standard libraries' internals
 // (`std::`, `__gnu_cxx::`, `libc.so`, `libstdc++`), without racelab's own
 // primitives and runtime (racelab::mutex, racelab::thread, harness/src), and
 // without thread start-up frames. Order is kept (innermost first).
