@@ -1,0 +1,28 @@
+// The property of 01_lost_update's FakeDatabase, buggy variant — the
+// catalogue's own class: concurrent update()s, then value(), against a model
+// that counts them.
+#include "cases/01_lost_update/buggy.cpp"
+
+#include "catalogue_specs.h"
+#include "property_support.h"
+
+namespace {
+
+struct Spec : racelab::testing::BalanceSpec<racelab::cases::lost_update::FakeDatabase, 0> {
+  using Object = racelab::cases::lost_update::FakeDatabase;
+  static std::string run(Object& database, const Op& op) {
+    if (op.read) return std::to_string(database.value());
+    database.update();
+    return "ok";
+  }
+  static std::string describe(const Op& op) { return op.read ? "value()" : "update()"; }
+  static rc::Gen<racelab::property::Program<Op>> programs() {
+    return racelab::property::gen_program(rc::gen::just(Op{1, false}), 1, 4, 6);
+  }
+};
+
+TEST(CatalogueProperty, LostUpdateBuggyFailsInEachOf5Seeds) {
+  racelab::testing::expect_fails_in_every_seed<Spec>(5, {.programs = 30, .schedules = 5});
+}
+
+}  // namespace
