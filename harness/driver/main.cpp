@@ -24,6 +24,7 @@
 #include "campaign.h"
 #include "catalogue.h"
 #include "exec.h"
+#include "process.h"
 #include "racelab/report/atomic_file.h"
 #include "racelab/report/gate.h"
 #include "racelab/report/render.h"
@@ -345,6 +346,86 @@ int report_command(const std::vector<std::string>& logs, const std::string& name
   return conclude(summary, output);
 }
 
+struct PropertyArgs {
+  std::vector<std::string> cases;
+  std::string variant = "both";
+  std::uint64_t seed = 1;
+  int programs = 0;
+  int schedules = 0;
+  Output output{.source_root = RACELAB_SOURCE_DIR};
+};
+
+// The catalogue's property campaign (cases/properties): racelab_properties,
+// beside the case programs' directory, searches each property with
+// RapidCheck; each becomes a result: its executions are the runs, a
+// counterexample the first failure.
+int properties(const std::string& cases_dir, const PropertyArgs& args) {
+  const std::string program =
+      (std::filesystem::path(cases_dir).parent_path() / "racelab_properties").string();
+  if (!std::filesystem::exists(program))
+    throw std::runtime_error(fmt::format("no property program {} (build first: cmake --build --preset tsan)", program));
+  std::vector<std::string> argv = {program, "--seed", std::to_string(args.seed), "--variant", args.variant};
+  if (args.programs > 0) argv.insert(argv.end(), {"--programs", std::to_string(args.programs)});
+  if (args.schedules > 0) argv.insert(argv.end(), {"--schedules", std::to_string(args.schedules)});
+  for (const std::string& c : args.cases) argv.push_back(c);
+  const ProcessResult p = run_captured(argv, std::chrono::hours(2));
+
+  report::Summary summary;
+  summary.created = utc_now();
+  summary.build = {RACELAB_TSAN_BUILD ? "thread" : "none", "racelab"};
+  std::size_t start = 0;
+  while (start < p.out.size()) {
+    std::size_t end = p.out.find('\n', start);
+    if (end == std::string::npos) end = p.out.size();
+    const std::string line = p.out.substr(start, end - start);
+    start = end + 1;
+    if (line.empty()) continue;
+    const nlohmann::json j = nlohmann::json::parse(line);
+    report::VariantResult r;
+    r.case_id = j.at("case");
+    r.title = "property of " + j.at("object").get<std::string>() + ": every history linearizable";
+    r.bug_class = "property (RapidCheck)";
+    r.variant = *parse_variant(j.at("variant").get<std::string>());
+    r.strategy = "property";
+    r.seed = j.at("seed");
+    r.expected = r.variant == Variant::buggy
+                     ? std::vector<Verdict>{Verdict::invariant_violated, Verdict::data_race, Verdict::crash,
+                                            Verdict::hang, Verdict::livelock, Verdict::deadlock,
+                                            Verdict::self_deadlock}
+                     : std::vector<Verdict>{Verdict::clean};
+    const std::int64_t held = j.at("executions");
+    r.runs = held;
+    if (held > 0) r.verdicts[Verdict::clean] = held;
+    if (j.at("failed").get<bool>()) {
+      const Verdict v = *parse_verdict(j.at("verdict").get<std::string>());
+      ++r.runs;
+      ++r.failing_runs;
+      ++r.verdicts[v];
+      r.first_failure = report::FirstFailure{
+          .run = held,
+          .seed = r.seed,
+          .verdict = v,
+          .detail = j.at("counterexample").get<std::string>(),
+          .command = fmt::format("{} {} --variant {} --seed {}", program, r.case_id, to_string(r.variant), r.seed),
+      };
+    }
+    r.range_to = r.runs;
+    r.seconds = j.at("seconds");
+    std::printf("%s", report::to_console(r).c_str());
+    summary.results.push_back(std::move(r));
+  }
+  if (p.timed_out || p.signal != 0 || p.exit_code != 0) {
+    report::VariantResult broken;
+    broken.case_id = "properties";
+    broken.variant = Variant::program;
+    broken.problems.push_back(fmt::format("{} ended badly ({}): {}", program, p.how_it_ended(),
+                                          p.err.substr(0, 500)));
+    summary.results.push_back(std::move(broken));
+  }
+  if (summary.results.empty()) throw std::invalid_argument("no property matches the cases given");
+  return conclude(summary, args.output);
+}
+
 struct GateArgs {
   std::string summary = "racelab-out/summary.json";
   std::string baseline;
@@ -516,6 +597,27 @@ int driver_main(int argc, char** argv) {
       ->check(CLI::IsMember(kFormats))
       ->capture_default_str();
 
+  PropertyArgs property_args;
+  CLI::App* properties_cmd = app.add_subcommand(
+      "properties",
+      std::string("Run the catalogue's property-based tests (cases/properties, RapidCheck): "
+                  "generated programs on each case's objects, every history checked for "
+                  "linearizability; a buggy object's property must fail (with a shrunk "
+                  "counterexample), a fixed one's hold. Summaries as `run` writes them.\n") +
+          kExitCodes);
+  properties_cmd->add_option("cases", property_args.cases, "Case ids (default: every case with a property)");
+  properties_cmd->add_option("--variant", property_args.variant, "buggy, fixed or both")
+      ->check(CLI::IsMember({"buggy", "fixed", "both"}))
+      ->capture_default_str();
+  properties_cmd->add_option("--seed", property_args.seed, "RapidCheck seed")->capture_default_str();
+  properties_cmd->add_option("--programs", property_args.programs,
+                             "Generated programs per property (default: its own budget)")
+      ->check(CLI::Range(1, 100000));
+  properties_cmd->add_option("--schedules", property_args.schedules,
+                             "Executions of each program (default: its own budget)")
+      ->check(CLI::Range(1, 1000));
+  add_output_options(properties_cmd, property_args.output);
+
   GateArgs gate_args;
   CLI::App* gate_cmd = app.add_subcommand(
       "gate",
@@ -550,6 +652,7 @@ int driver_main(int argc, char** argv) {
     if (*exec_cmd) return exec(std::move(exec_args));
     if (*report_cmd) return report_command(report_logs_in, report_name, report_output);
     if (*gate_cmd) return gate(gate_args);
+    if (*properties_cmd) return properties(cases_dir, property_args);
     return run(cases_dir, std::move(args));
   } catch (const std::invalid_argument& e) {
     std::fprintf(stderr, "racelab: %s\n", e.what());

@@ -138,6 +138,9 @@ ChildOutcome run_in_child(const std::function<std::vector<std::string>()>& body,
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
     close(fds[0]);
+    // TSan's reports come back through the pipe too; the parent keeps their
+    // SUMMARY lines for the diagnosis.
+    dup2(fds[1], STDERR_FILENO);
     PipeSink sink(fds[1]);
     racelab::detail::record_sink() = &sink;
     racelab::detail::start_watchdog(
@@ -180,6 +183,7 @@ ChildOutcome run_in_child(const std::function<std::vector<std::string>()>& body,
 
   std::size_t start = 0;
   bool verdict_seen = false;
+  std::string summaries;
   while (start < text.size()) {
     std::size_t end = text.find('\n', start);
     if (end == std::string::npos) end = text.size();
@@ -192,10 +196,13 @@ ChildOutcome run_in_child(const std::function<std::vector<std::string>()>& body,
       if (auto s = parse_strategy(line.substr(9))) outcome.strategy = *s;
     } else if (line.starts_with("detail ")) {
       outcome.detail = unescape(line.substr(7));
+    } else if (line.starts_with("SUMMARY: ThreadSanitizer: ")) {
+      summaries += "; " + line.substr(26);
     } else {
       outcome.lines.push_back(line);
     }
   }
+  outcome.detail += summaries;
   if (timed_out) {
     outcome.verdict = Verdict::hang;
     outcome.detail = "the execution's process said nothing for too long and was killed";

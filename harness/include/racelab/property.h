@@ -13,7 +13,8 @@
 //   gen_program()             RapidCheck generator of per-thread operations
 //   check()                   the property: every schedule linearizable
 //
-// A test names its object, its sequential model and its operations:
+// A test names its object, its sequential model and its operations (the
+// catalogue's own objects are in cases/properties/):
 //
 //   struct CounterSpec {
 //     using Object = Counter;                 // default-constructible
@@ -412,8 +413,10 @@ std::string describe_program(const Program<typename Spec::Op>& program) {
 // with a timeline, the strategy and seed of the failing execution when one
 // ends in a verdict other than clean (a crash, a hang, a TSan report…),
 // breaks the spec's invariant, or is not linearizable.
+// Returns the executions run (all of them: it returns only when the
+// property held).
 template <ObjectSpec Spec>
-void check(const Program<typename Spec::Op>& program, const Options& options = {}) {
+int check(const Program<typename Spec::Op>& program, const Options& options = {}) {
   const std::string text = describe_program<Spec>(program);
   const std::uint64_t base = detail::hash_text(text);
   for (int s = 0; s < options.schedules; ++s) {
@@ -432,6 +435,7 @@ void check(const Program<typename Spec::Op>& program, const Options& options = {
       RC_FAIL(where + "not linearizable: no order of these calls gives their results\n" +
               timeline<Spec>(h.calls));
   }
+  return options.schedules;
 }
 
 }  // namespace racelab::property

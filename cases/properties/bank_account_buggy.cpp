@@ -4,12 +4,12 @@
 // that adds them up.
 #include "cases/06_bank_account/buggy.cpp"
 
-#include "catalogue_specs.h"
-#include "property_support.h"
+#include "registry.h"
+#include "specs.h"
 
 namespace {
 
-struct Spec : racelab::testing::BalanceSpec<racelab::cases::bank_account::Account, 100> {
+struct Spec : racelab::catalogue_properties::BalanceSpec<racelab::cases::bank_account::Account, 100> {
   using Object = racelab::cases::bank_account::Account;
   static std::string run(Object& account, const Op& op) {
     if (op.read) return std::to_string(account.balance());
@@ -18,9 +18,14 @@ struct Spec : racelab::testing::BalanceSpec<racelab::cases::bank_account::Accoun
   }
 };
 
-TEST(CatalogueProperty, BankAccountBuggyFailsInEachOf20SeedsAndShrinks) {
-  const std::size_t most = racelab::testing::expect_fails_in_every_seed<Spec>(20, {.programs = 30, .schedules = 5});
-  EXPECT_LE(most, 4u) << "a shrunk counterexample has a thread with more than 4 operations";
-}
+const racelab::catalogue_properties::Register registered({
+    .case_id = "06_bank_account",
+    .object = "Account",
+    .variant = racelab::Variant::buggy,
+    .budget = {.programs = 30, .schedules = 5},
+    .seeds = 20,
+    .max_shrunk_ops = 4,
+    .run = racelab::catalogue_properties::run_property<Spec>,
+});
 
 }  // namespace

@@ -3,12 +3,12 @@
 // that counts them.
 #include "cases/01_lost_update/buggy.cpp"
 
-#include "catalogue_specs.h"
-#include "property_support.h"
+#include "registry.h"
+#include "specs.h"
 
 namespace {
 
-struct Spec : racelab::testing::BalanceSpec<racelab::cases::lost_update::FakeDatabase, 0> {
+struct Spec : racelab::catalogue_properties::BalanceSpec<racelab::cases::lost_update::FakeDatabase, 0> {
   using Object = racelab::cases::lost_update::FakeDatabase;
   static std::string run(Object& database, const Op& op) {
     if (op.read) return std::to_string(database.value());
@@ -21,8 +21,14 @@ struct Spec : racelab::testing::BalanceSpec<racelab::cases::lost_update::FakeDat
   }
 };
 
-TEST(CatalogueProperty, LostUpdateBuggyFailsInEachOf5Seeds) {
-  racelab::testing::expect_fails_in_every_seed<Spec>(5, {.programs = 30, .schedules = 5});
-}
+const racelab::catalogue_properties::Register registered({
+    .case_id = "01_lost_update",
+    .object = "FakeDatabase",
+    .variant = racelab::Variant::buggy,
+    .budget = {.programs = 30, .schedules = 5},
+    .seeds = 5,
+    .max_shrunk_ops = 0,
+    .run = racelab::catalogue_properties::run_property<Spec>,
+});
 
 }  // namespace

@@ -4,12 +4,12 @@
 // that adds them up.
 #include "cases/06_bank_account/fixed.cpp"
 
-#include "catalogue_specs.h"
-#include "property_support.h"
+#include "registry.h"
+#include "specs.h"
 
 namespace {
 
-struct Spec : racelab::testing::BalanceSpec<racelab::cases::bank_account::Account, 100> {
+struct Spec : racelab::catalogue_properties::BalanceSpec<racelab::cases::bank_account::Account, 100> {
   using Object = racelab::cases::bank_account::Account;
   static std::string run(Object& account, const Op& op) {
     if (op.read) return std::to_string(account.balance());
@@ -18,8 +18,14 @@ struct Spec : racelab::testing::BalanceSpec<racelab::cases::bank_account::Accoun
   }
 };
 
-TEST(CatalogueProperty, BankAccountFixedHoldsOver1000Histories) {
-  EXPECT_GE((racelab::testing::expect_holds<Spec>({.programs = 100, .schedules = 10})), 1000);
-}
+const racelab::catalogue_properties::Register registered({
+    .case_id = "06_bank_account",
+    .object = "Account",
+    .variant = racelab::Variant::fixed,
+    .budget = {.programs = 100, .schedules = 10},
+    .seeds = 1,
+    .max_shrunk_ops = 0,
+    .run = racelab::catalogue_properties::run_property<Spec>,
+});
 
 }  // namespace

@@ -1,8 +1,7 @@
-// catalogue_specs.h — the sequential models and operations of the
-// catalogue's objects, shared by the buggy and the fixed object of each
-// case. Each <case>_<variant>_test.cpp includes that variant's source (its
-// classes live in an anonymous namespace, so one translation unit each) and
-// instantiates the Spec below with it.
+// specs.h — the sequential models and operations of the catalogue's
+// objects, shared by the buggy and the fixed object of each case. Each
+// <case>_<variant>.cpp includes that variant's source and instantiates a
+// Spec below with it.
 #pragma once
 
 #include <deque>
@@ -13,7 +12,7 @@
 
 #include "racelab/property.h"
 
-namespace racelab::testing {
+namespace racelab::catalogue_properties {
 
 // ---- a balance: update(amount), read after the threads joined ----
 // (01_lost_update's counter is the same shape with +1 updates.)
@@ -107,4 +106,4 @@ struct MessageQueueSpec {
   }
 };
 
-}  // namespace racelab::testing
+}  // namespace racelab::catalogue_properties

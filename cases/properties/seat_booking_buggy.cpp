@@ -3,8 +3,8 @@
 // against a model that never books more than the 10 seats.
 #include "cases/07_seat_booking/buggy.cpp"
 
-#include "catalogue_specs.h"
-#include "property_support.h"
+#include "registry.h"
+#include "specs.h"
 
 namespace {
 
@@ -43,8 +43,14 @@ struct Spec {
   }
 };
 
-TEST(CatalogueProperty, SeatBookingBuggyFailsInEachOf5Seeds) {
-  racelab::testing::expect_fails_in_every_seed<Spec>(5, {.programs = 30, .schedules = 5});
-}
+const racelab::catalogue_properties::Register registered({
+    .case_id = "07_seat_booking",
+    .object = "Flight",
+    .variant = racelab::Variant::buggy,
+    .budget = {.programs = 30, .schedules = 5},
+    .seeds = 5,
+    .max_shrunk_ops = 0,
+    .run = racelab::catalogue_properties::run_property<Spec>,
+});
 
 }  // namespace

@@ -3,8 +3,8 @@
 // bookings in progress at once (its invariant, read from peak()).
 #include "cases/15_semaphore_limit/buggy.cpp"
 
-#include "catalogue_specs.h"
-#include "property_support.h"
+#include "registry.h"
+#include "specs.h"
 
 namespace {
 
@@ -36,8 +36,14 @@ struct Spec {
   }
 };
 
-TEST(CatalogueProperty, SemaphoreLimitBuggyFailsInEachOf5Seeds) {
-  racelab::testing::expect_fails_in_every_seed<Spec>(5, {.programs = 40, .schedules = 10});
-}
+const racelab::catalogue_properties::Register registered({
+    .case_id = "15_semaphore_limit",
+    .object = "BookingSystem",
+    .variant = racelab::Variant::buggy,
+    .budget = {.programs = 40, .schedules = 10},
+    .seeds = 5,
+    .max_shrunk_ops = 0,
+    .run = racelab::catalogue_properties::run_property<Spec>,
+});
 
 }  // namespace

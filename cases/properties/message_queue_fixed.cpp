@@ -5,12 +5,12 @@
 // duplicated or reordered).
 #include "cases/19_message_queue/fixed.cpp"
 
-#include "catalogue_specs.h"
-#include "property_support.h"
+#include "registry.h"
+#include "specs.h"
 
 namespace {
 
-struct Spec : racelab::testing::MessageQueueSpec<racelab::cases::message_queue::MessageQueue> {
+struct Spec : racelab::catalogue_properties::MessageQueueSpec<racelab::cases::message_queue::MessageQueue> {
   using Object = racelab::cases::message_queue::MessageQueue;
   static std::string run(Object& queue, const Op& op) {
     if (op.put) {
@@ -18,12 +18,18 @@ struct Spec : racelab::testing::MessageQueueSpec<racelab::cases::message_queue::
       return "ok";
     }
     const auto m = queue.get();
-    return m ? racelab::testing::message_text(m->producer, m->sequence) : "closed";
+    return m ? racelab::catalogue_properties::message_text(m->producer, m->sequence) : "closed";
   }
 };
 
-TEST(CatalogueProperty, MessageQueueFixedHoldsOver1000Histories) {
-  EXPECT_GE((racelab::testing::expect_holds<Spec>({.programs = 100, .schedules = 10})), 1000);
-}
+const racelab::catalogue_properties::Register registered({
+    .case_id = "19_message_queue",
+    .object = "MessageQueue",
+    .variant = racelab::Variant::fixed,
+    .budget = {.programs = 100, .schedules = 10},
+    .seeds = 1,
+    .max_shrunk_ops = 0,
+    .run = racelab::catalogue_properties::run_property<Spec>,
+});
 
 }  // namespace

@@ -3,8 +3,8 @@
 // against a model that never books more than the 10 seats.
 #include "cases/07_seat_booking/fixed.cpp"
 
-#include "catalogue_specs.h"
-#include "property_support.h"
+#include "registry.h"
+#include "specs.h"
 
 namespace {
 
@@ -43,8 +43,14 @@ struct Spec {
   }
 };
 
-TEST(CatalogueProperty, SeatBookingFixedHoldsOver500Histories) {
-  EXPECT_GE((racelab::testing::expect_holds<Spec>({.programs = 50, .schedules = 10})), 500);
-}
+const racelab::catalogue_properties::Register registered({
+    .case_id = "07_seat_booking",
+    .object = "Flight",
+    .variant = racelab::Variant::fixed,
+    .budget = {.programs = 50, .schedules = 10},
+    .seeds = 1,
+    .max_shrunk_ops = 0,
+    .run = racelab::catalogue_properties::run_property<Spec>,
+});
 
 }  // namespace

@@ -3,12 +3,12 @@
 // that counts them.
 #include "cases/01_lost_update/fixed.cpp"
 
-#include "catalogue_specs.h"
-#include "property_support.h"
+#include "registry.h"
+#include "specs.h"
 
 namespace {
 
-struct Spec : racelab::testing::BalanceSpec<racelab::cases::lost_update::FakeDatabase, 0> {
+struct Spec : racelab::catalogue_properties::BalanceSpec<racelab::cases::lost_update::FakeDatabase, 0> {
   using Object = racelab::cases::lost_update::FakeDatabase;
   static std::string run(Object& database, const Op& op) {
     if (op.read) return std::to_string(database.value());
@@ -21,8 +21,14 @@ struct Spec : racelab::testing::BalanceSpec<racelab::cases::lost_update::FakeDat
   }
 };
 
-TEST(CatalogueProperty, LostUpdateFixedHoldsOver500Histories) {
-  EXPECT_GE((racelab::testing::expect_holds<Spec>({.programs = 50, .schedules = 10})), 500);
-}
+const racelab::catalogue_properties::Register registered({
+    .case_id = "01_lost_update",
+    .object = "FakeDatabase",
+    .variant = racelab::Variant::fixed,
+    .budget = {.programs = 50, .schedules = 10},
+    .seeds = 1,
+    .max_shrunk_ops = 0,
+    .run = racelab::catalogue_properties::run_property<Spec>,
+});
 
 }  // namespace

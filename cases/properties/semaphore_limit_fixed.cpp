@@ -3,8 +3,8 @@
 // bookings in progress at once (its invariant, read from peak()).
 #include "cases/15_semaphore_limit/fixed.cpp"
 
-#include "catalogue_specs.h"
-#include "property_support.h"
+#include "registry.h"
+#include "specs.h"
 
 namespace {
 
@@ -36,8 +36,14 @@ struct Spec {
   }
 };
 
-TEST(CatalogueProperty, SemaphoreLimitFixedHoldsOver500Histories) {
-  EXPECT_GE((racelab::testing::expect_holds<Spec>({.programs = 50, .schedules = 10})), 500);
-}
+const racelab::catalogue_properties::Register registered({
+    .case_id = "15_semaphore_limit",
+    .object = "BookingSystem",
+    .variant = racelab::Variant::fixed,
+    .budget = {.programs = 50, .schedules = 10},
+    .seeds = 1,
+    .max_shrunk_ops = 0,
+    .run = racelab::catalogue_properties::run_property<Spec>,
+});
 
 }  // namespace

@@ -5,12 +5,12 @@
 // duplicated or reordered).
 #include "cases/19_message_queue/buggy.cpp"
 
-#include "catalogue_specs.h"
-#include "property_support.h"
+#include "registry.h"
+#include "specs.h"
 
 namespace {
 
-struct Spec : racelab::testing::MessageQueueSpec<racelab::cases::message_queue::MessageQueue> {
+struct Spec : racelab::catalogue_properties::MessageQueueSpec<racelab::cases::message_queue::MessageQueue> {
   using Object = racelab::cases::message_queue::MessageQueue;
   static std::string run(Object& queue, const Op& op) {
     if (op.put) {
@@ -18,13 +18,18 @@ struct Spec : racelab::testing::MessageQueueSpec<racelab::cases::message_queue::
       return "ok";
     }
     const auto m = queue.get();
-    return m ? racelab::testing::message_text(m->producer, m->sequence) : "closed";
+    return m ? racelab::catalogue_properties::message_text(m->producer, m->sequence) : "closed";
   }
 };
 
-TEST(CatalogueProperty, MessageQueueBuggyFailsInEachOf20SeedsAndShrinks) {
-  const std::size_t most = racelab::testing::expect_fails_in_every_seed<Spec>(20, {.programs = 30, .schedules = 5});
-  EXPECT_LE(most, 4u) << "a shrunk counterexample has a thread with more than 4 operations";
-}
+const racelab::catalogue_properties::Register registered({
+    .case_id = "19_message_queue",
+    .object = "MessageQueue",
+    .variant = racelab::Variant::buggy,
+    .budget = {.programs = 30, .schedules = 5},
+    .seeds = 20,
+    .max_shrunk_ops = 4,
+    .run = racelab::catalogue_properties::run_property<Spec>,
+});
 
 }  // namespace
