@@ -1,5 +1,5 @@
-// The property of 06_bank_account's Account, fixed variant — the catalogue's
-// own class (cases/06_bank_account/fixed.cpp is compiled into this file):
+// The property of 06_bank_account's Account, fixed variant — the catalogue's own class
+// (cases/06_bank_account/fixed.cpp is compiled into this file; its Spec is in specs.h):
 // concurrent deposits and withdrawals, then the balance, against a model
 // that adds them up.
 #include "cases/06_bank_account/fixed.cpp"
@@ -9,15 +9,6 @@
 
 namespace {
 
-struct Spec : racelab::catalogue_properties::BalanceSpec<racelab::cases::bank_account::Account, 100> {
-  using Object = racelab::cases::bank_account::Account;
-  static std::string run(Object& account, const Op& op) {
-    if (op.read) return std::to_string(account.balance());
-    account.update(op.amount);
-    return "ok";
-  }
-};
-
 const racelab::catalogue_properties::Register registered({
     .case_id = "06_bank_account",
     .object = "Account",
@@ -25,7 +16,8 @@ const racelab::catalogue_properties::Register registered({
     .budget = {.programs = 100, .schedules = 10},
     .seeds = 1,
     .max_shrunk_ops = 0,
-    .run = racelab::catalogue_properties::run_property<Spec>,
+    .run = racelab::catalogue_properties::run_property<
+        racelab::catalogue_properties::AccountSpec<racelab::cases::bank_account::Account>>,
 });
 
 }  // namespace

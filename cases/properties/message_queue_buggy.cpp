@@ -1,26 +1,14 @@
-// The property of 19_message_queue's MessageQueue, buggy variant — the
-// catalogue's own class (cases/19_message_queue/buggy.cpp is compiled into
-// this file): producers put numbered messages, consumers get them; every
-// history must be linearizable against a FIFO queue (nothing lost,
-// duplicated or reordered).
+// The property of 19_message_queue's MessageQueue, buggy variant — the catalogue's own class
+// (cases/19_message_queue/buggy.cpp is compiled into this file; its Spec is in specs.h):
+// producers put numbered messages, consumers get them; every history must
+// be linearizable against a FIFO queue (nothing lost, duplicated or
+// reordered).
 #include "cases/19_message_queue/buggy.cpp"
 
 #include "registry.h"
 #include "specs.h"
 
 namespace {
-
-struct Spec : racelab::catalogue_properties::MessageQueueSpec<racelab::cases::message_queue::MessageQueue> {
-  using Object = racelab::cases::message_queue::MessageQueue;
-  static std::string run(Object& queue, const Op& op) {
-    if (op.put) {
-      queue.put({op.producer, op.sequence});
-      return "ok";
-    }
-    const auto m = queue.get();
-    return m ? racelab::catalogue_properties::message_text(m->producer, m->sequence) : "closed";
-  }
-};
 
 const racelab::catalogue_properties::Register registered({
     .case_id = "19_message_queue",
@@ -29,7 +17,8 @@ const racelab::catalogue_properties::Register registered({
     .budget = {.programs = 30, .schedules = 5},
     .seeds = 20,
     .max_shrunk_ops = 4,
-    .run = racelab::catalogue_properties::run_property<Spec>,
+    .run = racelab::catalogue_properties::run_property<
+        racelab::catalogue_properties::MessageQueueSpec<racelab::cases::message_queue::MessageQueue>>,
 });
 
 }  // namespace

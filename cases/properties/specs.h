@@ -43,6 +43,102 @@ struct BalanceSpec {
   }
 };
 
+// 06_bank_account's Account: update(amount), balance().
+template <class Account>
+struct AccountSpec : BalanceSpec<Account, 100> {
+  using Object = Account;
+  using Op = UpdateOp;
+  static std::string run(Object& account, const Op& op) {
+    if (op.read) return std::to_string(account.balance());
+    account.update(op.amount);
+    return "ok";
+  }
+};
+
+// 01_lost_update's FakeDatabase: update() adds one, value().
+template <class Database>
+struct CounterSpec : BalanceSpec<Database, 0> {
+  using Object = Database;
+  using Op = UpdateOp;
+  static std::string run(Object& database, const Op& op) {
+    if (op.read) return std::to_string(database.value());
+    database.update();
+    return "ok";
+  }
+  static std::string describe(const Op& op) { return op.read ? "value()" : "update()"; }
+  static rc::Gen<property::Program<Op>> programs() {
+    return property::gen_program(rc::gen::just(Op{1, false}), 1, 4, 6);
+  }
+};
+
+// ---- 07_seat_booking's Flight: book_seat(), booked(), available() ----
+
+struct Seats {
+  int available = 10;
+  int booked = 0;
+};
+
+template <class Flight>
+struct SeatsSpec {
+  using Object = Flight;
+  using State = Seats;
+  enum class Op { book, booked, available };
+  static State initial() { return {}; }
+  static std::string apply(State& s, const Op& op) {
+    if (op == Op::booked) return std::to_string(s.booked);
+    if (op == Op::available) return std::to_string(s.available);
+    if (s.available > 0) {
+      --s.available;
+      ++s.booked;
+    }
+    return "ok";
+  }
+  static std::string run(Object& flight, const Op& op) {
+    if (op == Op::booked) return std::to_string(flight.booked());
+    if (op == Op::available) return std::to_string(flight.available());
+    flight.book_seat();
+    return "ok";
+  }
+  static std::string describe(const Op& op) {
+    return op == Op::book ? "book_seat()" : op == Op::booked ? "booked()" : "available()";
+  }
+  static std::string key(const State& s) { return std::to_string(s.available) + "/" + std::to_string(s.booked); }
+  static std::vector<Op> probe() { return {Op::booked, Op::available}; }
+  static rc::Gen<property::Program<Op>> programs() {
+    return property::gen_program(rc::gen::just(Op::book), 2, 4, 5);
+  }
+};
+
+// ---- 15_semaphore_limit's BookingSystem: book(); never more than Limit at once ----
+
+template <class System, int Limit>
+struct LimitSpec {
+  using Object = System;
+  using State = int;
+  struct Op {};
+  static State initial() { return 0; }
+  static std::string apply(State& s, const Op&) {
+    ++s;
+    return "ok";
+  }
+  static std::string run(Object& system, const Op&) {
+    system.book();
+    return "ok";
+  }
+  static std::string describe(const Op&) { return "book()"; }
+  static std::string key(const State& s) { return std::to_string(s); }
+  static std::string invariant(const Object& system) {
+    return system.peak() <= Limit
+               ? ""
+               : std::to_string(system.peak()) + " bookings at once, limit " + std::to_string(Limit);
+  }
+  // Six users, each booking once or twice: more than the limit want in.
+  static rc::Gen<property::Program<Op>> programs() {
+    return rc::gen::container<property::Program<Op>>(
+        6, rc::gen::map(rc::gen::element(1, 2), [](int n) { return std::vector<Op>(static_cast<std::size_t>(n)); }));
+  }
+};
+
 // ---- a FIFO of messages: put by producers, get by consumers ----
 
 struct QueueOp {
@@ -55,8 +151,10 @@ inline std::string message_text(int producer, int sequence) {
   return "p" + std::to_string(producer) + ":" + std::to_string(sequence);
 }
 
-template <class Object>
+// 19_message_queue's MessageQueue: put({producer, sequence}), get().
+template <class Queue>
 struct MessageQueueSpec {
+  using Object = Queue;
   using State = std::deque<std::string>;
   using Op = QueueOp;
   static State initial() { return {}; }
@@ -69,6 +167,14 @@ struct MessageQueueSpec {
     std::string m = s.front();
     s.pop_front();
     return m;
+  }
+  static std::string run(Object& queue, const Op& op) {
+    if (op.put) {
+      queue.put({op.producer, op.sequence});
+      return "ok";
+    }
+    const auto m = queue.get();
+    return m ? message_text(m->producer, m->sequence) : "closed";
   }
   static std::string describe(const Op& op) {
     return op.put ? "put(" + message_text(op.producer, op.sequence) + ")" : "get()";

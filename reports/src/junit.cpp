@@ -54,27 +54,9 @@ void append_xml_escaped(std::string& out, std::string_view text, bool attribute)
       }
       continue;
     }
-    // A UTF-8 sequence: checked strictly (no overlong forms, no surrogates,
-    // nothing above U+10FFFF); anything else becomes U+FFFD.
-    std::size_t length = 0;
-    unsigned char low = 0x80, high = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) {
-      length = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      length = 3;
-      if (c == 0xE0) low = 0xA0;
-      if (c == 0xED) high = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      length = 4;
-      if (c == 0xF0) low = 0x90;
-      if (c == 0xF4) high = 0x8F;
-    }
-    bool valid = length != 0 && i + length <= n;
-    for (std::size_t k = 1; valid && k < length; ++k) {
-      const unsigned char b = static_cast<unsigned char>(text[i + k]);
-      valid = k == 1 ? (b >= low && b <= high) : (b >= 0x80 && b <= 0xBF);
-    }
-    if (!valid) {
+    // A UTF-8 sequence: checked strictly; anything else becomes U+FFFD.
+    const std::size_t length = utf8_length(text, i);
+    if (length == 0) {
       out += "\xEF\xBF\xBD";
       ++i;
       continue;
@@ -87,6 +69,30 @@ void append_xml_escaped(std::string& out, std::string_view text, bool attribute)
     if (!dropped) out.append(text.data() + i, length);
     i += length;
   }
+}
+
+std::size_t utf8_length(std::string_view text, std::size_t i) {
+  const unsigned char c = static_cast<unsigned char>(text[i]);
+  if (c < 0x80) return 1;
+  std::size_t length = 0;
+  unsigned char low = 0x80, high = 0xBF;
+  if (c >= 0xC2 && c <= 0xDF) {
+    length = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    length = 3;
+    if (c == 0xE0) low = 0xA0;
+    if (c == 0xED) high = 0x9F;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    length = 4;
+    if (c == 0xF0) low = 0x90;
+    if (c == 0xF4) high = 0x8F;
+  }
+  if (length == 0 || i + length > text.size()) return 0;
+  for (std::size_t k = 1; k < length; ++k) {
+    const unsigned char b = static_cast<unsigned char>(text[i + k]);
+    if (k == 1 ? (b < low || b > high) : (b < 0x80 || b > 0xBF)) return 0;
+  }
+  return length;
 }
 
 std::string variant_phrase(Variant variant) {

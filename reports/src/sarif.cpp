@@ -203,31 +203,6 @@ std::size_t rule_index(const std::string& id) {
   return kRules.size();
 }
 
-// The length of the well-formed UTF-8 sequence at text[i], or 0.
-std::size_t utf8_length(std::string_view text, std::size_t i) {
-  const unsigned char c = static_cast<unsigned char>(text[i]);
-  if (c < 0x80) return 1;
-  std::size_t length = 0;
-  unsigned char low = 0x80, high = 0xBF;
-  if (c >= 0xC2 && c <= 0xDF) {
-    length = 2;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    length = 3;
-    if (c == 0xE0) low = 0xA0;
-    if (c == 0xED) high = 0x9F;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    length = 4;
-    if (c == 0xF0) low = 0x90;
-    if (c == 0xF4) high = 0x8F;
-  }
-  if (length == 0 || i + length > text.size()) return 0;
-  for (std::size_t k = 1; k < length; ++k) {
-    const unsigned char b = static_cast<unsigned char>(text[i + k]);
-    if (k == 1 ? (b < low || b > high) : (b < 0x80 || b > 0xBF)) return 0;
-  }
-  return length;
-}
-
 // `s` with every ill-formed UTF-8 byte replaced by U+FFFD: JSON strings must
 // be Unicode (and nlohmann's dump() throws on anything else). Program output
 // and symbol names are not always UTF-8.

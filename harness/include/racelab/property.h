@@ -275,8 +275,23 @@ LinearizabilityResult check_linearizable(const std::vector<Call<typename Spec::O
   State state = Spec::initial();
   std::vector<std::pair<std::size_t, State>> stack;  // (call, state before it)
   long entry = head;
+  // Undoes the last linearized call; the search goes on after its invocation.
+  auto backtrack = [&] {
+    auto [last, before] = std::move(stack.back());
+    stack.pop_back();
+    state = std::move(before);
+    done[last / 64] &= ~(std::uint64_t{1} << (last % 64));
+    relink(position[2 * last + 1]);
+    relink(position[2 * last]);
+    entry = next[position[2 * last]];
+  };
   while (head != end) {
     ++result.explored;
+    if (entry == end) {  // cannot happen (a response always lies ahead); kept safe
+      if (stack.empty()) return result;
+      backtrack();
+      continue;
+    }
     const std::size_t event = events[static_cast<std::size_t>(entry)];
     const std::size_t call = event / 2;
     if (event % 2 == 0) {
@@ -298,26 +313,10 @@ LinearizabilityResult check_linearizable(const std::vector<Call<typename Spec::O
       }
       if (!lifted) entry = next[entry];
     } else {
-      // A response before every pending call could be placed: undo the last.
+      // A response comes before any pending call could be placed: the
+      // calls before it cannot all be linearized this way. Undo the last.
       if (stack.empty()) return result;
-      auto [last, before] = std::move(stack.back());
-      stack.pop_back();
-      state = std::move(before);
-      done[last / 64] &= ~(std::uint64_t{1} << (last % 64));
-      relink(position[2 * last + 1]);
-      relink(position[2 * last]);
-      entry = next[position[2 * last]];
-    }
-    while (entry == end && head != end) {
-      // Every remaining invocation was tried: backtrack.
-      if (stack.empty()) return result;
-      auto [last, before] = std::move(stack.back());
-      stack.pop_back();
-      state = std::move(before);
-      done[last / 64] &= ~(std::uint64_t{1} << (last % 64));
-      relink(position[2 * last + 1]);
-      relink(position[2 * last]);
-      entry = next[position[2 * last]];
+      backtrack();
     }
   }
   result.linearizable = true;

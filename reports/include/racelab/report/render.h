@@ -96,6 +96,13 @@ std::string to_html(const Summary& summary, const RenderOptions& options);
 // XML 1.0 forbids (C0 controls other than tab, LF, CR; U+FFFE, U+FFFF) and
 // ANSI colour sequences dropped; invalid UTF-8 replaced by U+FFFD.
 std::string xml_escape(std::string_view text, bool attribute = false);
+
+// utf8_length()
+//
+// The length of the well-formed UTF-8 sequence at text[i] (1 for ASCII), or
+// 0 when it is ill-formed: overlong forms, surrogates, anything above
+// U+10FFFF, a sequence cut short.
+std::size_t utf8_length(std::string_view text, std::size_t i);
 /// The same, appended to `out`.
 void append_xml_escaped(std::string& out, std::string_view text, bool attribute = false);
 
