@@ -296,6 +296,15 @@ class Chain {
 
 }  // namespace
 
+std::pair<std::int64_t, std::int64_t> shard_range(std::int64_t total, int index, int count) {
+  return {total * index / count, total * (index + 1) / count};
+}
+
+std::pair<std::int64_t, std::int64_t> chunk_range(std::int64_t lo, std::int64_t hi, std::int64_t pieces,
+                                                  std::int64_t p) {
+  return {lo + (hi - lo) * p / pieces, lo + (hi - lo) * (p + 1) / pieces};
+}
+
 std::vector<report::VariantResult> run_campaign(
     const std::vector<std::pair<CaseProgram, Variant>>& work_list, const CampaignOptions& options,
     const std::function<void(const report::VariantResult&)>& on_done,
@@ -324,8 +333,7 @@ std::vector<report::VariantResult> run_campaign(
     const std::int64_t total = timed && !options.runs
                                    ? kOpenEnded
                                    : options.runs.value_or(spec.at("runs").get<std::int64_t>());
-    const std::int64_t lo = total * options.shard_index / options.shard_count;
-    const std::int64_t hi = total * (options.shard_index + 1) / options.shard_count;
+    const auto [lo, hi] = shard_range(total, options.shard_index, options.shard_count);
 
     report::VariantResult header;
     header.case_id = program.id();
@@ -366,8 +374,7 @@ std::vector<report::VariantResult> run_campaign(
     const std::int64_t pieces = std::max<std::int64_t>(
         1, std::min<std::int64_t>(timed && !options.runs ? timed_pieces : jobs, hi - lo));
     for (std::int64_t p = 0; p < pieces; ++p) {
-      const std::int64_t first = lo + (hi - lo) * p / pieces;
-      const std::int64_t end = lo + (hi - lo) * (p + 1) / pieces;
+      const auto [first, end] = chunk_range(lo, hi, pieces, p);
       chains.push_back(std::make_unique<Chain>(
           *w, first, end, options,
           fmt::format("{}/{}.{}.s{}.c{}", logs, header.case_id, variant_name, options.shard_index, p)));

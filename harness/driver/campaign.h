@@ -6,6 +6,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "catalogue.h"
@@ -39,6 +40,23 @@ struct Progress {
   std::int64_t findings = 0;  ///< failing runs so far
   double seconds = 0;
 };
+
+// shard_range()
+//
+// The run indices [first, end) of shard `index` of `count` (0 <= index <
+// count) over [0, total): [total·index/count, total·(index+1)/count). The
+// shards tile [0, total) in order; their sizes differ by at most one.
+// total·count must fit in 64 bits.
+std::pair<std::int64_t, std::int64_t> shard_range(std::int64_t total, int index, int count);
+
+// chunk_range()
+//
+// Piece `p` of `pieces` (0 <= p < pieces) contiguous chunks of [lo, hi):
+// [lo + (hi-lo)·p/pieces, lo + (hi-lo)·(p+1)/pieces). The chunks tile [lo, hi)
+// in order; their sizes differ by at most one. (hi-lo)·pieces must fit in
+// 64 bits.
+std::pair<std::int64_t, std::int64_t> chunk_range(std::int64_t lo, std::int64_t hi, std::int64_t pieces,
+                                                  std::int64_t p);
 
 // run_campaign()
 //

@@ -412,16 +412,19 @@ bool is_user_frame(const Frame& f) {
   // runtime's too.
   if (f.file.empty() && f.function.find_first_of("(:") == std::string::npos) return false;
   if (f.file.ends_with(".o")) return false;
-  if (starts_with_any(f.function, {"__tsan", "__interceptor_", "___interceptor_", "__sanitizer",
-                                   "std::", "void std::", "__gnu_cxx::", "__cxx", "start_thread",
-                                   "clone", "__clone", "__libc_start", "_start", "operator new",
-                                   "operator delete", "pthread_", "racelab::detail::",
-                                   "racelab::thread::", "racelab::mutex::",
-                                   "racelab::recursive_mutex::", "racelab::condition_variable::"}))
+  // Prefixes that only the implementation may use (names beginning with
+  // "__"), and the namespaces of the standard library and of racelab's own
+  // primitives. Thread start-up (start_thread, clone) comes from libc: no
+  // source file (above) or libc's module (below); a program's own clone()
+  // or pthread_pool() stays its own.
+  if (starts_with_any(f.function, {"__", "std::", "void std::", "operator new",
+                                   "operator delete", "racelab::detail::", "racelab::thread::",
+                                   "racelab::mutex::", "racelab::recursive_mutex::",
+                                   "racelab::shared_mutex::", "racelab::condition_variable::"}))
     return false;
   // A standard-library template instantiated on a user type still lives in
-  // the library's headers.
-  if (contains_any(f.file, {"/include/c++/", "/bits/", "sanitizer_common", "/tsan/",
+  // the library's headers; the runtime's sources are compiler-rt's.
+  if (contains_any(f.file, {"/include/c++/", "/usr/include/", "sanitizer_common", "compiler-rt/lib/",
                             "/include/racelab/", "/harness/src/"}))
     return false;
   if (contains_any(f.module, {"libc.so", "libstdc++", "libclang_rt", "libtsan", "libpthread"}))
