@@ -21,18 +21,50 @@ std::string default_cases_dir() {
   return (self.parent_path() / "cases").string();
 }
 
-std::vector<CaseProgram> load_catalogue(const std::string& dir) {
+namespace {
+
+// Whether `name` names the case `id`: the id itself, its number or its name.
+bool names(const std::string& id, const std::string& name) {
+  const auto underscore = id.find('_');
+  return id == name ||
+         (underscore != std::string::npos &&
+          (id.substr(0, underscore) == name || id.substr(underscore + 1) == name));
+}
+
+}  // namespace
+
+std::vector<CaseProgram> load_catalogue(const std::string& dir, const std::vector<std::string>& wanted) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec))
     throw std::runtime_error(fmt::format(
         "no case programs: '{}' is not a directory (build first: cmake --build --preset tsan)", dir));
-  std::vector<CaseProgram> catalogue;
+  // The programs are case_<id>: select by file name, describe only those.
+  std::vector<std::pair<std::string, std::string>> found;  // (id, path), sorted by id
   for (const auto& entry : fs::directory_iterator(dir)) {
     const std::string name = entry.path().filename().string();
     if (!name.starts_with("case_") || !entry.is_regular_file() ||
         access(entry.path().c_str(), X_OK) != 0)
       continue;
-    const std::string path = fs::absolute(entry.path()).string();
+    found.emplace_back(name.substr(5), fs::absolute(entry.path()).string());
+  }
+  if (found.empty())
+    throw std::runtime_error(fmt::format(
+        "no case programs (case_*) in '{}' (build first: cmake --build --preset tsan)", dir));
+  std::sort(found.begin(), found.end());
+  const bool all = wanted.empty() || std::find(wanted.begin(), wanted.end(), "all") != wanted.end();
+  for (const std::string& name : wanted) {
+    if (name == "all" ||
+        std::any_of(found.begin(), found.end(), [&](const auto& f) { return names(f.first, name); }))
+      continue;
+    std::string known;
+    for (const auto& [id, path] : found) known += (known.empty() ? "" : ", ") + id;
+    throw std::invalid_argument(fmt::format("unknown case '{}' (known: {}, or all)", name, known));
+  }
+
+  std::vector<CaseProgram> catalogue;
+  for (const auto& [id, path] : found) {
+    if (!all && std::none_of(wanted.begin(), wanted.end(), [&](const std::string& n) { return names(id, n); }))
+      continue;
     ProcessResult described = run_captured({path, "--describe"}, std::chrono::seconds(60));
     if (described.exit_code != 0)
       throw std::runtime_error(fmt::format("{} --describe failed ({}): {}", path,
@@ -44,46 +76,12 @@ std::vector<CaseProgram> load_catalogue(const std::string& dir) {
     } catch (const nlohmann::json::exception& e) {
       throw std::runtime_error(fmt::format("{} --describe printed no valid metadata: {}", path, e.what()));
     }
+    if (program.id() != id)
+      throw std::runtime_error(fmt::format("{} describes itself as case '{}', not '{}'", path,
+                                           program.id(), id));
     catalogue.push_back(std::move(program));
   }
-  if (catalogue.empty())
-    throw std::runtime_error(fmt::format(
-        "no case programs (case_*) in '{}' (build first: cmake --build --preset tsan)", dir));
-  std::sort(catalogue.begin(), catalogue.end(),
-            [](const auto& a, const auto& b) { return a.id() < b.id(); });
   return catalogue;
-}
-
-namespace {
-
-bool names(const CaseProgram& program, const std::string& name) {
-  const std::string id = program.id();
-  const auto underscore = id.find('_');
-  return id == name ||
-         (underscore != std::string::npos &&
-          (id.substr(0, underscore) == name || id.substr(underscore + 1) == name));
-}
-
-}  // namespace
-
-std::vector<CaseProgram> select_cases(const std::vector<CaseProgram>& catalogue,
-                                      const std::vector<std::string>& wanted) {
-  if (wanted.empty() || std::find(wanted.begin(), wanted.end(), "all") != wanted.end())
-    return catalogue;
-  std::vector<CaseProgram> selected;
-  for (const CaseProgram& program : catalogue)
-    if (std::any_of(wanted.begin(), wanted.end(),
-                    [&](const std::string& name) { return names(program, name); }))
-      selected.push_back(program);
-  for (const std::string& name : wanted) {
-    if (std::any_of(catalogue.begin(), catalogue.end(),
-                    [&](const CaseProgram& p) { return names(p, name); }))
-      continue;
-    std::string known;
-    for (const CaseProgram& p : catalogue) known += (known.empty() ? "" : ", ") + p.id();
-    throw std::invalid_argument(fmt::format("unknown case '{}' (known: {}, or all)", name, known));
-  }
-  return selected;
 }
 
 }  // namespace racelab::driver

@@ -20,17 +20,14 @@ std::string default_cases_dir();
 
 // load_catalogue()
 //
-// Every `case_*` executable in `dir`, described by itself, sorted by id.
-// Throws std::runtime_error when the directory has none, or a program cannot
-// describe itself (the message says which and why).
-std::vector<CaseProgram> load_catalogue(const std::string& dir);
-
-// select_cases()
-//
-// The cases named by `names` (an id `01_lost_update`, its number `01`, or its
-// name `lost_update`; `all` for every case), in catalogue order.
-// Throws std::invalid_argument naming an unknown case and the known ones.
-std::vector<CaseProgram> select_cases(const std::vector<CaseProgram>& catalogue,
-                                      const std::vector<std::string>& names);
+// The `case_<id>` executables in `dir` that `wanted` names (an id
+// `01_lost_update`, its number `01`, or its name `lost_update`; none or
+// `all` for every case), each described by itself, sorted by id. Only the
+// selected programs are started.
+// Throws std::invalid_argument naming an unknown case and the known ones;
+// std::runtime_error when the directory has no case program, or one cannot
+// describe itself or calls itself by another id (the message says which).
+std::vector<CaseProgram> load_catalogue(const std::string& dir,
+                                        const std::vector<std::string>& wanted = {});
 
 }  // namespace racelab::driver

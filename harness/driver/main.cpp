@@ -211,7 +211,7 @@ struct RunArgs {
 int run(const std::string& cases_dir, RunArgs args) {
   if (!args.time.empty()) args.campaign.time_s = parse_duration(args.time);
   std::tie(args.campaign.shard_index, args.campaign.shard_count) = parse_shard(args.shard);
-  const std::vector<CaseProgram> selected = select_cases(load_catalogue(cases_dir), args.cases);
+  const std::vector<CaseProgram> selected = load_catalogue(cases_dir, args.cases);
   args.campaign.strategy = *parse_strategy(args.strategy);
   args.campaign.out_dir = args.output.dir;
 
