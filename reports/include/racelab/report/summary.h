@@ -17,6 +17,9 @@
 //     "results": [{
 //       "case": "01_lost_update", "title": …, "bug_class": …,
 //       "variant": "buggy", "strategy": "portfolio", "seed": 1,
+//                                       // variant: buggy | fixed | program (racelab
+//                                       // exec/report: expected clean); strategy:
+//                                       // property for `racelab properties`
 //       "shard": {"index": 0, "count": 1, "from": 0, "to": 200},
 //                                       // shard i of n (0-based) of the campaign's
 //                                       // run indices; it was given [from, to).
