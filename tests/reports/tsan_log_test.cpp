@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <map>
 #include <csignal>
 #include <set>
 #include <string>
@@ -906,6 +907,36 @@ TEST_F(TsanLogTest, ThousandRunsOfOneRaceAreOneSignature) {
   for (const auto& f : log.findings) signatures.insert(signature(f));
   EXPECT_EQ(signatures.size(), 1u);
   RecordProperty("parse_seconds", std::to_string(seconds));
+}
+
+// 1,000 runs of four kinds, each kind's log taken from two separate
+// processes (other pids, addresses, thread ids), concatenated in a seeded
+// random order: one signature per kind, counted exactly.
+TEST_F(TsanLogTest, ThousandRunsOfFourKindsAreCountedPerSignature) {
+  const std::vector<std::string> kinds = {"data-race", "heap-race", "lock-order-inversion", "thread-leak"};
+  std::vector<std::vector<std::string>> logs;
+  for (const std::string& kind : kinds) logs.push_back({log_of(kind), log_of(kind)});
+  std::map<std::string, int> expected;  // kind -> runs
+  std::string all;
+  std::uint64_t state = 42;
+  for (int run = 0; run < 1000; ++run) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    const std::size_t k = (state >> 33) % kinds.size();
+    all += "worker output of run " + std::to_string(run) + "\n" + logs[k][(state >> 40) % 2];
+    ++expected[kinds[k]];
+  }
+  const TsanLog log = parse_tsan_log(all);
+  ASSERT_EQ(log.findings.size(), 1000u);
+  EXPECT_TRUE(log.warnings.empty());
+  std::map<std::string, int> per_signature;
+  for (const auto& f : log.findings) ++per_signature[signature(f)];
+  ASSERT_EQ(per_signature.size(), kinds.size());
+  // Match each signature to its kind by parsing one log of that kind alone.
+  for (std::size_t k = 0; k < kinds.size(); ++k) {
+    const std::string sig = signature(parse_tsan_log(logs[k][0]).findings.at(0));
+    EXPECT_EQ(signature(parse_tsan_log(logs[k][1]).findings.at(0)), sig) << kinds[k];
+    EXPECT_EQ(per_signature[sig], expected[kinds[k]]) << kinds[k] << ": " << sig;
+  }
 }
 
 TEST_F(TsanLogTest, ARaceSeenFromEitherSideHasOneSignature) {
