@@ -156,6 +156,11 @@ constexpr std::array kRules = {
              "Two threads used an object that a library annotated for ThreadSanitizer without "
              "ordering the uses.",
              "Order the uses as the library documents (usually: one thread at a time)."},
+    RuleText{"tsan/mutex-held-in-wrong-context", "MutexHeldInWrongContext", "error",
+             "Mutex held where none may be.",
+             "Code that must run with no mutex held (checked with __tsan_check_no_mutexes_held) "
+             "ran while the thread held one (ThreadSanitizer).",
+             "Release the mutex before calling into that code."},
     RuleText{"tsan/unknown", "UnknownTsanReport", "error", "Unrecognised ThreadSanitizer report.",
              "ThreadSanitizer printed a report racelab does not recognise.",
              "Read the report's headline and stacks."},
