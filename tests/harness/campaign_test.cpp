@@ -21,11 +21,9 @@ using racelab::testing::kRacelab;
 using racelab::testing::kTestCases;
 using racelab::testing::summary_of;
 
-// The driver honours GoogleTest's sharding variables: if this test program
-// runs sharded, its own must not reach the driver (empty counts as unset).
+// (run_child() keeps this test program's own sharding variables from the
+// driver.)
 ChildResult racelab(std::vector<std::string> args, std::map<std::string, std::string> env = {}) {
-  env.try_emplace("GTEST_TOTAL_SHARDS", "");
-  env.try_emplace("GTEST_SHARD_INDEX", "");
   return racelab::testing::run_racelab(std::move(args), env);
 }
 
@@ -218,7 +216,7 @@ TEST(Campaign, AProgressLineOnATerminal) {
   // `script` gives the driver a pseudo-terminal.
   ChildResult r = run_child({"/usr/bin/script", "-qec",
                              kRacelab + " run 01 --variant fixed --time 1s --out " + out, "/dev/null"},
-                            {{"GTEST_TOTAL_SHARDS", ""}, {"GTEST_SHARD_INDEX", ""}},
+                            {},
                             std::chrono::seconds(60));
   EXPECT_EQ(r.exit_code, 0) << r.out;
   EXPECT_NE(r.out.find("\r\033[K[0/1 variants] "), std::string::npos) << r.out;

@@ -23,9 +23,13 @@ using ChildResult = racelab::driver::ProcessResult;
 // Runs argv[0] (a path) with argv, the current environment plus `env`
 // (overriding), and no standard input. Waits at most `limit`; on time-out the
 // child's whole process group is killed. Never leaves a zombie.
+// GoogleTest's sharding variables of a sharded test run do not reach the
+// child (racelab honours them) unless `env` sets them; empty counts as unset.
 inline ChildResult run_child(const std::vector<std::string>& argv,
-                             const std::map<std::string, std::string>& env = {},
+                             std::map<std::string, std::string> env = {},
                              std::chrono::milliseconds limit = std::chrono::seconds(60)) {
+  env.try_emplace("GTEST_TOTAL_SHARDS", "");
+  env.try_emplace("GTEST_SHARD_INDEX", "");
   return racelab::driver::run_captured(argv, limit, env);
 }
 
