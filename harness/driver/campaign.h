@@ -46,7 +46,8 @@ struct Progress {
 // The run indices [first, end) of shard `index` of `count` (0 <= index <
 // count) over [0, total): [total·index/count, total·(index+1)/count). The
 // shards tile [0, total) in order; their sizes differ by at most one.
-// total·count must fit in 64 bits.
+// total·count must fit in 64 bits (the driver allows count <= 1,000,000;
+// totals stay below 2^41).
 std::pair<std::int64_t, std::int64_t> shard_range(std::int64_t total, int index, int count);
 
 // chunk_range()

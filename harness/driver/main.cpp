@@ -107,9 +107,10 @@ std::pair<int, int> parse_shard(const std::string& text) {
   } catch (const std::exception&) {
     count = 0;
   }
-  if (count < 1 || index < 0 || index >= count)
+  // n is bounded so that a shard's bounds (run count × n) stay exact.
+  if (count < 1 || count > 1'000'000 || index < 0 || index >= count)
     throw std::invalid_argument(
-        fmt::format("shard '{}/{}': want i/n with 0 <= i < n", index_text, count_text));
+        fmt::format("shard '{}/{}': want i/n with 0 <= i < n <= 1000000", index_text, count_text));
   return {index, count};
 }
 
