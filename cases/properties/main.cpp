@@ -54,7 +54,7 @@ int main(int argc, char** argv) {
       line["most_ops"] = outcome.most_ops;
       line["seconds"] = outcome.seconds;
     }
-    std::printf("%s\n", line.dump().c_str());
+    std::printf("%s\n", line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     std::fflush(stdout);
   }
   return 0;

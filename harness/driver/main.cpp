@@ -171,7 +171,9 @@ int conclude(const report::Summary& summary, const Output& output) {
   if (options.source_root.size() > 1 && options.source_root.ends_with('/')) options.source_root.pop_back();
   options.tool_version = RACELAB_VERSION;
   const std::map<std::string, std::pair<std::string, std::function<std::string()>>> renderers = {
-      {"json", {"summary.json", [&] { return report::to_json(summary).dump(2) + "\n"; }}},
+      // Program output and symbol names are not always UTF-8: such bytes
+      // become U+FFFD rather than failing the write.
+      {"json", {"summary.json", [&] { return report::to_json(summary).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"; }}},
       {"md", {"summary.md", [&] { return report::to_markdown(summary); }}},
       {"html", {"summary.html", [&] { return report::to_html(summary, options); }}},
       {"junit", {"junit.xml", [&] { return report::to_junit(summary); }}},
@@ -463,7 +465,9 @@ int gate(const GateArgs& args) {
       return kInfrastructure;
     }
     const report::Baseline updated = report::updated_baseline(summary, baseline, args.reason);
-    report::write_atomically(args.baseline, report::to_json(updated).dump(2) + "\n");
+    report::write_atomically(
+        args.baseline,
+        report::to_json(updated).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
     std::printf("baseline: %s, %zu accepted (%zu new)\n", args.baseline.c_str(),
                 updated.accepted.size(), updated.accepted.size() - baseline.accepted.size());
     return kAsExpected;
