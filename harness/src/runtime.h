@@ -107,9 +107,13 @@ std::string describe_exception(std::exception_ptr error);
 // Starts the watchdog thread, which ends a run that cannot finish:
 //   deadlock  a cycle in the wait-for graph (thread → mutex → owner, or
 //             thread → joined thread), unchanged for 100 ms;
-//   livelock  `livelock_steps` steps of the run's threads without progress();
+//   livelock  `livelock_steps` steps of the run's threads without progress(),
+//             or the run older than `limit` while its threads took at least
+//             1,000 steps since the last progress() (step rates differ a
+//             thousandfold between strategies and machine loads; a time limit
+//             that comes first does not make spinning a hang);
 //   hang      every unfinished thread blocked for 500 ms with no cycle, or the
-//             run older than `limit`.
+//             run older than `limit` otherwise.
 void start_watchdog(std::chrono::milliseconds limit, std::uint64_t livelock_steps);
 
 // Strategies (strategy.cpp).

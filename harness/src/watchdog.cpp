@@ -17,6 +17,8 @@ namespace {
 constexpr auto kPoll = std::chrono::milliseconds(20);
 constexpr auto kDeadlockConfirm = std::chrono::milliseconds(100);
 constexpr auto kHangConfirm = std::chrono::milliseconds(500);
+// Steps without progress() that make a run past its time limit a livelock.
+constexpr std::uint64_t kSpinningAtTimeLimit = 1000;
 
 // One thread as the watchdog saw it.
 struct Seen {
@@ -212,17 +214,20 @@ void watch(ActiveRun& run, Watch& w, std::chrono::milliseconds limit, std::uint6
   }
 
   // Livelock: many steps, no progress.
-  if (snap.progress != w.progress) {
-    w.progress = snap.progress;
-    w.steps_at_progress = snap.steps;
-  } else if (snap.steps - w.steps_at_progress > livelock_steps) {
+  auto livelock = [&](const std::string& why) {
     std::string counts;
     for (const Seen& s : snap.threads)
       counts += fmt::format("{}T{} {} steps", counts.empty() ? "" : ", ", s.ordinal, s.steps);
     end_run(Verdict::livelock,
-            fmt::format("{} steps without progress() (bound {}): {}; threads keep trying and none "
+            fmt::format("{} steps without progress() ({}): {}; threads keep trying and none "
                         "gets anything done",
-                        snap.steps - w.steps_at_progress, livelock_steps, counts));
+                        snap.steps - w.steps_at_progress, why, counts));
+  };
+  if (snap.progress != w.progress) {
+    w.progress = snap.progress;
+    w.steps_at_progress = snap.steps;
+  } else if (snap.steps - w.steps_at_progress > livelock_steps) {
+    livelock(fmt::format("bound {}", livelock_steps));
   }
 
   // Hang: every thread blocked with no cycle and nothing moving.
@@ -236,9 +241,12 @@ void watch(ActiveRun& run, Watch& w, std::chrono::milliseconds limit, std::uint6
     w.blocked_since = now;
   }
 
-  if (now - start >= limit)
+  if (now - start >= limit) {
+    if (snap.steps - w.steps_at_progress >= kSpinningAtTimeLimit)
+      livelock(fmt::format("when the time limit of {} ms came", limit.count()));
     end_run(Verdict::hang, fmt::format("the run did not finish within {} ms: {}", limit.count(),
                                        describe_all(snap)));
+  }
 }
 
 }  // namespace

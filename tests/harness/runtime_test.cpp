@@ -80,6 +80,20 @@ TEST(Runtime, ARunPastItsTimeLimitIsAHang) {
       << r.out;
 }
 
+// The time limit decides by what the threads were doing: still stepping
+// without progress is a livelock (whatever the step rate), not stepping a
+// hang.
+TEST(Runtime, SpinningWhenTheTimeLimitComesIsALivelock) {
+  ChildResult spin = run_scenario("slow_spin", {"--variant", "buggy", "--runs", "1", "--timeout", "2"});
+  EXPECT_FALSE(spin.timed_out);
+  EXPECT_NE(spin.out.find("livelock: "), std::string::npos) << spin.out;
+  EXPECT_NE(spin.out.find("steps without progress() (when the time limit of 2000 ms came)"), std::string::npos)
+      << spin.out;
+  ChildResult sleep = run_scenario("slow_sleep", {"--variant", "buggy", "--runs", "1", "--timeout", "1"});
+  EXPECT_FALSE(sleep.timed_out);
+  EXPECT_NE(sleep.out.find("hang: the run did not finish within 1000 ms"), std::string::npos) << sleep.out;
+}
+
 TEST(Runtime, ALockNeverReleasedIsAHangNamingItsFinishedOwner) {
   ChildResult r = run_scenario("forgotten_unlock", {"--variant", "buggy", "--runs", "1"});
   EXPECT_NE(r.out.find("T2 waits for racelab::mutex M"), std::string::npos) << r.out;

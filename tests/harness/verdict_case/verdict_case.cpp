@@ -2,6 +2,7 @@
 // variant runs the scenario named by RACELAB_TEST_SCENARIO, each built to end
 // in one verdict; its fixed variant is clean. Never part of the catalogue.
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <vector>
 #include <mutex>
@@ -130,6 +131,25 @@ void livelock(Run&) {
   busy.join();
 }
 
+// Spins slowly (a step per millisecond), so the time limit comes before
+// the livelock bound.
+void slow_spin(Run&) {
+  racelab::thread busy([] {
+    for (;;) {
+      racelab::interleave();
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  });
+  busy.join();
+}
+
+// Blocks for good in a way the watchdog cannot see (a plain sleep): only
+// the time limit ends it.
+void slow_sleep(Run&) {
+  racelab::thread sleeper([] { std::this_thread::sleep_for(std::chrono::hours(1)); });
+  sleeper.join();
+}
+
 void forgotten_unlock(Run&) {
   racelab::mutex m;
   racelab::thread leaves_it_locked([&] { m.lock(); });  // site:forgotten-lock
@@ -222,6 +242,8 @@ racelab::Body scenario() {
   if (s == "deadlock3") return deadlock3;
   if (s == "lock_order") return lock_order;
   if (s == "livelock") return livelock;
+  if (s == "slow_spin") return slow_spin;
+  if (s == "slow_sleep") return slow_sleep;
   if (s == "forgotten_unlock") return forgotten_unlock;
   if (s == "dropped_future") return dropped_future;
   if (s == "retrieved_futures") return retrieved_futures;
