@@ -359,11 +359,9 @@ std::vector<report::VariantResult> run_campaign(
       w->args.push_back(fmt::format("{}", options.timeout_s));
     }
     // The worker's own watchdog ends a run that overruns its limit (--timeout,
-    // else the case program's default: 10 s under TSan, 5 s otherwise); the
-    // driver steps in only when a worker says nothing for much longer.
-    const double default_timeout_s =
-        d.contains("build") && d.at("build").value("sanitizer", "") != "thread" ? 5.0 : 10.0;
-    const double per_run_s = options.timeout_s > 0 ? options.timeout_s : default_timeout_s;
+    // else the case program's default, which it describes); the driver steps
+    // in only when a worker says nothing for much longer.
+    const double per_run_s = options.timeout_s > 0 ? options.timeout_s : d.value("timeout_s", 10.0);
     w->silence = std::chrono::milliseconds(static_cast<std::int64_t>(per_run_s * 3000) + 10000);
     // The re-run command names the strategy the failing run used, which the
     // record carries; the collector appends --run-seed.

@@ -53,6 +53,9 @@ int default_runs(const Case& c, Variant variant) {
   return variant == Variant::buggy ? kDefaultBuggyRuns : kDefaultFixedRuns;
 }
 
+// A run's time limit when --timeout is not given: TSan makes runs slower.
+double default_timeout_s() { return tsan_build() ? 10.0 : 5.0; }
+
 nlohmann::json describe(const Case& c) {
   nlohmann::json variants = nlohmann::json::object();
   for (Variant v : {Variant::buggy, Variant::fixed}) {
@@ -68,6 +71,7 @@ nlohmann::json describe(const Case& c) {
       {"threads", c.threads},
       {"invariant", c.invariant},
       {"variants", variants},
+      {"timeout_s", default_timeout_s()},
       {"build",
        {{"sanitizer", sanitizer_name()},
         {"compiler", fmt::format("clang {}.{}.{}", __clang_major__, __clang_minor__,
@@ -195,7 +199,7 @@ int case_main(int argc, char** argv) {
   std::string strategy_name = "portfolio";
   int pct_depth = 3;
   bool stop_on_first = false;
-  double timeout_s = tsan_build() ? 10.0 : 5.0;
+  double timeout_s = default_timeout_s();
   int records_fd = -1;
 
   app.add_flag("--describe", describe_only, "Print the case's metadata as JSON and exit");

@@ -34,6 +34,8 @@ TEST(Runtime, DescribesItselfAsJson) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("\"id\": \"99_verdicts\""), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("\"sanitizer\""), std::string::npos);
+  // The run time limit it uses without --timeout, for the driver.
+  EXPECT_NE(r.out.find(RACELAB_TSAN ? "\"timeout_s\": 10.0" : "\"timeout_s\": 5.0"), std::string::npos) << r.out;
 }
 
 TEST(Runtime, SelfDeadlockEndsTheRunAtOnceWithoutATimeout) {
