@@ -7,10 +7,8 @@
 #include <cerrno>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <limits>
 #include <memory>
-#include <sstream>
 
 #include <fmt/format.h>
 
@@ -26,22 +24,6 @@ using Clock = std::chrono::steady_clock;
 
 // With a time budget and no run count, a variant's range is open-ended.
 constexpr std::int64_t kOpenEnded = std::int64_t{1} << 40;
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-std::string shell_quote(const std::string& word) {
-  if (!word.empty() && word.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                              "0123456789_-./=:+,@") == std::string::npos)
-    return word;
-  std::string quoted = "'";
-  for (char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return quoted + "'";
-}
 
 // Verdicts after which a worker ends its process on purpose: the run cannot
 // continue there (a thread is blocked for good).
@@ -205,7 +187,7 @@ class Chain {
     std::string deadly_signal;
     const std::string log_path = fmt::format("{}.tsan.{}", base_, pid_);
     if (fs::exists(log_path)) {
-      report::TsanLog log = report::parse_tsan_log(read_text(log_path));
+      report::TsanLog log = report::parse_tsan_log(read_text(log_path).value_or(""));
       const std::size_t counted = runs_.empty() ? 0 : runs_.back().tsan_first + runs_.back().tsan_count;
       if (drop_in_flight && log.findings.size() > counted) {
         // The cut report, if any, was the last: its warning goes with it.
@@ -215,7 +197,7 @@ class Chain {
       deadly_signal = log.deadly_signal;
       work_.collector->add_log(log, runs_, cut_short);
     }
-    const report::TsanLog out = report::parse_tsan_log(read_text(base_ + ".out"));
+    const report::TsanLog out = report::parse_tsan_log(read_text(base_ + ".out").value_or(""));
     if (deadly_signal.empty()) deadly_signal = out.deadly_signal;
     for (const std::string& fatal : out.fatal_errors)
       work_.collector->add_problem(

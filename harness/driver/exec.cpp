@@ -7,7 +7,6 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <mutex>
 #include <sstream>
 #include <stdexcept>
@@ -29,15 +28,6 @@ namespace {
 constexpr std::string_view kBanner = "Running under ThreadSanitizer";
 // TSan's default exit code for a process that reported something.
 constexpr int kTsanExitCode = 66;
-
-bool read_text(const std::string& path, std::string& text) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  text = buffer.str();
-  return !in.bad();
-}
 
 Verdict verdict_of(const report::Finding& finding) {
   const std::string& kind = finding.kind;
@@ -87,14 +77,7 @@ report::VariantResult collect(report::VariantResult meta, std::vector<RunOutcome
 // The command as a shell would take it back.
 std::string shell_quoted(const std::vector<std::string>& words) {
   std::string text;
-  for (const std::string& w : words) {
-    const bool plain = !w.empty() && w.find_first_not_of("abcdefghijklmnopqrstuvwxyz"
-                                                         "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-                                                         "_-./=:,+@%") == std::string::npos;
-    std::string quoted = "'";
-    for (char c : w) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    text += (text.empty() ? "" : " ") + (plain ? w : quoted + "'");
-  }
+  for (const std::string& w : words) text += (text.empty() ? "" : " ") + shell_quote(w);
   return text;
 }
 
@@ -176,13 +159,13 @@ report::VariantResult exec_runs(const ExecOptions& options, std::string& sanitiz
         if (entry.path().filename().string().starts_with("tsan.")) files.push_back(entry.path());
       std::sort(files.begin(), files.end());
       for (const std::string& file : files) {
-        std::string text;
-        if (!read_text(file, text)) {
+        const std::optional<std::string> text = read_text(file);
+        if (!text) {
           o.problems.push_back(fmt::format("run {}: cannot read {}", i, file));
           continue;
         }
-        o.banner = o.banner || text.find(kBanner) != std::string::npos;
-        o.logs.push_back(report::parse_tsan_log(text));
+        o.banner = o.banner || text->find(kBanner) != std::string::npos;
+        o.logs.push_back(report::parse_tsan_log(*text));
       }
       if (p.exit_code == 127 && files.empty() && !p.timed_out)
         o.problems.push_back(fmt::format("run {}: {} could not be executed (exit 127): {}", i,
@@ -253,12 +236,12 @@ report::VariantResult exec_runs(const ExecOptions& options, std::string& sanitiz
 report::VariantResult report_logs(const std::vector<std::string>& logs, const std::string& name) {
   std::vector<RunOutcome> outcomes;
   for (const std::string& path : logs) {
-    std::string text;
-    if (!read_text(path, text)) throw std::invalid_argument(fmt::format("cannot read {}", path));
+    const std::optional<std::string> text = read_text(path);
+    if (!text) throw std::invalid_argument(fmt::format("cannot read {}", path));
     RunOutcome o;
     o.record.index = static_cast<std::int64_t>(outcomes.size());
     o.record.strategy = "none";
-    o.logs.push_back(report::parse_tsan_log(text));
+    o.logs.push_back(report::parse_tsan_log(*text));
     const report::TsanLog& log = o.logs.back();
     if (!log.deadly_signal.empty()) {
       o.record.verdict = Verdict::crash;

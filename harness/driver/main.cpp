@@ -11,10 +11,8 @@
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <map>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -269,12 +267,10 @@ int run(const std::string& cases_dir, RunArgs args) {
 
 // Reads a JSON file; std::invalid_argument naming the file when it cannot.
 nlohmann::json read_json(const std::string& path, const char* what) {
-  std::ifstream in(path);
-  if (!in) throw std::invalid_argument(fmt::format("cannot read {} {}", what, path));
-  std::stringstream text;
-  text << in.rdbuf();
+  const std::optional<std::string> text = read_text(path);
+  if (!text) throw std::invalid_argument(fmt::format("cannot read {} {}", what, path));
   try {
-    return nlohmann::json::parse(text.str());
+    return nlohmann::json::parse(*text);
   } catch (const nlohmann::json::exception&) {
     throw std::invalid_argument(fmt::format("{} {} is not JSON", what, path));
   }

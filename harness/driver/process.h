@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -61,5 +62,12 @@ void kill_worker(const Worker& worker);
 // Waits for a worker that is ending by itself (its pipe closed), then kills
 // whatever is left of its group.
 ExitStatus reap_worker(Worker& worker);
+
+// shell_quote() — `word` as a POSIX shell reads it back (quoted only when
+// it needs to be), for the re-run commands the driver prints.
+std::string shell_quote(const std::string& word);
+
+// read_text() — a whole file's bytes; nullopt when it cannot be read.
+std::optional<std::string> read_text(const std::string& path);
 
 }  // namespace racelab::driver
