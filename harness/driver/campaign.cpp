@@ -112,9 +112,21 @@ class Chain {
     buffer_.erase(0, start);
   }
 
-  // The worker said nothing for too long: it is killed; its run is a hang.
+  // The worker said nothing for too long: it is killed. Its own watchdog
+  // ends any run within the run's time limit, so a silent worker is stuck
+  // outside the case (seen once: a worker frozen for 40 s while TSan printed
+  // a report under load); the run is run once more in a fresh worker, and is
+  // a hang only when that one falls silent too.
   void silent() {
     silence_ = work_.silence;
+    if (in_flight_ && retried_ != in_flight_->first) {
+      retried_ = in_flight_->first;
+      kill_worker(worker_);
+      drain();
+      stop_worker(worker_);
+      read_logs(/*cut_short=*/true, /*drop_in_flight=*/true);
+      return advance();
+    }
     worker_ended(stop_worker(worker_), true);
   }
 
@@ -225,7 +237,8 @@ class Chain {
       lost.strategy = std::string(to_string(options_.strategy));
       if (silent) {
         lost.verdict = Verdict::hang;
-        lost.detail = fmt::format("the worker said nothing for {} s and was killed",
+        lost.detail = fmt::format("the worker said nothing for {} s and was killed, twice (the "
+                                  "second time in a fresh worker)",
                                   silence_.count() / 1000);
       } else if (status.signal != 0) {
         lost.verdict = Verdict::crash;
@@ -270,6 +283,7 @@ class Chain {
   bool ended_ = false;
   std::vector<report::RunRecord> runs_;  ///< of the current worker
   std::optional<std::pair<std::int64_t, std::uint64_t>> in_flight_;
+  std::optional<std::int64_t> retried_;  ///< the run re-run after a silent worker
   std::string buffer_;
   std::string malformed_;
   std::chrono::milliseconds silence_{0};

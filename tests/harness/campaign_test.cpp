@@ -228,4 +228,20 @@ TEST(Campaign, AProgressLineOnATerminal) {
   EXPECT_EQ(plain.out.find('\r'), std::string::npos);
 }
 
+// A worker that falls silent (its own watchdog stuck too) is killed and its
+// run is run again in a fresh worker: a stall of the worker is not the case's
+// hang. (About 11 s: the driver waits 3 × the run time limit + 10 s.)
+TEST(Campaign, ASilentWorkerIsReplacedAndItsRunRunAgain) {
+  const std::string out = make_temp_dir("racelab-silent-");
+  ChildResult r = racelab({"--cases", kTestCases, "run", "99", "--variant", "buggy", "--runs", "3",
+                           "--timeout", "0.2", "--out", out},
+                          {{"RACELAB_TEST_SCENARIO", "freeze_once"}, {"RACELAB_TEST_MARKER", out + "/froze"}});
+  EXPECT_FALSE(r.timed_out);
+  EXPECT_TRUE(std::filesystem::exists(out + "/froze")) << "the scenario did not freeze";
+  const auto result = result_of(out);
+  EXPECT_EQ(result.at("runs"), 3) << result.dump(2);
+  EXPECT_EQ(result.at("verdicts"), nlohmann::json({{"clean", 3}})) << result.dump(2);
+  EXPECT_TRUE(result.at("problems").empty()) << result.dump(2);
+}
+
 }  // namespace

@@ -4,6 +4,8 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <cstdio>
+#include <csignal>
 #include <vector>
 #include <mutex>
 #include <shared_mutex>
@@ -150,6 +152,21 @@ void slow_sleep(Run&) {
   sleeper.join();
 }
 
+// Freezes its whole process (watchdog included) in run 1 the first time,
+// as a worker stuck outside the case would be; RACELAB_TEST_MARKER names the
+// file that says it already did.
+void freeze_once(Run& run) {
+  const char* marker = std::getenv("RACELAB_TEST_MARKER");
+  if (run.index() != 1 || marker == nullptr) return;
+  if (std::FILE* seen = std::fopen(marker, "r")) {
+    std::fclose(seen);
+    return;
+  }
+  std::FILE* made = std::fopen(marker, "w");
+  if (made != nullptr) std::fclose(made);
+  std::raise(SIGSTOP);
+}
+
 void forgotten_unlock(Run&) {
   racelab::mutex m;
   racelab::thread leaves_it_locked([&] { m.lock(); });  // site:forgotten-lock
@@ -244,6 +261,7 @@ racelab::Body scenario() {
   if (s == "livelock") return livelock;
   if (s == "slow_spin") return slow_spin;
   if (s == "slow_sleep") return slow_sleep;
+  if (s == "freeze_once") return freeze_once;
   if (s == "forgotten_unlock") return forgotten_unlock;
   if (s == "dropped_future") return dropped_future;
   if (s == "retrieved_futures") return retrieved_futures;
