@@ -69,14 +69,20 @@ class Chain {
   void advance() {
     if (next_ >= end_ || past_stop()) return finish();
     base_ = fmt::format("{}.w{}", log_base_, workers_started_++);
-    std::vector<std::string> argv = {work_.program->path};
+    std::vector<std::string> argv;
+    for (std::string arg : options_.wrapper) {
+      if (auto at = arg.find("{log}"); at != std::string::npos) arg.replace(at, 5, base_);
+      argv.push_back(std::move(arg));
+    }
+    argv.push_back(work_.program->path);
     argv.insert(argv.end(), work_.args.begin(), work_.args.end());
     for (const std::string& arg :
          {std::string("--seed"), std::to_string(options_.seed), std::string("--first-run"),
           std::to_string(next_), std::string("--runs"), std::to_string(end_ - next_),
           std::string("--records-fd"), std::string("3")})
       argv.push_back(arg);
-    if (options_.stop_on_first) argv.push_back("--stop-on-first");
+    if (options_.stop_on_first && !options_.stop_when) argv.push_back("--stop-on-first");
+    if (options_.plain) argv.push_back("--plain");
     // TSan sleeps a second at exit by default (atexit_sleep_ms=1000) to let
     // threads still running report: a worker's runs are over by then, and a
     // second per worker is most of a short chunk's time. The user's options
@@ -183,11 +189,11 @@ class Chain {
     work_.collector->add_run(run);
     ++work_.runs;
     next_ = run.index + 1;
-    if (run.verdict != Verdict::clean) {
-      ++work_.failing;
-      if (options_.stop_on_first && (!work_.stop_at || run.index < *work_.stop_at))
-        work_.stop_at = run.index;
-    }
+    if (run.verdict != Verdict::clean) ++work_.failing;
+    const bool stops = options_.stop_when
+                           ? options_.stop_when(*work_.program, work_.variant, run)
+                           : options_.stop_on_first && run.verdict != Verdict::clean;
+    if (stops && (!work_.stop_at || run.index < *work_.stop_at)) work_.stop_at = run.index;
   }
 
   // Folds the worker's TSan log and output into the result; returns the
@@ -366,7 +372,10 @@ std::vector<report::VariantResult> run_campaign(
     w->collector = std::make_unique<report::VariantCollector>(header, rerun);
 
     const std::int64_t pieces = std::max<std::int64_t>(
-        1, std::min<std::int64_t>(timed && !options.runs ? timed_pieces : jobs, hi - lo));
+        1, std::min<std::int64_t>(options.chains > 0               ? options.chains
+                                  : timed && !options.runs ? timed_pieces
+                                                           : jobs,
+                                  hi - lo));
     for (std::int64_t p = 0; p < pieces; ++p) {
       const auto [first, end] = chunk_range(lo, hi, pieces, p);
       chains.push_back(std::make_unique<Chain>(

@@ -29,6 +29,16 @@ struct CampaignOptions {
   int pct_depth = 3;
   double timeout_s = 0;  ///< per run; 0: the case program's default
   bool stop_on_first = false;
+  /// When set, replaces stop_on_first's test (a failing run): a variant stops
+  /// after the first run this accepts. It is called with every run counted,
+  /// in index order within a chain.
+  std::function<bool(const CaseProgram&, Variant, const report::RunRecord&)> stop_when;
+  int chains = 0;       ///< worker chains per variant; 0: as many as `jobs`
+  bool plain = false;   ///< workers run with --plain (racelab's own checks off)
+  /// Put before every worker's command line (e.g. valgrind and its options);
+  /// "{log}" in an element becomes the worker's log path base (its TSan log
+  /// is <base>.tsan.<pid>, its output <base>.out).
+  std::vector<std::string> wrapper;
   std::string out_dir;  ///< logs go to out_dir/logs
 };
 

@@ -92,7 +92,8 @@ class JsonSink final : public RecordSink {
                 {"detail", r.detail},
                 {"duration_us", r.duration_us},
                 {"tsan_first", r.tsan_first},
-                {"tsan_count", r.tsan_count}});
+                {"tsan_count", r.tsan_count},
+                {"valgrind_errors", r.valgrind_errors}});
   }
   /// Before each run, so the driver knows which run a dying worker was in.
   void begin(std::int64_t index, std::uint64_t seed) {
@@ -201,6 +202,7 @@ int case_main(int argc, char** argv) {
   bool stop_on_first = false;
   double timeout_s = default_timeout_s();
   int records_fd = -1;
+  bool plain = false;
 
   app.add_flag("--describe", describe_only, "Print the case's metadata as JSON and exit");
   app.add_option("--variant", variant_name, "buggy or fixed")
@@ -227,6 +229,10 @@ int case_main(int argc, char** argv) {
   app.add_option("--timeout", timeout_s, "Seconds a run may take before it is a hang")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  app.add_flag("--plain", plain,
+               "Turn racelab's own checks off: a run shows only what the program itself shows "
+               "(its invariant check, a crash, a hang) and what a tool running it (TSan, "
+               "valgrind) reports. For comparisons: racelab bench");
   app.add_option("--records-fd", records_fd,
                  "Stream one JSON record per run to this file descriptor (the driver's pipe)");
   try {
@@ -262,6 +268,7 @@ int case_main(int argc, char** argv) {
     record_sink() = &*text;
   }
   active_run().pct_depth = pct_depth;
+  g_plain = plain;
   start_watchdog(std::chrono::milliseconds(static_cast<std::int64_t>(timeout_s * 1000)),
                  c.livelock_steps > 0 ? c.livelock_steps : kDefaultLivelockSteps);
 

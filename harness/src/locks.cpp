@@ -9,6 +9,7 @@
 
 #include "lock_graph.h"
 #include "runtime.h"
+#include "valgrind.h"
 
 extern "C" void __sanitizer_symbolize_pc(void* pc, const char* fmt, char* out_buf,
                                          std::size_t out_buf_size) __attribute__((weak));
@@ -66,7 +67,11 @@ std::string describe_cycle(const std::vector<LockGraph::Edge>& cycle) {
 
 // ---- Lockable ----
 
-Lockable::Lockable() noexcept : id_(g_next_lock_id.fetch_add(1, std::memory_order_relaxed)) {}
+Lockable::Lockable() noexcept : id_(g_next_lock_id.fetch_add(1, std::memory_order_relaxed)) {
+  valgrind_ignore(&owner_, sizeof owner_);
+  valgrind_ignore(&waiters_, sizeof waiters_);
+  valgrind_ignore(&acquired_pc_, sizeof acquired_pc_);
+}
 
 Lockable::~Lockable() {
   if (ThreadState* owner = owner_.load(std::memory_order_relaxed))
@@ -78,6 +83,9 @@ Lockable::~Lockable() {
   // here keeps this one alive until the watchdog is done with it.
   std::lock_guard lock(active_run().mutex);
   lock_graph().forget(this);
+  valgrind_unignore(&owner_, sizeof owner_);
+  valgrind_unignore(&waiters_, sizeof waiters_);
+  valgrind_unignore(&acquired_pc_, sizeof acquired_pc_);
 }
 
 int Lockable::owner() const noexcept {
@@ -104,7 +112,7 @@ void Lockable::acquired(ThreadState& me, std::uintptr_t pc, bool blocking) noexc
   }
   owner_.store(&me, std::memory_order_relaxed);
   acquired_pc_.store(pc, std::memory_order_relaxed);
-  if (blocking && !me.held.empty()) {
+  if (blocking && !me.held.empty() && !g_plain) {
     std::vector<LockGraph::Edge> cycle;
     {
       QuietScope quiet;

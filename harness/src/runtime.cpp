@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "racelab/case.h"
+#include "valgrind.h"
 
 // ThreadSanitizer's interface, when the program is built with it. Weak, so a
 // plain build links and simply never calls them.
@@ -33,11 +34,15 @@ int __tsan_get_report_data(void* report, const char** description, int* count,
 namespace racelab::detail {
 
 std::atomic<bool> g_perturbing{false};
+bool g_plain = false;
 thread_local ThreadState* t_self = nullptr;
 
 namespace {
 std::atomic<std::uint64_t> g_tsan_reports{0};
 }  // namespace
+
+ThreadState::ThreadState() noexcept { valgrind_ignore(this, sizeof *this); }
+ThreadState::~ThreadState() { valgrind_unignore(this, sizeof *this); }
 
 ThreadState& foreign_self() noexcept {
   thread_local ThreadState foreign;
@@ -45,7 +50,13 @@ ThreadState& foreign_self() noexcept {
 }
 
 ActiveRun& active_run() noexcept {
-  static ActiveRun* run = new ActiveRun;  // outlives every static racelab mutex
+  static ActiveRun* run = [] {
+    auto* created = new ActiveRun;  // outlives every static racelab mutex
+    valgrind_ignore(created, sizeof *created);
+    valgrind_ignore(&g_perturbing, sizeof g_perturbing);
+    valgrind_ignore(&g_tsan_reports, sizeof g_tsan_reports);
+    return created;
+  }();
   return *run;
 }
 
@@ -131,6 +142,7 @@ void exit_thread() noexcept {
 }
 
 void note(Verdict verdict, const std::string& detail) noexcept {
+  if (g_plain) return;  // every note is one of racelab's own checks
   ActiveRun& run = active_run();
   if (!run.active.load(std::memory_order_relaxed)) {
     std::fprintf(stderr, "racelab: %s: %s\n", std::string(to_string(verdict)).c_str(),
@@ -156,11 +168,13 @@ std::string describe_exception(std::exception_ptr error) {
 }
 
 void exception_escaped(std::exception_ptr error) noexcept {
+  if (g_plain) std::terminate();  // what an exception escaping a std::thread does
   note(Verdict::exception_lost,
        fmt::format("{} escaped thread T{}", describe_exception(error), self().ordinal));
 }
 
 void thread_not_joined() noexcept {
+  if (g_plain) std::terminate();  // what destroying a joinable std::thread does
   note(Verdict::thread_leak,
        fmt::format("a racelab::thread was destroyed while joinable (never joined) in thread T{}",
                    self().ordinal));
@@ -179,13 +193,21 @@ Record record_so_far(const ActiveRun& run) {
                            .count();
   record.tsan_first = run.tsan_first;
   record.tsan_count = tsan_reports() - run.tsan_first;
+  record.valgrind_errors = valgrind_errors() - run.valgrind_first;
   return record;
 }
 
 }  // namespace
 
-[[noreturn]] void end_run(Verdict verdict, const std::string& detail) noexcept {
+[[noreturn]] void end_run(Verdict verdict, const std::string& detail_in) noexcept {
   ActiveRun& run = active_run();
+  // Without racelab's checks, a run that cannot finish is only seen not to.
+  std::string detail = detail_in;
+  if (g_plain && verdict != Verdict::hang) {
+    detail = fmt::format("{} (racelab's diagnosis; with its checks off, a plain run is only seen "
+                         "to hang)", detail);
+    verdict = Verdict::hang;
+  }
   if (!run.active.load(std::memory_order_relaxed) || record_sink() == nullptr) {
     std::fprintf(stderr, "racelab: %s: %s\n", std::string(to_string(verdict)).c_str(),
                  detail.c_str());
@@ -249,6 +271,7 @@ Record execute(Body body, Strategy requested, std::uint64_t seed, std::int64_t i
     run.tsan_verdict.store(-1, std::memory_order_relaxed);
     run.gate_open.store(false, std::memory_order_relaxed);
     run.tsan_first = tsan_reports();
+    run.valgrind_first = valgrind_errors();
     run.threads.clear();
     auto state = std::make_unique<ThreadState>();
     state->ordinal = 0;
@@ -301,7 +324,7 @@ Record execute(Body body, Strategy requested, std::uint64_t seed, std::int64_t i
   } else if (run.noted) {
     record.verdict = *run.noted;
     record.detail = run.noted_detail;
-  } else if (!leaked.empty()) {
+  } else if (!leaked.empty() && !g_plain) {
     record.verdict = Verdict::thread_leak;
     record.detail = fmt::format("{} {} still running when the run's body returned "
                                 "(detached, never joined)",
@@ -310,6 +333,12 @@ Record execute(Body body, Strategy requested, std::uint64_t seed, std::int64_t i
     record.verdict = static_cast<Verdict>(tsan_verdict);
     record.detail = fmt::format("ThreadSanitizer reported {} problem(s) during the run",
                                 record.tsan_count);
+  } else if (record.valgrind_errors > 0) {
+    // Its kind is in valgrind's own output; a race is what helgrind and DRD
+    // mostly report.
+    record.verdict = Verdict::data_race;
+    record.detail = fmt::format("valgrind reported {} error(s) during the run (see its output)",
+                                record.valgrind_errors);
   }
   return record;
 }

@@ -39,6 +39,7 @@ struct Record {
   std::int64_t duration_us = 0;
   std::uint64_t tsan_first = 0;  ///< ordinal in this process of the run's first TSan report
   std::uint64_t tsan_count = 0;  ///< TSan reports printed during the run
+  std::uint64_t valgrind_errors = 0;  ///< errors valgrind's tool found during the run
 };
 
 // Where records go: the driver's pipe (JSON lines) or a person (text).
@@ -60,6 +61,7 @@ struct ActiveRun {
   std::int64_t index = 0;
   std::chrono::steady_clock::time_point start;
   std::uint64_t tsan_first = 0;
+  std::uint64_t valgrind_first = 0;  ///< valgrind_errors() when the run began
   std::atomic<int> tsan_verdict{-1};  ///< Verdict of the run's first TSan report, -1 if none.
   std::atomic<int> live_threads{0};   ///< case threads started and not yet finished.
   std::atomic<bool> gate_open{false};  ///< see open_start_gate()

@@ -73,6 +73,7 @@ RunRecord RunRecord::from_json(const nlohmann::json& line) {
   r.duration_us = field<std::int64_t>(line, "duration_us");
   r.tsan_first = field<std::uint64_t>(line, "tsan_first");
   r.tsan_count = field<std::uint64_t>(line, "tsan_count");
+  r.valgrind_errors = line.value("valgrind_errors", std::uint64_t{0});
   return r;
 }
 

@@ -53,6 +53,11 @@ enum class Wait : int {
 // The atomics are written by their own thread and read (relaxed) by the
 // watchdog, so they never add a happens-before edge TSan could see.
 struct ThreadState {
+  ThreadState() noexcept;  // hides it from valgrind's race checks (valgrind.h)
+  ~ThreadState();
+  ThreadState(const ThreadState&) = delete;
+  ThreadState& operator=(const ThreadState&) = delete;
+
   int ordinal = -1;  ///< 0 is the body's thread; case threads count from 1 in creation order.
   Rng rng;
   std::atomic<std::uint64_t> steps{0};     ///< interleave() points passed.
@@ -129,6 +134,16 @@ inline ThreadState& self() noexcept { return t_self != nullptr ? *t_self : forei
 
 // True when the run's strategy perturbs; read on every interleave().
 extern std::atomic<bool> g_perturbing;
+
+// True when racelab's own checks are off (a case program's --plain, set
+// before any run): a run then shows only what the program itself shows (its
+// invariant check, a crash, a hang) and what a tool running it reports. A
+// re-lock really blocks, no lock-order graph is kept, misuse and lost
+// exceptions go unnoted, an exception escaping a thread or a joinable thread
+// destroyed terminates the process (as with std::thread), and the watchdog
+// calls whatever cannot finish a `hang`. For `racelab bench`, which measures
+// other detectors on the same programs.
+extern bool g_plain;
 
 void perturb(ThreadState& self) noexcept;
 

@@ -68,6 +68,7 @@ struct RunRecord {
   std::int64_t duration_us = 0;
   std::uint64_t tsan_first = 0;  ///< ordinal of the run's first TSan report in its process
   std::uint64_t tsan_count = 0;  ///< TSan reports printed during the run
+  std::uint64_t valgrind_errors = 0;  ///< errors valgrind's tool found during the run (0: none, or not under valgrind)
 
   /// Reads a `{"type": "run", …}` line. Throws std::runtime_error when a
   /// field is missing or has the wrong type.
