@@ -88,6 +88,7 @@ class Chain {
     // second per worker is most of a short chunk's time. The user's options
     // come after, and so win; the log path is ours.
     std::string tsan_options = "atexit_sleep_ms=0 ";
+    if (!options_.tsan_options.empty()) tsan_options += options_.tsan_options + " ";
     if (const char* user = std::getenv("TSAN_OPTIONS")) tsan_options += std::string(user) + " ";
     try {
       worker_ = start_worker(argv, {{"TSAN_OPTIONS", tsan_options + "log_path=" + base_ + ".tsan"}},
@@ -191,7 +192,7 @@ class Chain {
     next_ = run.index + 1;
     if (run.verdict != Verdict::clean) ++work_.failing;
     const bool stops = options_.stop_when
-                           ? options_.stop_when(*work_.program, work_.variant, run)
+                           ? options_.stop_when(*work_.program, work_.variant, run, base_)
                            : options_.stop_on_first && run.verdict != Verdict::clean;
     if (stops && (!work_.stop_at || run.index < *work_.stop_at)) work_.stop_at = run.index;
   }

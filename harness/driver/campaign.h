@@ -31,10 +31,13 @@ struct CampaignOptions {
   bool stop_on_first = false;
   /// When set, replaces stop_on_first's test (a failing run): a variant stops
   /// after the first run this accepts. It is called with every run counted,
-  /// in index order within a chain.
-  std::function<bool(const CaseProgram&, Variant, const report::RunRecord&)> stop_when;
+  /// in index order within a chain, and the log path base of the worker that
+  /// ran it (see `wrapper`).
+  std::function<bool(const CaseProgram&, Variant, const report::RunRecord&, const std::string& worker_log)>
+      stop_when;
   int chains = 0;       ///< worker chains per variant; 0: as many as `jobs`
   bool plain = false;   ///< workers run with --plain (racelab's own checks off)
+  std::string tsan_options;  ///< added to the workers' TSAN_OPTIONS (the user's still win)
   /// Put before every worker's command line (e.g. valgrind and its options);
   /// "{log}" in an element becomes the worker's log path base (its TSan log
   /// is <base>.tsan.<pid>, its output <base>.out).

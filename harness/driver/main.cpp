@@ -13,12 +13,14 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "bench.h"
 #include "campaign.h"
 #include "catalogue.h"
 #include "exec.h"
@@ -473,6 +475,58 @@ int gate(const GateArgs& args) {
   return result.passed() ? kAsExpected : kUnexpected;
 }
 
+struct BenchArgs {
+  BenchOptions options;
+  bool quick = false;
+  std::optional<int> seeds;
+  std::optional<std::int64_t> budget;
+  std::optional<std::int64_t> fixed_runs;
+  std::string out = "docs";
+};
+
+// racelab bench: the page, its chart and the raw figures, written whole.
+int bench(const std::string& cases_dir, BenchArgs args, const std::string& command) {
+  BenchOptions& o = args.options;
+  o.cases_dir = cases_dir;
+  o.quick = args.quick;
+  o.seeds = args.seeds.value_or(args.quick ? 3 : 20);
+  o.budget = args.budget.value_or(args.quick ? 20 : 100);
+  o.fixed_runs = args.fixed_runs.value_or(args.quick ? 50 : 2000);
+  o.command = command;
+  std::string work = (std::filesystem::temp_directory_path() / "racelab-bench-XXXXXX").string();
+  if (mkdtemp(work.data()) == nullptr) throw std::runtime_error("cannot create a work directory");
+  o.work_dir = work;
+  BenchResult result;
+  try {
+    result = run_bench(o, [](const std::string& line) {
+      std::printf("%s\n", line.c_str());
+      std::fflush(stdout);
+    });
+  } catch (...) {
+    std::filesystem::remove_all(work);
+    throw;
+  }
+  std::filesystem::remove_all(work);
+  result.created = utc_now();
+  const std::string md = args.out + "/benchmarks.md";
+  const std::string svg = args.out + "/benchmarks.svg";
+  const std::string json = args.out + "/benchmarks.json";
+  report::write_atomically(svg, bench_svg(result));
+  report::write_atomically(json, bench_json(result).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  report::write_atomically(md, bench_markdown(result, "benchmarks.svg"));
+  std::printf("bench: %s\n       %s\n       %s\n", md.c_str(), svg.c_str(), json.c_str());
+  std::size_t problems = 0;
+  for (const auto& [id, by_detector] : result.buggy)
+    for (const auto& [name, d] : by_detector) problems += d.problems.size();
+  for (const auto& [id, by_detector] : result.fixed)
+    for (const auto& [name, f] : by_detector) problems += f.problems.size();
+  if (problems > 0) {
+    std::printf("racelab: %zu infrastructure problem(s) during the benchmark (counted in the page)\n", problems);
+    return kInfrastructure;
+  }
+  return kAsExpected;
+}
+
 void add_output_options(CLI::App* command, Output& output) {
   command->add_option("--out", output.dir,
                       "Output directory: summary.json, summary.md, summary.html, junit.xml, "
@@ -619,6 +673,35 @@ int driver_main(int argc, char** argv) {
       ->check(CLI::Range(1, 1000));
   add_output_options(properties_cmd, property_args.output);
 
+  BenchArgs bench_args;
+  CLI::App* bench_cmd = app.add_subcommand(
+      "bench",
+      "Measure racelab against a plain stress run, TSan alone, helgrind and DRD on the "
+      "catalogue (needs the TSan build's case programs and their plain twins in <cases>/plain, "
+      "and valgrind): detection per buggy case (seeds caught, verdict class, runs and time to "
+      "the first detection), false alarms per fixed case, cost. Writes DIR/benchmarks.md, "
+      "DIR/benchmarks.svg and DIR/benchmarks.json. About 15 minutes on 2 cores; --quick about "
+      "2.\nExit codes: 0 measured; 2 usage; 3 a worker or tool failed (the page counts it).");
+  bench_cmd->add_option("cases", bench_args.options.cases, "Cases (default: all)");
+  bench_cmd->add_flag("--quick", bench_args.quick,
+                      "3 trials of at most 20 runs per buggy variant, 50 runs per fixed one "
+                      "(default: 20 trials of at most 100 runs, 2,000 runs)");
+  bench_cmd->add_option("--detectors", bench_args.options.detectors,
+                        "Only these: stress, tsan, yield, sleep, pct, portfolio, helgrind, drd")
+      ->delimiter(',');
+  bench_cmd->add_option("--seeds", bench_args.seeds, "Trials (each with its own seeds) per buggy variant and detector")
+      ->check(CLI::Range(1, 1000));
+  bench_cmd->add_option("--budget", bench_args.budget, "Runs per seed before a buggy variant counts as missed")
+      ->check(CLI::Range(1, 1000000));
+  bench_cmd->add_option("--fixed-runs", bench_args.fixed_runs, "Runs per fixed variant and detector")
+      ->check(CLI::Range(1, 10000000));
+  bench_cmd->add_option("--jobs", bench_args.options.jobs, "Worker processes at once")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  bench_cmd->add_option("--seed", bench_args.options.seed, "Seed i's campaign seed is this + i")
+      ->capture_default_str();
+  bench_cmd->add_option("--out", bench_args.out, "Where the page, chart and JSON go")->capture_default_str();
+
   GateArgs gate_args;
   CLI::App* gate_cmd = app.add_subcommand(
       "gate",
@@ -654,6 +737,11 @@ int driver_main(int argc, char** argv) {
     if (*report_cmd) return report_command(report_logs_in, report_name, report_output);
     if (*gate_cmd) return gate(gate_args);
     if (*properties_cmd) return properties(cases_dir, property_args);
+    if (*bench_cmd) {
+      std::string command;
+      for (int i = 0; i < argc; ++i) command += (i == 0 ? "" : " ") + shell_quote(argv[i]);
+      return bench(cases_dir, std::move(bench_args), command);
+    }
     return run(cases_dir, std::move(args));
   } catch (const std::invalid_argument& e) {
     std::fprintf(stderr, "racelab: %s\n", e.what());

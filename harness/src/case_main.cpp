@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -84,7 +85,7 @@ class JsonSink final : public RecordSink {
  public:
   explicit JsonSink(int fd) : fd_(fd) {}
   void run(const Record& r) override {
-    write_line({{"type", "run"},
+    nlohmann::json line = {{"type", "run"},
                 {"index", r.index},
                 {"seed", r.seed},
                 {"strategy", to_string(r.strategy)},
@@ -93,7 +94,9 @@ class JsonSink final : public RecordSink {
                 {"duration_us", r.duration_us},
                 {"tsan_first", r.tsan_first},
                 {"tsan_count", r.tsan_count},
-                {"valgrind_errors", r.valgrind_errors}});
+                {"valgrind_errors", r.valgrind_errors}};
+    if (r.tsan_verdict) line["tsan_verdict"] = to_string(*r.tsan_verdict);
+    write_line(line);
   }
   /// Before each run, so the driver knows which run a dying worker was in.
   void begin(std::int64_t index, std::uint64_t seed) {
@@ -203,6 +206,7 @@ int case_main(int argc, char** argv) {
   double timeout_s = default_timeout_s();
   int records_fd = -1;
   bool plain = false;
+  double floor_s = 0;
 
   app.add_flag("--describe", describe_only, "Print the case's metadata as JSON and exit");
   app.add_option("--variant", variant_name, "buggy or fixed")
@@ -233,6 +237,11 @@ int case_main(int argc, char** argv) {
                "Turn racelab's own checks off: a run shows only what the program itself shows "
                "(its invariant check, a crash, a hang) and what a tool running it (TSan, "
                "valgrind) reports. For comparisons: racelab bench");
+  app.add_option("--spawn-floor", floor_s,
+                 "Measure for this many seconds how often this process can start and join two "
+                 "threads that do nothing, print it as JSON and exit (the floor a run's cost is "
+                 "compared with; under valgrind, valgrind's floor)")
+      ->check(CLI::PositiveNumber);
   app.add_option("--records-fd", records_fd,
                  "Stream one JSON record per run to this file descriptor (the driver's pipe)");
   try {
@@ -244,6 +253,20 @@ int case_main(int argc, char** argv) {
     return 2;
   }
 
+  if (floor_s > 0) {
+    const auto start = std::chrono::steady_clock::now();
+    const auto until = start + std::chrono::duration<double>(floor_s);
+    std::int64_t pairs = 0;
+    for (; std::chrono::steady_clock::now() < until; ++pairs) {
+      std::thread a([] {});
+      std::thread b([] {});
+      a.join();
+      b.join();
+    }
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::printf("%s\n", nlohmann::json{{"spawn_join_per_s", static_cast<double>(pairs) / seconds}}.dump().c_str());
+    return 0;
+  }
   if (describe_only) {
     std::printf("%s\n", describe(c).dump(2).c_str());
     return 0;

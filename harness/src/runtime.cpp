@@ -318,6 +318,7 @@ Record execute(Body body, Strategy requested, std::uint64_t seed, std::int64_t i
   for (const auto& t : run.threads) total_steps += t->steps.load(std::memory_order_relaxed);
   strategy_end_run(run, total_steps);
   int tsan_verdict = run.tsan_verdict.load(std::memory_order_relaxed);
+  if (tsan_verdict >= 0) record.tsan_verdict = static_cast<Verdict>(tsan_verdict);
   if (RunAccess::failed(r)) {
     record.verdict = Verdict::invariant_violated;
     record.detail = RunAccess::detail(r);

@@ -40,6 +40,7 @@ struct Record {
   std::uint64_t tsan_first = 0;  ///< ordinal in this process of the run's first TSan report
   std::uint64_t tsan_count = 0;  ///< TSan reports printed during the run
   std::uint64_t valgrind_errors = 0;  ///< errors valgrind's tool found during the run
+  std::optional<Verdict> tsan_verdict;  ///< the kind of the run's first TSan report
 };
 
 // Where records go: the driver's pipe (JSON lines) or a person (text).

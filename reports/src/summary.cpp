@@ -74,6 +74,8 @@ RunRecord RunRecord::from_json(const nlohmann::json& line) {
   r.tsan_first = field<std::uint64_t>(line, "tsan_first");
   r.tsan_count = field<std::uint64_t>(line, "tsan_count");
   r.valgrind_errors = line.value("valgrind_errors", std::uint64_t{0});
+  if (line.contains("tsan_verdict"))
+    r.tsan_verdict = parse_verdict(field<std::string>(line, "tsan_verdict"));
   return r;
 }
 

@@ -26,7 +26,7 @@ ChildResult racelab(std::vector<std::string> args, std::map<std::string, std::st
 
 
 TEST(Driver, HelpExistsForEveryCommand) {
-  for (auto args : std::vector<std::vector<std::string>>{{"--help"}, {"run", "--help"}, {"list", "--help"}}) {
+  for (auto args : std::vector<std::vector<std::string>>{{"--help"}, {"run", "--help"}, {"list", "--help"}, {"bench", "--help"}}) {
     ChildResult r = racelab(args);
     EXPECT_EQ(r.exit_code, 0) << args[0];
     EXPECT_NE(r.out.find("Usage"), std::string::npos) << r.out;

@@ -69,6 +69,7 @@ struct RunRecord {
   std::uint64_t tsan_first = 0;  ///< ordinal of the run's first TSan report in its process
   std::uint64_t tsan_count = 0;  ///< TSan reports printed during the run
   std::uint64_t valgrind_errors = 0;  ///< errors valgrind's tool found during the run (0: none, or not under valgrind)
+  std::optional<Verdict> tsan_verdict;  ///< the kind of the run's first TSan report, if any
 
   /// Reads a `{"type": "run", …}` line. Throws std::runtime_error when a
   /// field is missing or has the wrong type.

@@ -1,0 +1,356 @@
+#include "bench.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <regex>
+#include <stdexcept>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "campaign.h"
+#include "catalogue.h"
+#include "process.h"
+#include "racelab/report/render.h"
+
+namespace racelab::driver {
+
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+// valgrind's path from PATH ("valgrind" when it is not there: starting it
+// then fails, and run_bench() checks first).
+std::string valgrind_path() {
+  const char* path = std::getenv("PATH");
+  std::string dirs = path != nullptr ? path : "/usr/bin:/bin";
+  for (std::size_t at = 0; at <= dirs.size();) {
+    std::size_t end = dirs.find(':', at);
+    if (end == std::string::npos) end = dirs.size();
+    const fs::path candidate = fs::path(dirs.substr(at, end - at)) / "valgrind";
+    if (!candidate.parent_path().empty() && access(candidate.c_str(), X_OK) == 0) return candidate.string();
+    at = end + 1;
+  }
+  return "valgrind";
+}
+
+// valgrind's command line for `tool`. Fair scheduling: valgrind runs one
+// thread at a time, and without it a thread spinning for another can starve
+// that one for seconds (a polling case's fixed variant then looks like a
+// livelock). With `xml`, errors go to an XML log per worker, where their
+// kinds are read back.
+std::vector<std::string> valgrind(const std::string& tool, bool xml) {
+  std::vector<std::string> argv = {valgrind_path(), "--tool=" + tool, "-q", "--fair-sched=yes"};
+  // DRD leaves variables on a stack unchecked by default; the cases share
+  // the body's locals with their threads.
+  if (tool == "drd") argv.push_back("--check-stack-var=yes");
+  // Helgrind keeps a full history of earlier accesses by default, to print
+  // both stacks of a race; approx finds the same races about 3 times faster
+  // (the earlier access's stack is then approximate).
+  if (tool == "helgrind") argv.push_back("--history-level=approx");
+  if (xml) {
+    argv.push_back("--xml=yes");
+    argv.push_back("--xml-file={log}.valgrind.xml");
+  }
+  return argv;
+}
+
+// Did the detector flag this run at all? (An infrastructure failure is no
+// detection.)
+bool flagged(const report::RunRecord& run) {
+  const bool verdict = run.verdict != Verdict::clean && run.verdict != Verdict::infra_error;
+  return verdict || run.tsan_count > 0 || run.valgrind_errors > 0;
+}
+
+// What the detector said about a flagged run: racelab's verdict when its
+// checks are on; else the tool's report first (TSan's kind, valgrind's first
+// error), then what the program showed.
+Verdict said(const Detector& d, const report::RunRecord& run,
+             const std::optional<std::pair<std::string, std::string>>& valgrind_error) {
+  if (d.racelab) return run.verdict;
+  if (run.valgrind_errors > 0 && valgrind_error)
+    return verdict_for_valgrind_kind(valgrind_error->first, valgrind_error->second);
+  if (run.tsan_count > 0 && run.tsan_verdict) return *run.tsan_verdict;
+  return run.verdict;
+}
+
+// The valgrind XML logs of one variant's workers.
+std::vector<std::string> worker_xml_logs(const std::string& logs, const std::string& case_id,
+                                         const std::string& variant) {
+  std::vector<std::string> paths;
+  const std::string prefix = fmt::format("{}.{}.", case_id, variant);
+  if (!fs::exists(logs)) return paths;
+  for (const auto& entry : fs::directory_iterator(logs)) {
+    const std::string name = entry.path().filename().string();
+    if (name.starts_with(prefix) && name.ends_with(".valgrind.xml")) paths.push_back(entry.path().string());
+  }
+  return paths;
+}
+
+std::string first_line_of(const std::string& text) { return text.substr(0, text.find('\n')); }
+
+std::string machine_description(const std::string& compiler) {
+  std::string cpu = "unknown CPU";
+  if (auto info = read_text("/proc/cpuinfo")) {
+    std::smatch m;
+    if (std::regex_search(*info, m, std::regex("model name\\s*:\\s*([^\\n]+)"))) cpu = m[1];
+  }
+  const auto vg = run_captured({valgrind_path(), "--version"}, std::chrono::seconds(10));
+  return fmt::format("{}, {} hardware threads; {}; {}", cpu, std::thread::hardware_concurrency(),
+                     compiler, vg.exit_code == 0 ? first_line_of(vg.out) : "no valgrind");
+}
+
+}  // namespace
+
+std::vector<Detector> all_detectors() {
+  std::vector<Detector> d;
+  d.push_back({"stress", "plain build, no perturbation, racelab's checks off: the program's own check, a crash or a hang",
+               false, false, Strategy::none, {}, ""});
+  d.push_back({"tsan", "TSan build, no perturbation, racelab's checks off: TSan's reports, the program's own check, a crash or a hang",
+               false, true, Strategy::none, {}, ""});
+  for (Strategy s : {Strategy::yield, Strategy::sleep, Strategy::pct, Strategy::portfolio})
+    d.push_back({std::string(to_string(s)),
+                 fmt::format("racelab: TSan build, racelab's checks, strategy {}", to_string(s)), true,
+                 true, s, {}, ""});
+  for (const char* tool : {"helgrind", "drd"})
+    d.push_back({tool,
+                 fmt::format("`valgrind --tool={} --fair-sched=yes {}` on the plain build, racelab's checks off",
+                             tool, std::string_view(tool) == "drd" ? "--check-stack-var=yes" : "--history-level=approx"),
+                 false, false, Strategy::none, valgrind(tool, true), tool});
+  return d;
+}
+
+Verdict verdict_for_valgrind_kind(const std::string& kind, const std::string& what) {
+  if (kind == "Race" || kind == "ConflictingAccess") return Verdict::data_race;
+  if (kind == "LockOrder") return Verdict::lock_order_inversion;
+  if (what.find("re-lock") != std::string::npos || what.find("Recursive locking") != std::string::npos)
+    return Verdict::self_deadlock;
+  // UnlockUnlocked, UnlockForeign, UnlockBogus, PthAPIerror, MutexErr,
+  // CondErr, RwlockErr, Misc: misuse of the threading API.
+  return Verdict::mutex_misuse;
+}
+
+std::vector<std::pair<std::string, std::string>> valgrind_errors_in(const std::string& xml) {
+  std::vector<std::pair<std::string, std::string>> errors;
+  static const std::regex kind_re("<kind>([^<]*)</kind>");
+  static const std::regex what_re("<what>([^<]*)</what>|<text>([^<]*)</text>");
+  std::size_t at = 0;
+  for (;;) {
+    const std::size_t open = xml.find("<error>", at);
+    if (open == std::string::npos) break;
+    std::size_t close = xml.find("</error>", open);
+    const bool whole = close != std::string::npos;
+    const std::string body = xml.substr(open, whole ? close - open : std::string::npos);
+    std::smatch kind, what;
+    if (std::regex_search(body, kind, kind_re)) {
+      std::string text;
+      if (std::regex_search(body, what, what_re)) text = what[1].matched ? what[1] : what[2];
+      errors.emplace_back(kind[1], text);
+    }
+    if (!whole) break;
+    at = close;
+  }
+  return errors;
+}
+
+double median(std::vector<double> sample) {
+  std::sort(sample.begin(), sample.end());
+  const std::size_t n = sample.size();
+  return n % 2 == 1 ? sample[n / 2] : (sample[n / 2 - 1] + sample[n / 2]) / 2;
+}
+
+double percentile95(std::vector<double> sample) {
+  std::sort(sample.begin(), sample.end());
+  const auto rank = static_cast<std::size_t>(std::ceil(0.95 * static_cast<double>(sample.size())));
+  return sample[std::max<std::size_t>(rank, 1) - 1];
+}
+
+BenchResult run_bench(const BenchOptions& options,
+                      const std::function<void(const std::string&)>& say) {
+  const auto started = Clock::now();
+  BenchResult result;
+  result.options = options;
+  for (const Detector& d : all_detectors())
+    if (options.detectors.empty() ||
+        std::find(options.detectors.begin(), options.detectors.end(), d.name) != options.detectors.end())
+      result.detectors.push_back(d);
+  for (const std::string& name : options.detectors)
+    if (std::none_of(result.detectors.begin(), result.detectors.end(),
+                     [&](const Detector& d) { return d.name == name; }))
+      throw std::invalid_argument(fmt::format(
+          "unknown detector '{}' (stress, tsan, yield, sleep, pct, portfolio, helgrind, drd)", name));
+
+  const std::vector<CaseProgram> tsan = load_catalogue(options.cases_dir, options.cases);
+  const std::vector<CaseProgram> plain = load_catalogue(options.cases_dir + "/plain", options.cases);
+  if (tsan.size() != plain.size())
+    throw std::runtime_error("the plain case programs do not match the TSan ones (rebuild)");
+  if (tsan.front().describe.at("build").value("sanitizer", "") != "thread")
+    throw std::runtime_error(fmt::format("{} holds no TSan build: racelab bench compares against it",
+                                         options.cases_dir));
+  const bool valgrind_needed = std::any_of(result.detectors.begin(), result.detectors.end(),
+                                           [](const Detector& d) { return !d.tool.empty(); });
+  if (valgrind_needed &&
+      run_captured({valgrind_path(), "--version"}, std::chrono::seconds(10)).exit_code != 0)
+    throw std::runtime_error("valgrind is not installed (toolchain/bootstrap installs it)");
+  result.machine = machine_description(tsan.front().describe.at("build").value("compiler", "clang"));
+
+  for (std::size_t i = 0; i < tsan.size(); ++i) {
+    BenchCase c;
+    c.id = tsan[i].id();
+    c.title = tsan[i].describe.value("title", "");
+    for (const auto& e : tsan[i].describe.at("variants").at("buggy").at("expected"))
+      if (auto v = parse_verdict(e.get<std::string>())) c.expected.push_back(*v);
+    c.tsan_timeout_s = tsan[i].describe.value("timeout_s", 10.0);
+    c.plain_timeout_s = plain[i].describe.value("timeout_s", 5.0);
+    result.cases.push_back(std::move(c));
+  }
+
+  for (const Detector& d : result.detectors) {
+    const std::vector<CaseProgram>& programs = d.tsan_build ? tsan : plain;
+    const std::string base = fmt::format("{}/{}", options.work_dir, d.name);
+    auto campaign_options = [&](std::uint64_t seed, std::int64_t runs, const std::string& dir) {
+      CampaignOptions o;
+      o.runs = runs;
+      o.jobs = options.jobs;
+      o.chains = 1;
+      o.seed = seed;
+      o.strategy = d.strategy;
+      o.plain = !d.racelab;
+      o.wrapper = d.wrapper;
+      // Every run is judged on its own: TSan reports a race again when it
+      // recurs (by default once per pair of stacks and per address in a
+      // process), as valgrind counts every recurrence of an error.
+      o.tsan_options = "suppress_equal_stacks=0 suppress_equal_addresses=0";
+      o.out_dir = dir;
+      return o;
+    };
+
+    // The floor: two threads started and joined, in this detector's process.
+    {
+      std::vector<std::string> argv;
+      if (!d.tool.empty()) argv = valgrind(d.tool, false);
+      argv.push_back(programs.front().path);
+      argv.push_back("--spawn-floor");
+      argv.push_back("1");
+      const auto begun = Clock::now();
+      const ProcessResult floor = run_captured(argv, std::chrono::seconds(60));
+      // The process's start and exit: what it took beyond its 1 s of work.
+      result.start_seconds[d.name] =
+          std::max(0.0, std::chrono::duration<double>(Clock::now() - begun).count() - 1.0);
+      try {
+        result.floor[d.name] = nlohmann::json::parse(floor.out).at("spawn_join_per_s").get<double>();
+      } catch (const std::exception&) {
+        throw std::runtime_error(fmt::format("{}: the spawn+join floor could not be measured ({}): {}",
+                                             d.name, floor.how_it_ended(), first_line_of(floor.err)));
+      }
+    }
+
+    // Buggy variants: `seeds` trials each, one after another in one chain of
+    // workers; a trial ends at its first flagged run or after `budget` runs,
+    // and the next starts at the following run (every run has its own seed
+    // and fresh state; TSan and valgrind report repeats, see run_bench()).
+    {
+      const std::string dir = base + "/buggy";
+      CampaignOptions o = campaign_options(options.seed, options.budget * options.seeds, dir);
+      struct Trial {
+        int done = 0;
+        std::int64_t start = 0;  ///< its first run index
+        double seconds = 0;      ///< time in its runs so far
+      };
+      std::map<std::string, Trial> trials;
+      std::map<std::string, std::size_t> xml_seen;  ///< [worker log] errors read so far
+      o.stop_when = [&](const CaseProgram& program, Variant, const report::RunRecord& run,
+                        const std::string& worker_log) {
+        const BenchCase& c = *std::find_if(result.cases.begin(), result.cases.end(),
+                                           [&](const BenchCase& k) { return k.id == program.id(); });
+        Trial& t = trials[c.id];
+        Detection& det = result.buggy[c.id][d.name];
+        t.seconds += static_cast<double>(run.duration_us) / 1e6;
+        const bool hit = flagged(run);
+        if (hit) {
+          std::optional<std::pair<std::string, std::string>> error;
+          if (run.valgrind_errors > 0) {
+            // The errors valgrind printed first during this run are the new
+            // ones in its log; none new: a repeat, taken to be the worker's
+            // first error.
+            const auto errors = valgrind_errors_in(read_text(worker_log + ".valgrind.xml").value_or(""));
+            std::size_t& seen = xml_seen[worker_log];
+            if (seen < errors.size()) error = errors[seen];
+            else if (!errors.empty()) error = errors.front();
+            seen = errors.size();
+          }
+          const Verdict verdict = said(d, run, error);
+          ++det.caught;
+          ++det.classes[verdict];
+          if (std::find(c.expected.begin(), c.expected.end(), verdict) != c.expected.end())
+            ++det.right_class;
+          det.runs_to_first.push_back(run.index - t.start + 1);
+          double seconds = t.seconds;
+          if (!d.racelab && verdict == Verdict::hang) {
+            seconds += d.tsan_build ? c.tsan_timeout_s : c.plain_timeout_s;
+            ++det.hangs_charged;
+          }
+          det.seconds_to_first.push_back(seconds);
+        }
+        if (hit || run.index - t.start + 1 >= options.budget) {
+          ++t.done;
+          ++det.seeds;
+          t.start = run.index + 1;
+          t.seconds = 0;
+        }
+        return t.done >= options.seeds;
+      };
+      std::vector<std::pair<CaseProgram, Variant>> work;
+      for (const CaseProgram& p : programs) work.emplace_back(p, Variant::buggy);
+      const auto results = run_campaign(work, o, [](const report::VariantResult&) {}, [](const Progress&) {});
+      for (std::size_t i = 0; i < results.size(); ++i)
+        for (const std::string& p : results[i].problems)
+          result.buggy[result.cases[i].id][d.name].problems.push_back(p);
+      fs::remove_all(dir);
+    }
+    say(fmt::format("bench: {:<9} buggy variants, {} trials: done at {:.0f} s", d.name, options.seeds,
+                    std::chrono::duration<double>(Clock::now() - started).count()));
+
+    // Fixed variants: every flagged run is a false alarm.
+    {
+      const std::string dir = base + "/fixed";
+      CampaignOptions o = campaign_options(options.seed, options.fixed_runs, dir);
+      o.stop_when = [&](const CaseProgram& program, Variant, const report::RunRecord& run, const std::string&) {
+        FalseAlarms& fa = result.fixed[program.id()][d.name];
+        ++fa.runs;
+        if (flagged(run)) {
+          ++fa.flagged;
+          if (d.tool.empty()) ++fa.what[std::string(to_string(said(d, run, std::nullopt)))];
+        }
+        return false;
+      };
+      std::vector<std::pair<CaseProgram, Variant>> work;
+      for (const CaseProgram& p : programs) work.emplace_back(p, Variant::fixed);
+      const auto results = run_campaign(work, o, [](const report::VariantResult&) {}, [](const Progress&) {});
+      for (std::size_t i = 0; i < results.size(); ++i) {
+        const BenchCase& c = result.cases[i];
+        FalseAlarms& fa = result.fixed[c.id][d.name];
+        fa.seconds = results[i].seconds;
+        for (const std::string& p : results[i].problems) fa.problems.push_back(p);
+        if (d.tool.empty()) continue;
+        // valgrind prints an error once however often it recurs: the kinds
+        // of the distinct errors, from every worker's log.
+        for (const std::string& log : worker_xml_logs(dir + "/logs", c.id, "fixed"))
+          for (const auto& [kind, what] : valgrind_errors_in(read_text(log).value_or("")))
+            ++fa.what[kind];
+      }
+      fs::remove_all(dir);
+    }
+    say(fmt::format("bench: {:<9} fixed variants, {} runs each: done at {:.0f} s", d.name,
+                    options.fixed_runs, std::chrono::duration<double>(Clock::now() - started).count()));
+  }
+  result.seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  return result;
+}
+
+}  // namespace racelab::driver

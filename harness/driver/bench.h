@@ -1,0 +1,139 @@
+// bench.h — racelab measured against the detectors people use today, on the
+// same case programs, in one run on one machine (`racelab bench`).
+//
+// Every detector runs the catalogue's programs through the same campaigns
+// (worker processes, seeded runs, the same budgets):
+//   stress     the plain build (no sanitizer), no perturbation, racelab's own
+//              checks off (--plain): what a loop around the program shows;
+//   tsan       the TSan build, no perturbation, racelab's checks off: TSan's
+//              reports plus what the program shows;
+//   yield, sleep, pct, portfolio
+//              the TSan build with racelab's checks and a strategy: the lab;
+//   helgrind, drd
+//              the plain build under valgrind's tools (--fair-sched=yes, so
+//              spinning threads make progress), racelab's checks off.
+// With racelab's checks off a run shows its own invariant check, a crash, a
+// hang, and what the tool reports; racelab's runtime stays out of the tools'
+// way (its bookkeeping is hidden from TSan and from valgrind's tools).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "racelab/verdict.h"
+
+namespace racelab::driver {
+
+struct Detector {
+  std::string name;         ///< column heading: stress, tsan, yield, …
+  std::string what;         ///< one line for the page
+  bool racelab = false;     ///< racelab's own checks on (else --plain)
+  bool tsan_build = false;  ///< runs <cases>/ (TSan) rather than <cases>/plain
+  Strategy strategy = Strategy::none;
+  std::vector<std::string> wrapper;  ///< valgrind and its options, "{log}" as in CampaignOptions
+  std::string tool;  ///< "helgrind" or "drd" when under valgrind
+};
+
+// The eight detectors, in the order the page shows them.
+std::vector<Detector> all_detectors();
+
+struct BenchOptions {
+  std::vector<std::string> cases;      ///< as `racelab run` takes them; empty: all
+  std::vector<std::string> detectors;  ///< names; empty: all
+  int seeds = 20;                      ///< trials per buggy variant and detector
+  std::int64_t budget = 100;           ///< runs per trial before a buggy variant counts as missed
+  std::int64_t fixed_runs = 2000;      ///< runs per fixed variant and detector
+  int jobs = 2;
+  std::uint64_t seed = 1;  ///< seed i's campaign seed is seed + i
+  std::string cases_dir;   ///< the TSan build's case programs; plain ones in cases_dir/plain
+  std::string work_dir;    ///< worker logs
+  std::string command;     ///< the command line that reproduces the page
+  bool quick = false;      ///< only for the page's heading
+};
+
+// How one detector did on one buggy variant, over the seeds.
+struct Detection {
+  int seeds = 0;
+  int caught = 0;        ///< seeds with a detection within the budget
+  int right_class = 0;   ///< of those, the detection's verdict is one the case expects
+  std::vector<std::int64_t> runs_to_first;  ///< per caught seed: runs up to and with the detection
+  std::vector<double> seconds_to_first;     ///< per caught seed: time in those runs (see below)
+  std::map<Verdict, int> classes;           ///< what the detections said
+  int hangs_charged = 0;   ///< detections that were hangs charged with the time limit
+  std::vector<std::string> problems;
+};
+
+// How one detector did on one fixed variant.
+struct FalseAlarms {
+  std::int64_t runs = 0;
+  std::int64_t flagged = 0;            ///< runs with any report or verdict
+  std::map<std::string, int> what;     ///< verdicts, or valgrind's error kinds (distinct errors)
+  double seconds = 0;
+  std::vector<std::string> problems;
+};
+
+struct BenchCase {
+  std::string id;
+  std::string title;
+  std::vector<Verdict> expected;  ///< of the buggy variant
+  double plain_timeout_s = 5;     ///< a plain program's run time limit (charged to hangs)
+  double tsan_timeout_s = 10;
+};
+
+struct BenchResult {
+  BenchOptions options;
+  std::vector<Detector> detectors;
+  std::vector<BenchCase> cases;
+  std::map<std::string, std::map<std::string, Detection>> buggy;    ///< [case][detector]
+  std::map<std::string, std::map<std::string, FalseAlarms>> fixed;  ///< [case][detector]
+  std::map<std::string, double> floor;  ///< [detector] spawn+join of two threads per second
+  std::map<std::string, double> start_seconds;  ///< [detector] a process's start and exit
+  std::string machine;                  ///< CPU, cores, compiler, valgrind
+  std::string created;                  ///< UTC, set by the caller
+  double seconds = 0;
+};
+
+// The verdict a valgrind error kind stands for (helgrind's Race, LockOrder,
+// UnlockUnlocked, Misc…; DRD's ConflictingAccess, MutexErr…). `what` is the
+// error's text: a helgrind "Misc" re-lock, a DRD "Recursive locking", is a
+// self-deadlock.
+Verdict verdict_for_valgrind_kind(const std::string& kind, const std::string& what);
+
+// The errors of a valgrind XML log (--xml=yes), in the order they were found:
+// kind and text. Tolerates a log cut short by a kill.
+std::vector<std::pair<std::string, std::string>> valgrind_errors_in(const std::string& xml);
+
+// Median and 95th percentile (nearest rank) of a non-empty sample.
+double median(std::vector<double> sample);
+double percentile95(std::vector<double> sample);
+
+// run_bench()
+//
+// Runs every selected detector over every selected case: `seeds` trials of
+// each buggy variant (a trial ends at the first run the detector flags, or
+// after `budget` runs; the next starts at the following run, in the same
+// worker process unless that one ended), `fixed_runs` runs of each fixed
+// variant, and the spawn+join floor and start-up time of each detector's
+// process. Every run has its own seed and fresh state, and TSan is told to
+// report a race again when it recurs (valgrind counts every recurrence), so
+// trials are independent of where worker processes begin. Time to detection
+// is the time in the trial's runs; a hang seen by a detector without
+// racelab's checks is charged the program's run time limit on top, since
+// that is when a plain test notices it (racelab's watchdog sees it sooner).
+// `say` gets one line per phase.
+// Throws std::runtime_error when a program or valgrind is missing.
+BenchResult run_bench(const BenchOptions& options, const std::function<void(const std::string&)>& say);
+
+// The page (docs/benchmarks.md), its chart (an SVG heat map of the detection
+// matrix, linked from the page as `svg_name`) and the raw figures.
+std::string bench_markdown(const BenchResult& result, const std::string& svg_name);
+std::string bench_svg(const BenchResult& result);
+nlohmann::json bench_json(const BenchResult& result);
+
+}  // namespace racelab::driver
