@@ -50,7 +50,7 @@ std::string expected_text(const std::vector<Verdict>& expected) {
   return text;
 }
 
-// How well a detector did on a case, for comparisons: seeds caught with an
+// How well a detector did on a case, for comparisons: trials caught with an
 // expected verdict, then the median time to detection (less is better).
 struct Score {
   int right = 0;
@@ -63,7 +63,7 @@ Score score(const Detection* d) {
 }
 
 // "wins", "ties", "loses" or "neither" (neither caught it with an expected
-// verdict). Equal counts of seeds are decided by time: faster by 25 % and by
+// verdict). Equal counts of trials are decided by time: faster by 25 % and by
 // 20 ms at least (less is noise, and nobody waiting would notice).
 std::string compare(Score racelab, Score other) {
   if (racelab.right == 0 && other.right == 0) return "neither";
@@ -107,7 +107,7 @@ std::string bench_markdown(const BenchResult& r, const std::string& svg_name) {
   line();
   line(fmt::format("Measured by `racelab bench` on {} ({}{}), in {:.0f} s on one machine: {}.",
                    r.created, o.quick ? "quick mode: " : "",
-                   fmt::format("{} seeds per buggy variant, at most {} runs each; {} runs per fixed variant",
+                   fmt::format("{} trials per buggy variant, at most {} runs each; {} runs per fixed variant",
                                o.seeds, o.budget, o.fixed_runs),
                    r.seconds, r.machine));
   line();
@@ -116,6 +116,12 @@ std::string bench_markdown(const BenchResult& r, const std::string& svg_name) {
   line("```sh");
   line(o.command);
   line("```");
+  line();
+  line(fmt::format("One case under some detectors: `racelab bench 01_lost_update --detectors stress,tsan,helgrind` "
+                   "(same options). Run i of a variant has the seed derived from `--seed` ({}) and i, so "
+                   "the same command makes the same runs; what a run shows can still vary with the "
+                   "machine's timing.",
+                   o.seed));
   line();
   line("The detectors, each running the catalogue's own case programs through the same campaigns:");
   line();
@@ -170,7 +176,7 @@ std::string bench_markdown(const BenchResult& r, const std::string& svg_name) {
 
   line("## Detection: buggy variants");
   line();
-  line(fmt::format("Seeds in which the detector flagged a run within {} runs, of {}; ✓ when every "
+  line(fmt::format("Trials in which the detector flagged a run within {} runs, of {}; ✓ when every "
                    "detection said something the case expects, else what it said.",
                    o.budget, o.seeds));
   line();
@@ -192,7 +198,7 @@ std::string bench_markdown(const BenchResult& r, const std::string& svg_name) {
     line(row);
   }
   line();
-  line("Runs to the first detection, median / 95th percentile over the seeds that caught it:");
+  line("Runs to the first detection, median / 95th percentile over the trials that caught it:");
   line();
   header("case");
   for (const BenchCase& c : r.cases) {
@@ -207,7 +213,7 @@ std::string bench_markdown(const BenchResult& r, const std::string& svg_name) {
     line(row);
   }
   line();
-  line("Seconds to the first detection, median over the seeds that caught it: the time in the "
+  line("Seconds to the first detection, median over the trials that caught it: the time in the "
        "trial's runs (a process's start is once per session, see *Cost*); † a hang, charged "
        "the program's run time limit, as a plain test would wait for it:");
   line();
@@ -280,7 +286,7 @@ std::string bench_markdown(const BenchResult& r, const std::string& svg_name) {
 
   line("## How to read it");
   line();
-  line("- A buggy variant is *caught* in a seed (a trial) when a run within the budget is "
+  line("- A buggy variant is *caught* in a trial when a run within the budget is "
        "flagged: a verdict other than clean, a TSan report or a valgrind error. Runs to "
        "detection count that run. Trials follow one another in the same worker process until a "
        "run ends it; every run has its own seed and fresh state, TSan reports a race again when "
@@ -306,10 +312,10 @@ std::string bench_svg(const BenchResult& r) {
   std::string svg = fmt::format(
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 {0} {1}\" "
       "font-family=\"sans-serif\" font-size=\"11\" role=\"img\">\n"
-      "<title>racelab against other detectors: seeds caught per buggy case</title>\n"
+      "<title>racelab against other detectors: trials caught per buggy case</title>\n"
       "<rect width=\"{0}\" height=\"{1}\" fill=\"#ffffff\"/>\n"
       "<text x=\"8\" y=\"20\" font-size=\"14\" font-weight=\"bold\">Buggy cases caught, by detector "
-      "(seeds caught of {2}; median runs to detection)</text>\n",
+      "(trials caught of {2}; median runs to detection)</text>\n",
       width, height, r.options.seeds);
   for (std::size_t j = 0; j < r.detectors.size(); ++j)
     svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-weight=\"bold\">{}</text>\n",
@@ -327,7 +333,7 @@ std::string bench_svg(const BenchResult& r) {
         if (det->caught > 0) {
           text += " · " + runs_text(median(as_doubles(det->runs_to_first)));
           const double right = static_cast<double>(det->right_class) / det->seeds;
-          // Green as more seeds are caught with an expected verdict; amber
+          // Green as more trials are caught with an expected verdict; amber
           // when caught but mostly with another verdict.
           if (det->right_class * 2 >= det->caught) {
             fill = right >= 0.999 ? "#1b7837" : right >= 0.5 ? "#5aae61" : "#a6dba0";
@@ -346,9 +352,9 @@ std::string bench_svg(const BenchResult& r) {
   }
   const int legend = kTop + kRow * static_cast<int>(r.cases.size()) + 24;
   const std::pair<const char*, const char*> keys[] = {
-      {"#1b7837", "every seed, expected verdict"},
-      {"#5aae61", "half the seeds or more"},
-      {"#a6dba0", "some seeds"},
+      {"#1b7837", "every trial, expected verdict"},
+      {"#5aae61", "half the trials or more"},
+      {"#a6dba0", "some trials"},
       {"#f4a442", "caught, mostly another verdict"},
       {"#eeeeee", "never caught"}};
   int x = 8;
