@@ -6,7 +6,10 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <memory>
 #include <regex>
+#include <string_view>
 #include <stdexcept>
 #include <thread>
 
@@ -92,6 +95,29 @@ std::vector<std::string> worker_xml_logs(const std::string& logs, const std::str
   return paths;
 }
 
+// ValgrindLog — a worker's XML log read as it grows: each call returns the
+// errors valgrind finished writing since the last one.
+class ValgrindLog {
+ public:
+  explicit ValgrindLog(std::string path) : path_(std::move(path)) {}
+
+  std::vector<std::pair<std::string, std::string>> new_errors() {
+    std::ifstream in(path_, std::ios::binary);
+    if (!in) return {};
+    in.seekg(static_cast<std::streamoff>(offset_));
+    std::string chunk((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::size_t end = chunk.rfind("</error>");
+    if (end == std::string::npos) return {};
+    chunk.resize(end + 8);
+    offset_ += chunk.size();
+    return valgrind_errors_in(chunk);
+  }
+
+ private:
+  std::string path_;
+  std::size_t offset_ = 0;
+};
+
 std::string first_line_of(const std::string& text) { return text.substr(0, text.find('\n')); }
 
 std::string machine_description(const std::string& compiler) {
@@ -135,25 +161,26 @@ Verdict verdict_for_valgrind_kind(const std::string& kind, const std::string& wh
   return Verdict::mutex_misuse;
 }
 
-std::vector<std::pair<std::string, std::string>> valgrind_errors_in(const std::string& xml) {
+std::vector<std::pair<std::string, std::string>> valgrind_errors_in(std::string_view xml) {
+  // Plain string search: logs reach hundreds of MB (helgrind reports a lock
+  // order again for every run's new mutexes).
+  auto between = [](std::string_view text, std::string_view open, std::string_view close) {
+    const std::size_t from = text.find(open);
+    if (from == std::string_view::npos) return std::optional<std::string_view>{};
+    const std::size_t to = text.find(close, from + open.size());
+    if (to == std::string_view::npos) return std::optional<std::string_view>{};
+    return std::optional<std::string_view>{text.substr(from + open.size(), to - from - open.size())};
+  };
   std::vector<std::pair<std::string, std::string>> errors;
-  static const std::regex kind_re("<kind>([^<]*)</kind>");
-  static const std::regex what_re("<what>([^<]*)</what>|<text>([^<]*)</text>");
-  std::size_t at = 0;
-  for (;;) {
-    const std::size_t open = xml.find("<error>", at);
-    if (open == std::string::npos) break;
-    std::size_t close = xml.find("</error>", open);
-    const bool whole = close != std::string::npos;
-    const std::string body = xml.substr(open, whole ? close - open : std::string::npos);
-    std::smatch kind, what;
-    if (std::regex_search(body, kind, kind_re)) {
-      std::string text;
-      if (std::regex_search(body, what, what_re)) text = what[1].matched ? what[1] : what[2];
-      errors.emplace_back(kind[1], text);
+  for (std::size_t at = xml.find("<error>"); at != std::string_view::npos;) {
+    const std::size_t next = xml.find("<error>", at + 7);
+    const std::string_view body = xml.substr(at, next == std::string_view::npos ? xml.npos : next - at);
+    if (auto kind = between(body, "<kind>", "</kind>")) {
+      auto what = between(body, "<what>", "</what>");
+      if (!what) what = between(body, "<text>", "</text>");
+      errors.emplace_back(std::string(*kind), std::string(what.value_or("")));
     }
-    if (!whole) break;
-    at = close;
+    at = next;
   }
   return errors;
 }
@@ -263,7 +290,11 @@ BenchResult run_bench(const BenchOptions& options,
         double seconds = 0;      ///< time in its runs so far
       };
       std::map<std::string, Trial> trials;
-      std::map<std::string, std::size_t> xml_seen;  ///< [worker log] errors read so far
+      struct WorkerErrors {
+        std::unique_ptr<ValgrindLog> log;
+        std::optional<std::pair<std::string, std::string>> first;
+      };
+      std::map<std::string, WorkerErrors> worker_errors;  ///< [worker log]
       o.stop_when = [&](const CaseProgram& program, Variant, const report::RunRecord& run,
                         const std::string& worker_log) {
         const BenchCase& c = *std::find_if(result.cases.begin(), result.cases.end(),
@@ -278,11 +309,11 @@ BenchResult run_bench(const BenchOptions& options,
             // The errors valgrind printed first during this run are the new
             // ones in its log; none new: a repeat, taken to be the worker's
             // first error.
-            const auto errors = valgrind_errors_in(read_text(worker_log + ".valgrind.xml").value_or(""));
-            std::size_t& seen = xml_seen[worker_log];
-            if (seen < errors.size()) error = errors[seen];
-            else if (!errors.empty()) error = errors.front();
-            seen = errors.size();
+            WorkerErrors& w = worker_errors[worker_log];
+            if (!w.log) w.log = std::make_unique<ValgrindLog>(worker_log + ".valgrind.xml");
+            const auto errors = w.log->new_errors();
+            if (!w.first && !errors.empty()) w.first = errors.front();
+            error = errors.empty() ? w.first : errors.front();
           }
           const Verdict verdict = said(d, run, error);
           ++det.caught;

@@ -22,6 +22,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -107,7 +108,7 @@ Verdict verdict_for_valgrind_kind(const std::string& kind, const std::string& wh
 
 // The errors of a valgrind XML log (--xml=yes), in the order they were found:
 // kind and text. Tolerates a log cut short by a kill.
-std::vector<std::pair<std::string, std::string>> valgrind_errors_in(const std::string& xml);
+std::vector<std::pair<std::string, std::string>> valgrind_errors_in(std::string_view xml);
 
 // Median and 95th percentile (nearest rank) of a non-empty sample.
 double median(std::vector<double> sample);
