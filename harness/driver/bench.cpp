@@ -232,8 +232,6 @@ BenchResult run_bench(const BenchOptions& options,
     c.title = tsan[i].describe.value("title", "");
     for (const auto& e : tsan[i].describe.at("variants").at("buggy").at("expected"))
       if (auto v = parse_verdict(e.get<std::string>())) c.expected.push_back(*v);
-    c.tsan_timeout_s = tsan[i].describe.value("timeout_s", 10.0);
-    c.plain_timeout_s = plain[i].describe.value("timeout_s", 5.0);
     result.cases.push_back(std::move(c));
   }
 
@@ -253,6 +251,7 @@ BenchResult run_bench(const BenchOptions& options,
       // recurs (by default once per pair of stacks and per address in a
       // process), as valgrind counts every recurrence of an error.
       o.tsan_options = "suppress_equal_stacks=0 suppress_equal_addresses=0";
+      o.timeout_s = options.timeout_s;
       o.out_dir = dir;
       return o;
     };
@@ -277,6 +276,38 @@ BenchResult run_bench(const BenchOptions& options,
       }
     }
 
+    // Fixed variants: every flagged run is a false alarm.
+    {
+      const std::string dir = base + "/fixed";
+      CampaignOptions o = campaign_options(options.seed, options.fixed_runs, dir);
+      o.stop_when = [&](const CaseProgram& program, Variant, const report::RunRecord& run, const std::string&) {
+        FalseAlarms& fa = result.fixed[program.id()][d.name];
+        ++fa.runs;
+        if (flagged(run)) {
+          ++fa.flagged;
+          if (d.tool.empty()) ++fa.what[std::string(to_string(said(d, run, std::nullopt)))];
+        }
+        return false;
+      };
+      std::vector<std::pair<CaseProgram, Variant>> work;
+      for (const CaseProgram& p : programs) work.emplace_back(p, Variant::fixed);
+      const auto results = run_campaign(work, o, [](const report::VariantResult&) {}, [](const Progress&) {});
+      for (std::size_t i = 0; i < results.size(); ++i) {
+        const BenchCase& c = result.cases[i];
+        FalseAlarms& fa = result.fixed[c.id][d.name];
+        fa.seconds = results[i].seconds;
+        for (const std::string& p : results[i].problems) fa.problems.push_back(p);
+        if (d.tool.empty()) continue;
+        // valgrind prints an error once however often it recurs: the kinds
+        // of the distinct errors, from every worker's log.
+        for (const std::string& log : worker_xml_logs(dir + "/logs", c.id, "fixed"))
+          for (const auto& [kind, what] : valgrind_errors_in(read_text(log).value_or("")))
+            ++fa.what[kind];
+      }
+      fs::remove_all(dir);
+    }
+    say(fmt::format("bench: {:<9} fixed variants, {} runs each: done at {:.0f} s", d.name,
+                    options.fixed_runs, std::chrono::duration<double>(Clock::now() - started).count()));
     // Buggy variants: `seeds` trials each, one after another in one chain of
     // workers; a trial ends at its first flagged run or after `budget` runs,
     // and the next starts at the following run (every run has its own seed
@@ -323,7 +354,10 @@ BenchResult run_bench(const BenchOptions& options,
           det.runs_to_first.push_back(run.index - t.start + 1);
           double seconds = t.seconds;
           if (!d.racelab && verdict == Verdict::hang) {
-            seconds += d.tsan_build ? c.tsan_timeout_s : c.plain_timeout_s;
+            // Seen when the time limit comes, not when racelab's watchdog
+            // recognised it.
+            const double run_s = static_cast<double>(run.duration_us) / 1e6;
+            seconds += std::max(0.0, options.timeout_s - run_s);
             ++det.hangs_charged;
           }
           det.seconds_to_first.push_back(seconds);
@@ -336,49 +370,22 @@ BenchResult run_bench(const BenchOptions& options,
         }
         return t.done >= options.seeds;
       };
+      // Longest first (by the fixed variant's time), so that no long case
+      // runs alone at the end while the other jobs idle.
       std::vector<std::pair<CaseProgram, Variant>> work;
       for (const CaseProgram& p : programs) work.emplace_back(p, Variant::buggy);
-      const auto results = run_campaign(work, o, [](const report::VariantResult&) {}, [](const Progress&) {});
-      for (std::size_t i = 0; i < results.size(); ++i)
-        for (const std::string& p : results[i].problems)
-          result.buggy[result.cases[i].id][d.name].problems.push_back(p);
+      std::sort(work.begin(), work.end(), [&](const auto& a, const auto& b) {
+        const double sa = result.fixed[a.first.id()][d.name].seconds;
+        const double sb = result.fixed[b.first.id()][d.name].seconds;
+        return sa != sb ? sa > sb : a.first.id() < b.first.id();
+      });
+      for (const report::VariantResult& v : run_campaign(work, o, [](const report::VariantResult&) {}, [](const Progress&) {}))
+        for (const std::string& p : v.problems) result.buggy[v.case_id][d.name].problems.push_back(p);
       fs::remove_all(dir);
     }
     say(fmt::format("bench: {:<9} buggy variants, {} trials: done at {:.0f} s", d.name, options.seeds,
                     std::chrono::duration<double>(Clock::now() - started).count()));
 
-    // Fixed variants: every flagged run is a false alarm.
-    {
-      const std::string dir = base + "/fixed";
-      CampaignOptions o = campaign_options(options.seed, options.fixed_runs, dir);
-      o.stop_when = [&](const CaseProgram& program, Variant, const report::RunRecord& run, const std::string&) {
-        FalseAlarms& fa = result.fixed[program.id()][d.name];
-        ++fa.runs;
-        if (flagged(run)) {
-          ++fa.flagged;
-          if (d.tool.empty()) ++fa.what[std::string(to_string(said(d, run, std::nullopt)))];
-        }
-        return false;
-      };
-      std::vector<std::pair<CaseProgram, Variant>> work;
-      for (const CaseProgram& p : programs) work.emplace_back(p, Variant::fixed);
-      const auto results = run_campaign(work, o, [](const report::VariantResult&) {}, [](const Progress&) {});
-      for (std::size_t i = 0; i < results.size(); ++i) {
-        const BenchCase& c = result.cases[i];
-        FalseAlarms& fa = result.fixed[c.id][d.name];
-        fa.seconds = results[i].seconds;
-        for (const std::string& p : results[i].problems) fa.problems.push_back(p);
-        if (d.tool.empty()) continue;
-        // valgrind prints an error once however often it recurs: the kinds
-        // of the distinct errors, from every worker's log.
-        for (const std::string& log : worker_xml_logs(dir + "/logs", c.id, "fixed"))
-          for (const auto& [kind, what] : valgrind_errors_in(read_text(log).value_or("")))
-            ++fa.what[kind];
-      }
-      fs::remove_all(dir);
-    }
-    say(fmt::format("bench: {:<9} fixed variants, {} runs each: done at {:.0f} s", d.name,
-                    options.fixed_runs, std::chrono::duration<double>(Clock::now() - started).count()));
   }
   result.seconds = std::chrono::duration<double>(Clock::now() - started).count();
   return result;

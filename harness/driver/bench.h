@@ -48,10 +48,11 @@ struct BenchOptions {
   std::vector<std::string> cases;      ///< as `racelab run` takes them; empty: all
   std::vector<std::string> detectors;  ///< names; empty: all
   int seeds = 20;                      ///< trials per buggy variant and detector
-  std::int64_t budget = 100;           ///< runs per trial before a buggy variant counts as missed
+  std::int64_t budget = 50;            ///< runs per trial before a buggy variant counts as missed
   std::int64_t fixed_runs = 2000;      ///< runs per fixed variant and detector
   int jobs = 2;
-  std::uint64_t seed = 1;  ///< seed i's campaign seed is seed + i
+  std::uint64_t seed = 1;  ///< the campaigns' seed
+  double timeout_s = 2;    ///< a run's time limit, for every detector
   std::string cases_dir;   ///< the TSan build's case programs; plain ones in cases_dir/plain
   std::string work_dir;    ///< worker logs
   std::string command;     ///< the command line that reproduces the page
@@ -83,8 +84,6 @@ struct BenchCase {
   std::string id;
   std::string title;
   std::vector<Verdict> expected;  ///< of the buggy variant
-  double plain_timeout_s = 5;     ///< a plain program's run time limit (charged to hangs)
-  double tsan_timeout_s = 10;
 };
 
 struct BenchResult {
@@ -125,8 +124,8 @@ double percentile95(std::vector<double> sample);
 // report a race again when it recurs (valgrind counts every recurrence), so
 // trials are independent of where worker processes begin. Time to detection
 // is the time in the trial's runs; a hang seen by a detector without
-// racelab's checks is charged the program's run time limit on top, since
-// that is when a plain test notices it (racelab's watchdog sees it sooner).
+// racelab's checks counts as seen when the run's time limit came, as a plain
+// test notices it then (racelab's watchdog may recognise it sooner).
 // `say` gets one line per phase.
 // Throws std::runtime_error when a program or valgrind is missing.
 BenchResult run_bench(const BenchOptions& options, const std::function<void(const std::string&)>& say);

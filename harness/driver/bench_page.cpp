@@ -213,9 +213,10 @@ std::string bench_markdown(const BenchResult& r, const std::string& svg_name) {
     line(row);
   }
   line();
-  line("Seconds to the first detection, median over the trials that caught it: the time in the "
-       "trial's runs (a process's start is once per session, see *Cost*); † a hang, charged "
-       "the program's run time limit, as a plain test would wait for it:");
+  line(fmt::format("Seconds to the first detection, median over the trials that caught it: the time "
+                   "in the trial's runs (a process's start is once per session, see *Cost*); † a "
+                   "hang, counted at the run's time limit ({} s), as a plain test would wait for it:",
+                   o.timeout_s));
   line();
   header("case");
   for (const BenchCase& c : r.cases) {
@@ -296,7 +297,8 @@ std::string bench_markdown(const BenchResult& r, const std::string& svg_name) {
        "re-lock really blocks, nothing watches lock order, misuse or lost exceptions. What they "
        "flag is the program's own invariant check, a crash, a hang, and the tool's reports. "
        "racelab's watchdog still ends a run that cannot finish, and calls it only a `hang`; such "
-       "detections are charged the run time limit (†).");
+       "a detection counts as made when the run's time limit came (†). Every detector runs with "
+       "the same time limit per run.");
   line("- racelab's runtime keeps out of the tools' way: its bookkeeping is hidden from TSan "
        "(ignore annotations) and from helgrind and DRD (client requests), so their reports are "
        "about the case's code and the standard library it uses.");

@@ -490,7 +490,7 @@ int bench(const std::string& cases_dir, BenchArgs args, const std::string& comma
   o.cases_dir = cases_dir;
   o.quick = args.quick;
   o.seeds = args.seeds.value_or(args.quick ? 3 : 20);
-  o.budget = args.budget.value_or(args.quick ? 20 : 100);
+  o.budget = args.budget.value_or(args.quick ? 20 : 50);
   o.fixed_runs = args.fixed_runs.value_or(args.quick ? 50 : 2000);
   o.command = command;
   std::string work = (std::filesystem::temp_directory_path() / "racelab-bench-XXXXXX").string();
@@ -685,7 +685,7 @@ int driver_main(int argc, char** argv) {
   bench_cmd->add_option("cases", bench_args.options.cases, "Cases (default: all)");
   bench_cmd->add_flag("--quick", bench_args.quick,
                       "3 trials of at most 20 runs per buggy variant, 50 runs per fixed one "
-                      "(default: 20 trials of at most 100 runs, 2,000 runs)");
+                      "(default: 20 trials of at most 50 runs, 2,000 runs)");
   bench_cmd->add_option("--detectors", bench_args.options.detectors,
                         "Only these: stress, tsan, yield, sleep, pct, portfolio, helgrind, drd")
       ->delimiter(',');
@@ -698,7 +698,11 @@ int driver_main(int argc, char** argv) {
   bench_cmd->add_option("--jobs", bench_args.options.jobs, "Worker processes at once")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
-  bench_cmd->add_option("--seed", bench_args.options.seed, "Seed i's campaign seed is this + i")
+  bench_cmd->add_option("--seed", bench_args.options.seed, "Campaign seed: run i of a variant uses a seed derived from it and i")
+      ->capture_default_str();
+  bench_cmd->add_option("--timeout", bench_args.options.timeout_s,
+                        "A run's time limit in seconds, for every detector (a plain run is seen to hang then)")
+      ->check(CLI::PositiveNumber)
       ->capture_default_str();
   bench_cmd->add_option("--out", bench_args.out, "Where the page, chart and JSON go")->capture_default_str();
 

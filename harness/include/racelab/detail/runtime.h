@@ -141,7 +141,8 @@ extern std::atomic<bool> g_perturbing;
 // re-lock really blocks, no lock-order graph is kept, misuse and lost
 // exceptions go unnoted, an exception escaping a thread or a joinable thread
 // destroyed terminates the process (as with std::thread), and the watchdog
-// calls whatever cannot finish a `hang`. For `racelab bench`, which measures
+// calls whatever cannot finish a `hang` (steps without progress count only
+// when the time limit comes). For `racelab bench`, which measures
 // other detectors on the same programs.
 extern bool g_plain;
 
