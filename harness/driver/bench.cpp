@@ -315,6 +315,10 @@ BenchResult run_bench(const BenchOptions& options,
     {
       const std::string dir = base + "/buggy";
       CampaignOptions o = campaign_options(options.seed, options.budget * options.seeds, dir);
+      // One worker more than jobs: trials of stuck runs mostly wait (for a
+      // watchdog's confirmation, a process's start), and would leave a core
+      // idle. (The fixed variants' runs/s are measured with `jobs`.)
+      o.jobs = options.jobs + 1;
       struct Trial {
         int done = 0;
         std::int64_t start = 0;  ///< its first run index
@@ -370,13 +374,24 @@ BenchResult run_bench(const BenchOptions& options,
         }
         return t.done >= options.seeds;
       };
-      // Longest first (by the fixed variant's time), so that no long case
-      // runs alone at the end while the other jobs idle.
+      // Longest first, so that no long case runs alone at the end while the
+      // other jobs idle: cases whose runs may wait for the time limit (those
+      // expected to hang, deadlock or livelock), then by the fixed variant's
+      // time.
       std::vector<std::pair<CaseProgram, Variant>> work;
       for (const CaseProgram& p : programs) work.emplace_back(p, Variant::buggy);
+      auto may_wait = [&](const CaseProgram& p) {
+        const BenchCase& c = *std::find_if(result.cases.begin(), result.cases.end(),
+                                           [&](const BenchCase& k) { return k.id == p.id(); });
+        return std::any_of(c.expected.begin(), c.expected.end(), [](Verdict v) {
+          return v == Verdict::livelock || v == Verdict::hang || v == Verdict::deadlock;
+        });
+      };
       std::sort(work.begin(), work.end(), [&](const auto& a, const auto& b) {
+        const bool wa = may_wait(a.first), wb = may_wait(b.first);
         const double sa = result.fixed[a.first.id()][d.name].seconds;
         const double sb = result.fixed[b.first.id()][d.name].seconds;
+        if (wa != wb) return wa;
         return sa != sb ? sa > sb : a.first.id() < b.first.id();
       });
       for (const report::VariantResult& v : run_campaign(work, o, [](const report::VariantResult&) {}, [](const Progress&) {}))

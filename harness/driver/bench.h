@@ -48,7 +48,7 @@ struct BenchOptions {
   std::vector<std::string> cases;      ///< as `racelab run` takes them; empty: all
   std::vector<std::string> detectors;  ///< names; empty: all
   int seeds = 20;                      ///< trials per buggy variant and detector
-  std::int64_t budget = 50;            ///< runs per trial before a buggy variant counts as missed
+  std::int64_t budget = 25;            ///< runs per trial before a buggy variant counts as missed
   std::int64_t fixed_runs = 2000;      ///< runs per fixed variant and detector
   int jobs = 2;
   std::uint64_t seed = 1;  ///< the campaigns' seed

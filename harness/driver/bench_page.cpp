@@ -2,6 +2,7 @@
 // figures as JSON.
 #include <algorithm>
 #include <cmath>
+#include <functional>
 
 #include <fmt/format.h>
 
@@ -102,6 +103,19 @@ std::string bench_markdown(const BenchResult& r, const std::string& svg_name) {
     line(head);
     line(rule);
   };
+  // A table of the detections: a row per case, a cell per detector that
+  // caught it at least once ("—" otherwise).
+  auto detections = [&](const std::function<std::string(const Detection&)>& cell) {
+    header("case");
+    for (const BenchCase& c : r.cases) {
+      std::string row = "| " + c.id + " |";
+      for (const Detector& d : r.detectors) {
+        const Detection* det = detection(r, c.id, d.name);
+        row += " " + (det == nullptr || det->runs_to_first.empty() ? std::string("—") : cell(*det)) + " |";
+      }
+      line(row);
+    }
+  };
 
   line("# racelab against other detectors");
   line();
@@ -200,36 +214,19 @@ std::string bench_markdown(const BenchResult& r, const std::string& svg_name) {
   line();
   line("Runs to the first detection, median / 95th percentile over the trials that caught it:");
   line();
-  header("case");
-  for (const BenchCase& c : r.cases) {
-    std::string row = "| " + c.id + " |";
-    for (const Detector& d : r.detectors) {
-      const Detection* det = detection(r, c.id, d.name);
-      row += det == nullptr || det->runs_to_first.empty()
-                 ? " — |"
-                 : fmt::format(" {} / {} |", runs_text(median(as_doubles(det->runs_to_first))),
-                               runs_text(percentile95(as_doubles(det->runs_to_first))));
-    }
-    line(row);
-  }
+  detections([](const Detection& det) {
+    return fmt::format("{} / {}", runs_text(median(as_doubles(det.runs_to_first))),
+                       runs_text(percentile95(as_doubles(det.runs_to_first))));
+  });
   line();
   line(fmt::format("Seconds to the first detection, median over the trials that caught it: the time "
                    "in the trial's runs (a process's start is once per session, see *Cost*); † a "
                    "hang, counted at the run's time limit ({} s), as a plain test would wait for it:",
                    o.timeout_s));
   line();
-  header("case");
-  for (const BenchCase& c : r.cases) {
-    std::string row = "| " + c.id + " |";
-    for (const Detector& d : r.detectors) {
-      const Detection* det = detection(r, c.id, d.name);
-      row += det == nullptr || det->seconds_to_first.empty()
-                 ? " — |"
-                 : fmt::format(" {}{} |", number(median(det->seconds_to_first)),
-                               det->hangs_charged > 0 ? " †" : "");
-    }
-    line(row);
-  }
+  detections([](const Detection& det) {
+    return number(median(det.seconds_to_first)) + (det.hangs_charged > 0 ? " †" : "");
+  });
   line();
 
   line("## False alarms: fixed variants");

@@ -490,7 +490,7 @@ int bench(const std::string& cases_dir, BenchArgs args, const std::string& comma
   o.cases_dir = cases_dir;
   o.quick = args.quick;
   o.seeds = args.seeds.value_or(args.quick ? 3 : 20);
-  o.budget = args.budget.value_or(args.quick ? 20 : 50);
+  o.budget = args.budget.value_or(args.quick ? 20 : 25);
   o.fixed_runs = args.fixed_runs.value_or(args.quick ? 50 : 2000);
   o.command = command;
   std::string work = (std::filesystem::temp_directory_path() / "racelab-bench-XXXXXX").string();
@@ -685,7 +685,7 @@ int driver_main(int argc, char** argv) {
   bench_cmd->add_option("cases", bench_args.options.cases, "Cases (default: all)");
   bench_cmd->add_flag("--quick", bench_args.quick,
                       "3 trials of at most 20 runs per buggy variant, 50 runs per fixed one "
-                      "(default: 20 trials of at most 50 runs, 2,000 runs)");
+                      "(default: 20 trials of at most 25 runs, 2,000 runs)");
   bench_cmd->add_option("--detectors", bench_args.options.detectors,
                         "Only these: stress, tsan, yield, sleep, pct, portfolio, helgrind, drd")
       ->delimiter(',');
