@@ -335,6 +335,8 @@ BenchResult run_bench(const BenchOptions& options,
         const BenchCase& c = *std::find_if(result.cases.begin(), result.cases.end(),
                                            [&](const BenchCase& k) { return k.id == program.id(); });
         Trial& t = trials[c.id];
+        // Records already in the pipe after the last trial are not counted.
+        if (t.done >= options.seeds) return true;
         Detection& det = result.buggy[c.id][d.name];
         t.seconds += static_cast<double>(run.duration_us) / 1e6;
         const bool hit = flagged(run);
