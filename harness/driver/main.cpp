@@ -680,8 +680,8 @@ int driver_main(int argc, char** argv) {
       "catalogue (needs the TSan build's case programs and their plain twins in <cases>/plain, "
       "and valgrind): detection per buggy case (seeds caught, verdict class, runs and time to "
       "the first detection), false alarms per fixed case, cost. Writes DIR/benchmarks.md, "
-      "DIR/benchmarks.svg and DIR/benchmarks.json. About 15 minutes on 2 cores; --quick about "
-      "2.\nExit codes: 0 measured; 2 usage; 3 a worker or tool failed (the page counts it).");
+      "DIR/benchmarks.svg and DIR/benchmarks.json. About 13 minutes on 2 cores; --quick about "
+      "1.5.\nExit codes: 0 measured; 2 usage; 3 a worker or tool failed (the page counts it).");
   bench_cmd->add_option("cases", bench_args.options.cases, "Cases (default: all)");
   bench_cmd->add_flag("--quick", bench_args.quick,
                       "3 trials of at most 20 runs per buggy variant, 50 runs per fixed one "
