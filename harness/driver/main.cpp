@@ -678,7 +678,7 @@ int driver_main(int argc, char** argv) {
       "bench",
       "Measure racelab against a plain stress run, TSan alone, helgrind and DRD on the "
       "catalogue (needs the TSan build's case programs and their plain twins in <cases>/plain, "
-      "and valgrind): detection per buggy case (seeds caught, verdict class, runs and time to "
+      "and valgrind): detection per buggy case (trials caught, verdict class, runs and time to "
       "the first detection), false alarms per fixed case, cost. Writes DIR/benchmarks.md, "
       "DIR/benchmarks.svg and DIR/benchmarks.json. About 13 minutes on 2 cores; --quick about "
       "1.5.\nExit codes: 0 measured; 2 usage; 3 a worker or tool failed (the page counts it).");
