@@ -235,6 +235,11 @@ BenchResult run_bench(const BenchOptions& options,
     result.cases.push_back(std::move(c));
   }
 
+  auto case_of = [&](const CaseProgram& p) -> const BenchCase& {
+    return *std::find_if(result.cases.begin(), result.cases.end(),
+                         [&](const BenchCase& c) { return c.id == p.id(); });
+  };
+
   for (const Detector& d : result.detectors) {
     const std::vector<CaseProgram>& programs = d.tsan_build ? tsan : plain;
     const std::string base = fmt::format("{}/{}", options.work_dir, d.name);
@@ -308,6 +313,7 @@ BenchResult run_bench(const BenchOptions& options,
     }
     say(fmt::format("bench: {:<9} fixed variants, {} runs each: done at {:.0f} s", d.name,
                     options.fixed_runs, std::chrono::duration<double>(Clock::now() - started).count()));
+
     // Buggy variants: `seeds` trials each, one after another in one chain of
     // workers; a trial ends at its first flagged run or after `budget` runs,
     // and the next starts at the following run (every run has its own seed
@@ -332,8 +338,7 @@ BenchResult run_bench(const BenchOptions& options,
       std::map<std::string, WorkerErrors> worker_errors;  ///< [worker log]
       o.stop_when = [&](const CaseProgram& program, Variant, const report::RunRecord& run,
                         const std::string& worker_log) {
-        const BenchCase& c = *std::find_if(result.cases.begin(), result.cases.end(),
-                                           [&](const BenchCase& k) { return k.id == program.id(); });
+        const BenchCase& c = case_of(program);
         Trial& t = trials[c.id];
         // Records already in the pipe after the last trial are not counted.
         if (t.done >= options.seeds) return true;
@@ -383,8 +388,7 @@ BenchResult run_bench(const BenchOptions& options,
       std::vector<std::pair<CaseProgram, Variant>> work;
       for (const CaseProgram& p : programs) work.emplace_back(p, Variant::buggy);
       auto may_wait = [&](const CaseProgram& p) {
-        const BenchCase& c = *std::find_if(result.cases.begin(), result.cases.end(),
-                                           [&](const BenchCase& k) { return k.id == p.id(); });
+        const BenchCase& c = case_of(p);
         return std::any_of(c.expected.begin(), c.expected.end(), [](Verdict v) {
           return v == Verdict::livelock || v == Verdict::hang || v == Verdict::deadlock;
         });
@@ -402,7 +406,6 @@ BenchResult run_bench(const BenchOptions& options,
     }
     say(fmt::format("bench: {:<9} buggy variants, {} trials: done at {:.0f} s", d.name, options.seeds,
                     std::chrono::duration<double>(Clock::now() - started).count()));
-
   }
   result.seconds = std::chrono::duration<double>(Clock::now() - started).count();
   return result;

@@ -138,12 +138,13 @@ extern std::atomic<bool> g_perturbing;
 // True when racelab's own checks are off (a case program's --plain, set
 // before any run): a run then shows only what the program itself shows (its
 // invariant check, a crash, a hang) and what a tool running it reports.
-// Threads start without the start gate, a re-lock really blocks, no lock-order graph is kept, misuse and lost
-// exceptions go unnoted, an exception escaping a thread or a joinable thread
-// destroyed terminates the process (as with std::thread), and the watchdog
-// calls whatever cannot finish a `hang` (steps without progress count only
-// when the time limit comes). For `racelab bench`, which measures
-// other detectors on the same programs.
+// Threads start without the start gate, a re-lock really blocks, no
+// lock-order graph is kept, misuse and lost exceptions go unnoted, an
+// exception escaping a thread or a joinable thread destroyed terminates the
+// process (as with std::thread), and the watchdog calls whatever cannot
+// finish a `hang` (steps without progress count only when the time limit
+// comes). For `racelab bench`, which measures other detectors on the same
+// programs.
 extern bool g_plain;
 
 void perturb(ThreadState& self) noexcept;
