@@ -15,6 +15,10 @@
 
 #include "registry.h"
 
+// Defined by ThreadSanitizer's runtime: its presence proves the property's
+// executions (forks of this process) ran under TSan.
+extern "C" void __tsan_init() __attribute__((weak));
+
 int main(int argc, char** argv) {
   CLI::App app{"racelab_properties — the catalogue's property-based tests (RapidCheck), as JSON lines"};
   bool list = false;
@@ -53,6 +57,7 @@ int main(int argc, char** argv) {
       line["counterexample"] = outcome.counterexample;
       line["most_ops"] = outcome.most_ops;
       line["seconds"] = outcome.seconds;
+      line["tsan"] = &__tsan_init != nullptr;
     }
     std::printf("%s\n", line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     std::fflush(stdout);

@@ -97,7 +97,7 @@ class Chain {
       work_.collector->add_problem(fmt::format("cannot start a worker: {}", e.what()));
       return finish();
     }
-    pid_ = worker_.pid;
+    pid_ = worker_.program_pid;
     runs_.clear();
     in_flight_.reset();
     ended_ = false;
@@ -155,7 +155,9 @@ class Chain {
     try {
       const nlohmann::json record = nlohmann::json::parse(text);
       const std::string type = record.at("type").get<std::string>();
-      if (type == "begin") {
+      if (type == "hello") {
+        work_.collector->add_process(record.at("tsan").get<bool>());
+      } else if (type == "begin") {
         in_flight_ = {record.at("index").get<std::int64_t>(), record.at("seed").get<std::uint64_t>()};
       } else if (type == "run") {
         add(report::RunRecord::from_json(record));
@@ -205,6 +207,10 @@ class Chain {
   std::string read_logs(bool cut_short = false, bool drop_in_flight = false) {
     std::string deadly_signal;
     const std::string log_path = fmt::format("{}.tsan.{}", base_, pid_);
+    if (cap_file(log_path, options_.max_log))
+      work_.collector->add_problem(fmt::format("{} was cut at --max-log {}: findings past it are not counted",
+                                               log_path, options_.max_log));
+    cap_file(base_ + ".out", options_.max_log);
     if (fs::exists(log_path)) {
       report::TsanLog log = report::parse_tsan_log(read_text(log_path).value_or(""));
       const std::size_t counted = runs_.empty() ? 0 : runs_.back().tsan_first + runs_.back().tsan_count;
@@ -229,6 +235,12 @@ class Chain {
 
   // What to do when a worker is gone: resume at the next run, or give up.
   void worker_ended(const ExitStatus& status, bool silent) {
+    if (!status.leaked.empty()) {
+      std::string leaked;
+      for (const std::string& l : status.leaked) leaked += (leaked.empty() ? "" : ", ") + l;
+      work_.collector->add_problem(fmt::format(
+          "the worker left {} process(es) running when it ended (killed): {}", status.leaked.size(), leaked));
+    }
     const bool ended_itself = !ended_ && !runs_.empty() && ends_process(runs_.back().verdict) &&
                               !in_flight_;
     const std::string deadly_signal = read_logs(ended_itself);

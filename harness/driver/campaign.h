@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "catalogue.h"
+#include "process.h"
 #include "racelab/report/summary.h"
 #include "racelab/verdict.h"
 
@@ -43,6 +44,9 @@ struct CampaignOptions {
   /// is <base>.tsan.<pid>, its output <base>.out).
   std::vector<std::string> wrapper;
   std::string out_dir;  ///< logs go to out_dir/logs
+  /// A worker's output and TSan log are cut to this many bytes (--max-log);
+  /// a cut TSan log is a problem (findings may be lost).
+  std::uint64_t max_log = kDefaultMaxLog;
 };
 
 // What the campaign reports while it runs (for a progress display).

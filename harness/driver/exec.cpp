@@ -6,7 +6,10 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <csignal>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <sstream>
 #include <stdexcept>
@@ -42,7 +45,8 @@ struct RunOutcome {
   report::RunRecord record;
   std::vector<report::TsanLog> logs;
   std::vector<std::string> problems;
-  bool banner = false;
+  bool started = false;  ///< a process ran (it may still have failed)
+  bool banner = false;   ///< TSan's banner in the log of the run's own process
 };
 
 std::string joined(const std::vector<std::string>& words) {
@@ -54,9 +58,10 @@ std::string joined(const std::vector<std::string>& words) {
 // Folds the runs, in index order, into one result; `rerun` is the command
 // that runs the program again.
 report::VariantResult collect(report::VariantResult meta, std::vector<RunOutcome>& outcomes,
-                              double seconds, const std::string& rerun) {
+                              double seconds, const std::string& rerun, bool assume_tsan = false) {
   report::VariantCollector collector(std::move(meta), "");
   for (RunOutcome& o : outcomes) {
+    if (o.started) collector.add_process(o.banner, assume_tsan);
     std::size_t findings = 0;
     for (const auto& log : o.logs) findings += log.findings.size();
     o.record.tsan_first = 0;
@@ -91,6 +96,124 @@ report::VariantResult metadata(const std::string& name, const std::string& title
   meta.expected = {Verdict::clean};
   meta.range_to = runs;
   return meta;
+}
+
+std::string basename_of(const std::string& path) { return fs::path(path).filename().string(); }
+
+// The top user frame of a stack, "function file" (the file without its
+// directory, so that the place reads the same in any checkout).
+std::string top_frame(const report::Stack& stack) {
+  const std::vector<report::Frame> user = report::user_frames(stack);
+  if (user.empty()) return "";
+  const report::Frame& f = user.front();
+  return f.file.empty() ? f.function : fmt::format("{} {}", f.function, basename_of(f.file));
+}
+
+// What the program's output says of why it died: an assertion, an uncaught
+// exception, std::terminate; empty when it says nothing racelab knows.
+std::string cause_in_output(const std::string& output) {
+  if (auto at = output.find("Assertion `"); at != std::string::npos) {
+    const std::size_t end = output.find("' failed", at);
+    if (end != std::string::npos && end - at < 300)
+      return "assertion `" + output.substr(at + 11, end - at - 11) + "' failed";
+  }
+  constexpr std::string_view kThrow = "terminate called after throwing an instance of '";
+  if (auto at = output.find(kThrow); at != std::string::npos) {
+    const std::size_t from = at + kThrow.size();
+    const std::size_t end = output.find('\'', from);
+    if (end != std::string::npos && end - from < 200) return "uncaught " + output.substr(from, end - from);
+  }
+  if (output.find("terminate called without an active exception") != std::string::npos)
+    return "std::terminate without an exception";
+  if (output.find("pure virtual method called") != std::string::npos) return "pure virtual method called";
+  return "";
+}
+
+// The last `bytes` of a file (where a dying program's last words are).
+std::string tail_of(const std::string& path, std::uintmax_t bytes) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "";
+  in.seekg(0, std::ios::end);
+  const std::streamoff size = in.tellg();
+  const std::streamoff from = size > static_cast<std::streamoff>(bytes) ? size - static_cast<std::streamoff>(bytes) : 0;
+  in.seekg(from);
+  std::string text(static_cast<std::size_t>(size - from), '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  return text;
+}
+
+// The signal of a crash: TSan's report of it ("SEGV on unknown address …"),
+// else the one the process died of.
+std::string signal_name(const std::string& deadly, int signal) {
+  if (!deadly.empty()) return "SIG" + deadly.substr(0, deadly.find(' '));
+  const char* name = sigabbrev_np(signal);
+  return name != nullptr ? std::string("SIG") + name : fmt::format("signal {}", signal);
+}
+
+// Judges one run from how it ended, its TSan logs and its output.
+void judge(RunOutcome& o, const ProcessResult& p, const std::string& output_path, double timeout_s) {
+  const report::Finding* first = nullptr;
+  const report::TsanLog* deadly = nullptr;
+  for (const auto& log : o.logs) {
+    if (first == nullptr && !log.findings.empty()) first = &log.findings.front();
+    if (deadly == nullptr && !log.deadly_signal.empty()) deadly = &log;
+  }
+  report::RunRecord& r = o.record;
+  if (p.timed_out) {
+    r.verdict = Verdict::hang;
+    r.where = p.hang_kind.empty() ? "ended before it could be looked at" : p.hang_kind;
+    r.detail = fmt::format("did not finish within {} s; killed{}", timeout_s,
+                           p.hang_kind.empty() ? "" : fmt::format(" — {}: {}", p.hang_kind, p.thread_states));
+  } else if (p.signal != 0 || deadly != nullptr) {
+    r.verdict = Verdict::crash;
+    const std::string signal = signal_name(deadly ? deadly->deadly_signal : "", p.signal);
+    const std::string cause = cause_in_output(tail_of(output_path, 64 * 1024));
+    const std::string frame = deadly ? top_frame(deadly->deadly_stack) : "";
+    r.where = signal + (cause.empty() ? "" : ": " + cause) + (frame.empty() ? "" : " in " + frame);
+    r.detail = deadly ? deadly->deadly_signal : p.text();
+    if (!cause.empty()) r.detail += " — " + cause;
+    if (!frame.empty()) r.detail += " — in " + frame;
+  } else if (first != nullptr) {
+    r.verdict = verdict_of(*first);
+    r.detail = first->summary.empty() ? first->headline : first->summary;
+  } else if (p.exit_code != 0) {
+    r.verdict = Verdict::invariant_violated;
+    const std::string cause = cause_in_output(tail_of(output_path, 64 * 1024));
+    r.where = fmt::format("exit {}", p.exit_code) + (cause.empty() ? "" : ": " + cause);
+    r.detail = fmt::format("exited with code {}{}", p.exit_code,
+                           p.exit_code == kTsanExitCode ? " (TSan's, with no report in the logs)" : "");
+  }
+  if (!p.leaked.empty()) {
+    std::vector<std::string> names;
+    for (const std::string& l : p.leaked) names.push_back(l.substr(l.find(' ') + 1));
+    std::sort(names.begin(), names.end());
+    names.erase(std::unique(names.begin(), names.end()), names.end());
+    const std::string leak = fmt::format("{} process{} still alive when the program ended, killed: {}",
+                                         p.leaked.size(), p.leaked.size() == 1 ? " was" : "es were",
+                                         joined(p.leaked));
+    if (r.verdict == Verdict::clean) {
+      r.verdict = Verdict::process_leak;
+      r.where = "leaked " + joined(names);
+      r.detail = leak;
+    } else {
+      r.detail += "; and " + leak;
+    }
+  }
+}
+
+// Reads a log whole, or its first `max_bytes` (with a problem saying so).
+std::optional<std::string> read_log(const std::string& path, std::uint64_t max_bytes, std::vector<std::string>& problems) {
+  std::error_code error;
+  const std::uintmax_t size = fs::file_size(path, error);
+  if (error) return std::nullopt;
+  if (size <= max_bytes) return read_text(path);
+  std::ifstream in(path, std::ios::binary);
+  std::string text(static_cast<std::size_t>(max_bytes), '\0');
+  if (!in.read(text.data(), static_cast<std::streamsize>(text.size()))) return std::nullopt;
+  problems.push_back(fmt::format("{} is {} bytes; only the first {} were read (--max-log): findings past them "
+                                 "are not counted",
+                                 path, size, max_bytes));
+  return text;
 }
 
 }  // namespace
@@ -131,66 +254,56 @@ report::VariantResult exec_runs(const ExecOptions& options, std::string& sanitiz
       o.record.index = i;
       o.record.strategy = "none";
       const std::string dir = fmt::format("{}/logs/run-{}", options.out_dir, i);
-      fs::remove_all(dir);
-      fs::create_directories(dir);
+      const std::string output = dir + "/output.txt";
       const auto t0 = std::chrono::steady_clock::now();
       ProcessResult p;
       try {
-        p = run_captured(argv,
-                         std::chrono::milliseconds(static_cast<std::int64_t>(options.timeout_s * 1000)),
-                         {{"TSAN_OPTIONS", user_options + "log_path=" + dir + "/tsan verbosity=1 "
-                                                          "second_deadlock_stack=1 atexit_sleep_ms=0"}});
+        fs::remove_all(dir);
+        fs::create_directories(dir);
+        // Ours after the user's, so ours win: the log path, the banner that
+        // proves TSan ran, both stacks of a lock-order cycle, a report of
+        // abort() with the crashing stack.
+        p = run_to_file(argv, std::chrono::milliseconds(static_cast<std::int64_t>(options.timeout_s * 1000)),
+                        {{"TSAN_OPTIONS", user_options + "log_path=" + dir + "/tsan verbosity=1 "
+                                                         "second_deadlock_stack=1 atexit_sleep_ms=0 "
+                                                         "handle_abort=1"}},
+                        output, options.max_log);
       } catch (const std::exception& e) {
-        o.problems.push_back(fmt::format("run {}: cannot start {}: {}", i, argv[0], e.what()));
+        o.problems.push_back(fmt::format("run {}: cannot run {}: {}", i, argv[0], e.what()));
         o.record.verdict = Verdict::infra_error;
+        o.record.detail = e.what();
         ++done;
         continue;
       }
       o.record.duration_us =
           std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
-      try {
-        report::write_atomically(dir + "/output.txt", p.out + p.err);
-      } catch (const std::exception& e) {
-        o.problems.push_back(fmt::format("run {}: {}", i, e.what()));
+      if (!p.exec_error.empty()) {
+        o.problems.push_back(fmt::format("run {}: {} could not be started: {}", i, argv[0], p.exec_error));
+        o.record.verdict = Verdict::infra_error;
+        o.record.detail = "could not be started: " + p.exec_error;
+        ++done;
+        continue;
       }
-      // Every process of the run wrote its own tsan.<pid>.
+      o.started = true;
+      // Every TSan process of the run wrote its own tsan.<pid>; the run's own
+      // process must be among them, with the banner.
       std::vector<std::string> files;
-      for (const auto& entry : fs::directory_iterator(dir))
+      std::error_code error;
+      for (const auto& entry : fs::directory_iterator(dir, error))
         if (entry.path().filename().string().starts_with("tsan.")) files.push_back(entry.path());
       std::sort(files.begin(), files.end());
       for (const std::string& file : files) {
-        const std::optional<std::string> text = read_text(file);
+        cap_file(file, options.max_log);
+        const std::optional<std::string> text = read_log(file, options.max_log, o.problems);
         if (!text) {
           o.problems.push_back(fmt::format("run {}: cannot read {}", i, file));
           continue;
         }
-        o.banner = o.banner || text->find(kBanner) != std::string::npos;
+        if (file == fmt::format("{}/tsan.{}", dir, p.pid))
+          o.banner = text->find(kBanner) != std::string::npos;
         o.logs.push_back(report::parse_tsan_log(*text));
       }
-      if (p.exit_code == 127 && files.empty() && !p.timed_out)
-        o.problems.push_back(fmt::format("run {}: {} could not be executed (exit 127): {}", i,
-                                         argv[0], p.err.substr(0, 200)));
-
-      const report::Finding* first = nullptr;
-      std::string deadly;
-      for (const auto& log : o.logs) {
-        if (first == nullptr && !log.findings.empty()) first = &log.findings.front();
-        if (deadly.empty()) deadly = log.deadly_signal;
-      }
-      if (p.timed_out) {
-        o.record.verdict = Verdict::hang;
-        o.record.detail = fmt::format("did not finish within {} s; killed", options.timeout_s);
-      } else if (p.signal != 0 || !deadly.empty()) {
-        o.record.verdict = Verdict::crash;
-        o.record.detail = !deadly.empty() ? deadly : p.text();
-      } else if (first != nullptr) {
-        o.record.verdict = verdict_of(*first);
-        o.record.detail = first->summary.empty() ? first->headline : first->summary;
-      } else if (p.exit_code != 0) {
-        o.record.verdict = Verdict::invariant_violated;
-        o.record.detail = fmt::format("exited with code {}{}", p.exit_code,
-                                      p.exit_code == kTsanExitCode ? " (TSan's, with no report in the logs)" : "");
-      }
+      judge(o, p, output, options.timeout_s);
       if (o.record.verdict != Verdict::clean) o.record.detail += fmt::format(" (logs: {})", dir);
       ++done;
       if (on_run) {
@@ -205,8 +318,10 @@ report::VariantResult exec_runs(const ExecOptions& options, std::string& sanitiz
   for (auto& t : threads) t.join();
 
   // One problem line for "no TSan", counting the runs, rather than one per run.
-  const auto without = std::count_if(outcomes.begin(), outcomes.end(), [](const RunOutcome& o) { return !o.banner; });
-  sanitizer = without == 0 && options.runs > 0 ? "thread" : "none";
+  const auto without = std::count_if(outcomes.begin(), outcomes.end(),
+                                     [](const RunOutcome& o) { return o.started && !o.banner; });
+  const auto ran = std::count_if(outcomes.begin(), outcomes.end(), [](const RunOutcome& o) { return o.started; });
+  sanitizer = without == 0 && ran > 0 ? "thread" : "none";
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   report::VariantResult result =
@@ -218,22 +333,41 @@ report::VariantResult exec_runs(const ExecOptions& options, std::string& sanitiz
         fmt::format("{} of {} runs printed no ThreadSanitizer start-up line: {} is not built "
                     "with -fsanitize=thread (or its TSan runtime did not start); nothing here "
                     "counts as clean",
-                    without, options.runs, argv[0]));
+                    without, ran, argv[0]));
   return result;
 }
 
-report::VariantResult report_logs(const std::vector<std::string>& logs, const std::string& name) {
+report::VariantResult report_logs(const std::vector<std::string>& logs, const std::string& name,
+                                  bool assume_tsan, std::uint64_t max_log) {
   std::vector<RunOutcome> outcomes;
+  std::vector<std::string> problems;
   for (const std::string& path : logs) {
-    const std::optional<std::string> text = read_text(path);
+    std::error_code error;
+    if (!fs::exists(path, error)) throw std::invalid_argument(fmt::format("cannot read {}: no such file", path));
+    if (fs::is_directory(path, error))
+      throw NotALog(fmt::format("{} is a directory, not a TSan log (give its files)", path));
+    const std::optional<std::string> text = read_log(path, max_log, problems);
     if (!text) throw std::invalid_argument(fmt::format("cannot read {}", path));
+    if (text->find('\0') != std::string::npos)
+      throw NotALog(fmt::format("{} is a binary file, not a TSan log", path));
     RunOutcome o;
     o.record.index = static_cast<std::int64_t>(outcomes.size());
     o.record.strategy = "none";
+    o.started = true;
     o.logs.push_back(report::parse_tsan_log(*text));
     const report::TsanLog& log = o.logs.back();
+    o.banner = text->find(kBanner) != std::string::npos || !log.findings.empty() ||
+               !log.deadly_signal.empty() || !log.fatal_errors.empty() || log.reported_warnings >= 0;
+    if (!o.banner && !assume_tsan)
+      throw NotALog(fmt::format(
+          "{} {} no ThreadSanitizer output: nothing proves that TSan ran in that process (log with "
+          "TSAN_OPTIONS=verbosity=1, or say --assume-tsan when a log without TSan output means a clean "
+          "TSan process)",
+          path, text->empty() ? "is empty:" : "holds"));
     if (!log.deadly_signal.empty()) {
       o.record.verdict = Verdict::crash;
+      const std::string frame = top_frame(log.deadly_stack);
+      o.record.where = signal_name(log.deadly_signal, 0) + (frame.empty() ? "" : " in " + frame);
       o.record.detail = log.deadly_signal;
     } else if (!log.findings.empty()) {
       o.record.verdict = verdict_of(log.findings.front());
@@ -242,8 +376,11 @@ report::VariantResult report_logs(const std::vector<std::string>& logs, const st
     if (o.record.verdict != Verdict::clean) o.record.detail += fmt::format(" (log: {})", path);
     outcomes.push_back(std::move(o));
   }
-  return collect(metadata(name, "TSan logs: " + joined(logs), static_cast<std::int64_t>(logs.size())),
-                 outcomes, 0, "");
+  report::VariantResult result =
+      collect(metadata(name, "TSan logs: " + joined(logs), static_cast<std::int64_t>(logs.size())),
+              outcomes, 0, "", assume_tsan);
+  result.problems.insert(result.problems.end(), problems.begin(), problems.end());
+  return result;
 }
 
 }  // namespace racelab::driver

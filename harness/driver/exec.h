@@ -5,12 +5,20 @@
 
 #include <cstdint>
 #include <functional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "process.h"
 #include "racelab/report/summary.h"
 
 namespace racelab::driver {
+
+/// Input that is not the TSan log of a process (empty, binary, a directory,
+/// text without TSan output): an infrastructure failure, not a usage error.
+struct NotALog : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
 
 struct ExecOptions {
   std::vector<std::string> command;  ///< argv; argv[0] is looked up in PATH
@@ -19,6 +27,7 @@ struct ExecOptions {
   double timeout_s = 60;   ///< per run; past it the run is a `hang` and is killed
   std::string out_dir;     ///< run i's TSan logs and output go to out_dir/logs/run-i/
   std::string name;        ///< the result's name; default: argv[0]'s file name
+  std::uint64_t max_log = kDefaultMaxLog;  ///< per run: output kept, and TSan log read
 };
 
 // find_program()
@@ -29,19 +38,26 @@ std::string find_program(const std::string& name);
 
 // exec_runs()
 //
-// Runs the command `runs` times, up to `jobs` at once, each with
-// TSAN_OPTIONS = the user's, then racelab's: a log file per process in the
-// run's directory, `second_deadlock_stack=1`, `verbosity=1` (TSan's start-up
-// banner proves the runtime ran), `atexit_sleep_ms=0`. Each run's verdict:
-// `hang` past the timeout, `crash` on a signal (or TSan's report of one), the
-// kind of its first TSan finding, `invariant_violated` when it exits non-zero
-// without a TSan report (the program's own check failed), else `clean`.
+// Runs the command `runs` times, up to `jobs` at once, each under
+// racelab-keeper (process.h) with TSAN_OPTIONS = the user's, then racelab's:
+// a log file per process in the run's directory, `second_deadlock_stack=1`,
+// `verbosity=1` (TSan's start-up banner proves the runtime ran),
+// `atexit_sleep_ms=0`, `handle_abort=1` (abort() and failed assertions get
+// TSan's stack of the crashing thread). Output goes to the run's output.txt,
+// at most `max_log` bytes of it. Each run's verdict: `hang` past the timeout
+// (busy or blocked), `crash` on a signal (or TSan's report of one: where
+// names the signal, an assertion or uncaught exception the output shows,
+// and the crashing thread's top user frame), the kind of its first TSan
+// finding, `invariant_violated` when it exits non-zero without a TSan report
+// (the program's own check failed), `process_leak` when a process it started
+// was still alive when it ended, else `clean`.
 //
-// Fails closed: a run whose processes printed no TSan banner (a binary built
-// without -fsanitize=thread), a log that cannot be read or that holds TSan's
-// own fatal errors is a problem of the result; `sanitizer` is set to
-// "thread" only when every run had the banner. `on_run` is called as runs
-// finish (for a progress line), from the calling thread.
+// Fails closed: a run whose own process printed no TSan banner (a binary
+// built without -fsanitize=thread), a program that cannot be started, a log
+// that cannot be read, is cut at `max_log` or holds TSan's own fatal errors
+// is a problem of the result; `sanitizer` is set to "thread" only when every
+// run had the banner. `on_run` is called as runs finish (for a progress
+// line), from the calling thread.
 report::VariantResult exec_runs(const ExecOptions& options, std::string& sanitizer,
                                 const std::function<void(std::int64_t done)>& on_run);
 
@@ -49,8 +65,15 @@ report::VariantResult exec_runs(const ExecOptions& options, std::string& sanitiz
 //
 // TSan logs of any program, one process each, as the runs of one result
 // named `name`: run i is log i, its verdict the kind of its first finding
-// (`crash` for a deadly signal). Throws std::invalid_argument when a log
-// cannot be read.
-report::VariantResult report_logs(const std::vector<std::string>& logs, const std::string& name);
+// (`crash` for a deadly signal). A log is proof that TSan ran in its process
+// when it holds TSan output (the banner, a report, TSan's own errors); one
+// without — an empty file, a clean process logged without verbosity=1 — is
+// counted as a clean TSan process only with `assume_tsan`. Throws
+// std::invalid_argument when a log does not exist or cannot be read, and
+// NotALog for a directory, a binary file, or (without `assume_tsan`) a log
+// without TSan output. At most `max_log` bytes of a log are read (more is a
+// problem).
+report::VariantResult report_logs(const std::vector<std::string>& logs, const std::string& name,
+                                  bool assume_tsan, std::uint64_t max_log);
 
 }  // namespace racelab::driver

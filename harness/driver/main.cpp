@@ -6,7 +6,10 @@
 // failure (no case programs, a worker that cannot run, TSan failing).
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cmath>
+#include <cstring>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -14,6 +17,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -41,6 +45,18 @@ constexpr int kInfrastructure = 3;
 constexpr const char* kExitCodes =
     "Exit codes: 0 everything as expected; 1 an unexpected outcome (a buggy variant not caught, "
     "a fixed variant flagged); 2 usage; 3 infrastructure failure (nothing here counts as clean).";
+constexpr const char* kExecExitCodes =
+    "Exit codes: 0 every run clean, with ThreadSanitizer seen in each; 1 a finding, or a run that "
+    "hung, crashed, failed its own check or leaked a process; 2 usage (no such program, a bad "
+    "option, an unusable --out); 3 infrastructure failure (not built with -fsanitize=thread, a run "
+    "that could not be started, a log cut at --max-log, an I/O error): never clean. Interrupted "
+    "(SIGINT, SIGTERM, SIGHUP): 128 + the signal, every process it started ended, no summary.";
+constexpr const char* kReportExitCodes =
+    "Exit codes: 0 every log clean; 1 a finding or a crash in a log; 2 usage (a log that does not "
+    "exist, a bad option, an unusable --out); 3 infrastructure failure: a log that is not the TSan "
+    "log of a process (empty, binary, a directory, text without TSan output — unless "
+    "--assume-tsan), TSan's own errors, an I/O error: never clean.";
+constexpr const char* kListExitCodes = "Exit codes: 0 listed; 2 usage; 3 no case programs could be read.";
 
 std::string utc_now() {
   std::time_t now = std::time(nullptr);
@@ -71,9 +87,31 @@ double parse_duration(const std::string& text) {
   static const std::map<std::string, double> kUnits = {
       {"", 1}, {"s", 1}, {"ms", 0.001}, {"m", 60}, {"min", 60}, {"h", 3600}};
   auto it = kUnits.find(unit);
-  if (it == kUnits.end() || value <= 0)
+  if (it == kUnits.end() || !std::isfinite(value))
     throw std::invalid_argument(fmt::format("--time: '{}' is not a duration (e.g. 20s, 2m, 500ms)", text));
+  if (value == 0) throw std::invalid_argument(fmt::format("--time: '{}' is zero: give a positive duration", text));
+  if (value < 0) throw std::invalid_argument(fmt::format("--time: '{}' is negative: give a positive duration", text));
   return value * it->second;
+}
+
+// "16M", "512K", "1G", or plain bytes (--max-log).
+std::uint64_t parse_size(const std::string& text) {
+  std::size_t used = 0;
+  unsigned long long value = 0;
+  try {
+    if (!text.empty() && text.front() == '-') throw std::invalid_argument("negative");
+    value = std::stoull(text, &used);
+  } catch (const std::exception&) {
+    throw std::invalid_argument(fmt::format("--max-log: '{}' is not a size (e.g. 16M, 512K, 1G)", text));
+  }
+  static const std::map<std::string, unsigned> kShift = {{"", 0}, {"K", 10}, {"M", 20}, {"G", 30}};
+  auto it = kShift.find(text.substr(used));
+  if (it == kShift.end())
+    throw std::invalid_argument(fmt::format("--max-log: '{}' is not a size (e.g. 16M, 512K, 1G)", text));
+  if (value == 0) throw std::invalid_argument("--max-log: zero keeps nothing; give a size (e.g. 16M)");
+  if (value > (std::uint64_t{1} << 40) >> it->second)
+    throw std::invalid_argument(fmt::format("--max-log: '{}' is more than 1T", text));
+  return static_cast<std::uint64_t>(value) << it->second;
 }
 
 // "--shard i/n", else GTEST_SHARD_INDEX / GTEST_TOTAL_SHARDS (set and not
@@ -162,6 +200,45 @@ struct Output {
 };
 
 const std::vector<std::string> kFormats = {"json", "md", "html", "junit", "sarif"};
+const std::vector<std::string> kSummaryFiles = {"summary.json", "summary.md", "summary.html", "junit.xml",
+                                                "results.sarif"};
+
+// Names racelab gives the logs in DIR/logs: exec's run-N directories and a
+// campaign's CASE.VARIANT.sI.cJ.wK.* files.
+bool racelab_log_name(const std::string& name) {
+  static const std::regex kRun("run-[0-9]+");
+  static const std::regex kWorker(R"(.+\.s[0-9]+\.c[0-9]+\.w[0-9]+\..+)");
+  return std::regex_match(name, kRun) || std::regex_match(name, kWorker);
+}
+
+// prepare_output()
+//
+// Before a command runs: --out is a directory racelab can write (created if
+// need be; else std::invalid_argument, exit 2), and nothing a gate could
+// read is left from an earlier command: the summaries it may write are
+// removed, and so are racelab's own logs there. Summaries are written again
+// only at the end, summary.json last.
+void prepare_output(const Output& output) {
+  namespace fs = std::filesystem;
+  const fs::path dir(output.dir);
+  std::error_code error;
+  if (output.dir.empty()) throw std::invalid_argument("--out: an empty path");
+  if (fs::exists(dir, error) && !fs::is_directory(dir, error))
+    throw std::invalid_argument(fmt::format("--out {}: exists and is not a directory", output.dir));
+  fs::create_directories(dir, error);
+  if (error)
+    throw std::invalid_argument(fmt::format("--out {}: cannot create it: {}", output.dir, error.message()));
+  if (access(output.dir.c_str(), W_OK | X_OK) != 0)
+    throw std::invalid_argument(fmt::format("--out {}: not writable: {}", output.dir, std::strerror(errno)));
+  for (const std::string& file : kSummaryFiles) {
+    fs::remove(dir / file, error);
+    if (error)
+      throw std::runtime_error(fmt::format("cannot remove the old {}: {}", (dir / file).string(), error.message()));
+  }
+  if (fs::is_directory(dir / "logs", error))
+    for (const auto& entry : fs::directory_iterator(dir / "logs", error))
+      if (racelab_log_name(entry.path().filename().string())) fs::remove_all(entry.path(), error);
+}
 
 // Writes the summaries and says where; returns the exit code they mean.
 int conclude(const report::Summary& summary, const Output& output) {
@@ -180,7 +257,10 @@ int conclude(const report::Summary& summary, const Output& output) {
       {"sarif", {"results.sarif", [&] { return report::to_sarif(summary, options).dump(2) + "\n"; }}},
   };
   std::string written;
-  for (const std::string& format : kFormats) {  // always in this order
+  // Always in this order, summary.json last: a command cut short leaves no
+  // summary.json behind (the gate reads that one).
+  const std::vector<std::string> order = {"md", "html", "junit", "sarif", "json"};
+  for (const std::string& format : order) {
     if (std::find(output.formats.begin(), output.formats.end(), format) == output.formats.end())
       continue;
     const auto& [file, render] = renderers.at(format);
@@ -208,6 +288,7 @@ struct RunArgs {
   std::string strategy = "portfolio";
   std::string time;
   std::string shard;
+  std::string max_log = "16M";
   Output output{.source_root = RACELAB_SOURCE_DIR};
 };
 
@@ -217,6 +298,8 @@ int run(const std::string& cases_dir, RunArgs args) {
   const std::vector<CaseProgram> selected = load_catalogue(cases_dir, args.cases);
   args.campaign.strategy = *parse_strategy(args.strategy);
   args.campaign.out_dir = args.output.dir;
+  args.campaign.max_log = parse_size(args.max_log);
+  prepare_output(args.output);
 
   report::Summary summary;
   summary.created = utc_now();
@@ -278,6 +361,28 @@ nlohmann::json read_json(const std::string& path, const char* what) {
   }
 }
 
+// A summary's shard: every result of it is shard i of n; else
+// std::invalid_argument naming the file.
+std::pair<int, int> shard_of(const report::Summary& part, const std::string& path) {
+  if (part.results.empty()) throw std::invalid_argument(fmt::format("{} holds no result", path));
+  const auto& first = part.results.front();
+  for (const auto& r : part.results)
+    if (r.shard_index != first.shard_index || r.shard_count != first.shard_count)
+      throw std::invalid_argument(fmt::format("{} is not one shard: it holds shard {} of {} and shard {} of {}",
+                                              path, first.shard_index, first.shard_count, r.shard_index,
+                                              r.shard_count));
+  return {first.shard_index, first.shard_count};
+}
+
+// What identifies a campaign's results: case, variant, strategy and seed.
+std::vector<std::string> result_keys(const report::Summary& part) {
+  std::vector<std::string> keys;
+  for (const auto& r : part.results)
+    keys.push_back(fmt::format("{} {} (strategy {}, seed {})", r.case_id, to_string(r.variant), r.strategy, r.seed));
+  std::sort(keys.begin(), keys.end());
+  return keys;
+}
+
 int merge(const std::vector<std::string>& inputs, const Output& output) {
   std::vector<report::Summary> parts;
   for (const std::string& path : inputs) {
@@ -287,7 +392,39 @@ int merge(const std::vector<std::string>& inputs, const Output& output) {
     } catch (const std::runtime_error& e) {
       throw std::invalid_argument(fmt::format("{}: {}", path, e.what()));
     }
+    if (const auto errors = report::check(parts.back()); !errors.empty())
+      throw std::invalid_argument(fmt::format("{} contradicts itself: {}", path, errors.front()));
   }
+  // Only the shards of one campaign merge: the same results (case, variant,
+  // strategy, seed) from the same build, shards 0 … n-1 of n once each.
+  const std::vector<std::string> keys = result_keys(parts.front());
+  const int count = shard_of(parts.front(), inputs.front()).second;
+  std::vector<std::string> by_shard(static_cast<std::size_t>(count));
+  for (std::size_t k = 0; k < parts.size(); ++k) {
+    const auto [index, n] = shard_of(parts[k], inputs[k]);
+    if (result_keys(parts[k]) != keys)
+      throw std::invalid_argument(fmt::format(
+          "the summaries are not shards of one campaign: {} and {} hold different results (cases, "
+          "variants, strategies or seeds)",
+          inputs.front(), inputs[k]));
+    if (parts[k].build.sanitizer != parts[0].build.sanitizer || parts[k].build.compiler != parts[0].build.compiler)
+      throw std::invalid_argument(fmt::format(
+          "the summaries are not shards of one campaign: {} and {} come from different builds ({} {} vs {} {})",
+          inputs.front(), inputs[k], parts[0].build.sanitizer, parts[0].build.compiler, parts[k].build.sanitizer,
+          parts[k].build.compiler));
+    if (n != count)
+      throw std::invalid_argument(fmt::format(
+          "the summaries are not shards of one campaign: {} is a shard of {}, {} of {}", inputs.front(), count,
+          inputs[k], n));
+    std::string& slot = by_shard[static_cast<std::size_t>(index)];
+    if (!slot.empty())
+      throw std::invalid_argument(
+          fmt::format("shard {} of {} is given twice: {} and {}", index, count, slot, inputs[k]));
+    slot = inputs[k];
+  }
+  for (std::size_t index = 0; index < by_shard.size(); ++index)
+    if (by_shard[index].empty())
+      throw std::invalid_argument(fmt::format("shard {} of {} is missing", index, count));
   // Group the results by case × variant, in the order first seen.
   std::vector<std::pair<std::string, std::vector<report::VariantResult>>> groups;
   for (const report::Summary& part : parts)
@@ -297,16 +434,12 @@ int merge(const std::vector<std::string>& inputs, const Output& output) {
       if (it == groups.end()) it = groups.insert(groups.end(), {key, {}});
       it->second.push_back(r);
     }
-  for (std::size_t k = 1; k < parts.size(); ++k)
-    if (parts[k].build.sanitizer != parts[0].build.sanitizer)
-      throw std::invalid_argument(fmt::format(
-          "{} and {} are not shards of one campaign (built with sanitizer {} vs {})", inputs[0],
-          inputs[k], parts[0].build.sanitizer, parts[k].build.sanitizer));
   // Everything is checked before anything is printed or written.
   report::Summary merged;
   merged.created = utc_now();
   merged.build = parts.front().build;
   for (const auto& [key, shards] : groups) merged.results.push_back(report::merge(shards));
+  prepare_output(output);
   for (const report::VariantResult& r : merged.results)
     std::printf("%s", report::to_console(r).c_str());
   return conclude(merged, output);
@@ -314,11 +447,15 @@ int merge(const std::vector<std::string>& inputs, const Output& output) {
 
 struct ExecArgs {
   ExecOptions exec;
+  std::string max_log = "16M";
   Output output{.source_root = "."};
 };
 
 int exec(ExecArgs args) {
   args.exec.out_dir = args.output.dir;
+  args.exec.max_log = parse_size(args.max_log);
+  find_program(args.exec.command.at(0));  // a usage error before anything is touched
+  prepare_output(args.output);
   report::Summary summary;
   summary.created = utc_now();
   const bool terminal = isatty(STDOUT_FILENO) != 0;
@@ -335,13 +472,31 @@ int exec(ExecArgs args) {
   return conclude(summary, args.output);
 }
 
-int report_command(const std::vector<std::string>& logs, const std::string& name,
-                   const Output& output) {
+struct ReportArgs {
+  std::vector<std::string> logs;
+  std::string name = "logs";
+  bool assume_tsan = false;
+  std::string max_log = "16M";
+  Output output{.source_root = "."};
+};
+
+int report_command(const ReportArgs& args) {
+  const Output& output = args.output;
+  const std::uint64_t max_log = parse_size(args.max_log);
+  prepare_output(output);
   report::Summary summary;
   summary.created = utc_now();
-  // A log shows TSan ran; it cannot show that a log-less run was clean.
+  // Each log must show that TSan ran in its process (or --assume-tsan says
+  // so): the result's evidence counts them.
   summary.build = {"thread", "external"};
-  report::VariantResult result = report_logs(logs, name);
+  report::VariantResult result;
+  try {
+    result = report_logs(args.logs, args.name, args.assume_tsan, max_log);
+  } catch (const NotALog& e) {
+    std::fprintf(stderr, "racelab: %s\n", e.what());
+    std::printf("racelab: infrastructure problem; nothing here counts as clean\n");
+    return kInfrastructure;
+  }
   std::printf("%s", report::to_console(result).c_str());
   summary.results.push_back(std::move(result));
   return conclude(summary, output);
@@ -369,6 +524,7 @@ int properties(const std::string& cases_dir, const PropertyArgs& args) {
   if (args.programs > 0) argv.insert(argv.end(), {"--programs", std::to_string(args.programs)});
   if (args.schedules > 0) argv.insert(argv.end(), {"--schedules", std::to_string(args.schedules)});
   for (const std::string& c : args.cases) argv.push_back(c);
+  prepare_output(args.output);
   const ProcessResult p = run_captured(argv, std::chrono::hours(2));
 
   report::Summary summary;
@@ -382,36 +538,40 @@ int properties(const std::string& cases_dir, const PropertyArgs& args) {
     start = end + 1;
     if (line.empty()) continue;
     const nlohmann::json j = nlohmann::json::parse(line);
-    report::VariantResult r;
-    r.case_id = j.at("case");
-    r.title = "property of " + j.at("object").get<std::string>() + ": every history linearizable";
-    r.bug_class = "property (RapidCheck)";
-    r.variant = *parse_variant(j.at("variant").get<std::string>());
-    r.strategy = "property";
-    r.seed = j.at("seed");
-    r.expected = r.variant == Variant::buggy
-                     ? std::vector<Verdict>{Verdict::invariant_violated, Verdict::data_race, Verdict::crash,
-                                            Verdict::hang, Verdict::livelock, Verdict::deadlock,
-                                            Verdict::self_deadlock}
-                     : std::vector<Verdict>{Verdict::clean};
+    report::VariantResult meta;
+    meta.case_id = j.at("case");
+    meta.title = "property of " + j.at("object").get<std::string>() + ": every history linearizable";
+    meta.bug_class = "property (RapidCheck)";
+    meta.variant = *parse_variant(j.at("variant").get<std::string>());
+    meta.strategy = "property";
+    meta.seed = j.at("seed");
+    meta.expected = meta.variant == Variant::buggy
+                        ? std::vector<Verdict>{Verdict::invariant_violated, Verdict::data_race, Verdict::crash,
+                                               Verdict::hang, Verdict::livelock, Verdict::deadlock,
+                                               Verdict::self_deadlock}
+                        : std::vector<Verdict>{Verdict::clean};
+    // Its executions are the runs (each a fork of the property program: one
+    // process, which says whether TSan's runtime is in it); a counterexample
+    // is the failing one.
+    report::VariantCollector collector(meta, "");
+    collector.add_process(j.at("tsan").get<bool>());
     const std::int64_t held = j.at("executions");
-    r.runs = held;
-    if (held > 0) r.verdicts[Verdict::clean] = held;
+    report::RunRecord run;
+    run.seed = meta.seed;
+    run.strategy = "property";
+    for (run.index = 0; run.index < held; ++run.index) collector.add_run(run);
     if (j.at("failed").get<bool>()) {
-      const Verdict v = *parse_verdict(j.at("verdict").get<std::string>());
-      ++r.runs;
-      ++r.failing_runs;
-      ++r.verdicts[v];
-      r.first_failure = report::FirstFailure{
-          .run = held,
-          .seed = r.seed,
-          .verdict = v,
-          .detail = j.at("counterexample").get<std::string>(),
-          .command = fmt::format("{} {} --variant {} --seed {}", program, r.case_id, to_string(r.variant), r.seed),
-      };
+      run.verdict = *parse_verdict(j.at("verdict").get<std::string>());
+      run.detail = j.at("counterexample").get<std::string>();
+      // The shrunk program names the failure; the timeline's steps vary.
+      run.where = run.detail.substr(0, run.detail.find('\n'));
+      collector.add_run(run);
     }
+    report::VariantResult r = collector.finish(j.at("seconds"));
+    if (r.first_failure)
+      r.first_failure->command =
+          fmt::format("{} {} --variant {} --seed {}", program, r.case_id, to_string(r.variant), r.seed);
     r.range_to = r.runs;
-    r.seconds = j.at("seconds");
     std::printf("%s", report::to_console(r).c_str());
     summary.results.push_back(std::move(r));
   }
@@ -435,11 +595,19 @@ struct GateArgs {
 };
 
 int gate(const GateArgs& args) {
+  // A summary that is missing is a usage error; one that is there but is
+  // not a well-formed racelab summary proves nothing (exit 3).
+  const std::optional<std::string> text = read_text(args.summary);
+  if (!text || std::filesystem::is_directory(args.summary))
+    throw std::invalid_argument(fmt::format("cannot read the summary {}", args.summary));
   report::Summary summary;
   try {
-    summary = report::summary_from_json(read_json(args.summary, "summary"));
-  } catch (const std::runtime_error& e) {
-    throw std::invalid_argument(fmt::format("{}: {}", args.summary, e.what()));
+    summary = report::summary_from_json(nlohmann::json::parse(*text));
+  } catch (const std::exception& e) {
+    const bool not_json = dynamic_cast<const nlohmann::json::parse_error*>(&e) != nullptr;
+    std::printf("error: %s: %s\ngate: ERROR — nothing can be concluded (fails closed)\n", args.summary.c_str(),
+                not_json ? "not JSON" : e.what());
+    return kInfrastructure;
   }
   report::Baseline baseline;  // none given: nothing is accepted
   if (args.update && args.baseline.empty())
@@ -468,6 +636,10 @@ int gate(const GateArgs& args) {
         report::to_json(updated).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
     std::printf("baseline: %s, %zu accepted (%zu new)\n", args.baseline.c_str(),
                 updated.accepted.size(), updated.accepted.size() - baseline.accepted.size());
+    if (!baseline.obsolete.empty())
+      std::printf("baseline: %zu obsolete entries of schema version 1 dropped (they accepted a harness "
+                  "verdict anywhere in a case)\n",
+                  baseline.obsolete.size());
     return kAsExpected;
   }
   std::printf("%s", report::to_console(result).c_str());
@@ -548,7 +720,8 @@ int driver_main(int argc, char** argv) {
   app.add_option("--cases", cases_dir, "Directory of the case programs (case_*)")
       ->capture_default_str();
 
-  CLI::App* list_cmd = app.add_subcommand("list", "List the catalogue, from the case programs' own metadata");
+  CLI::App* list_cmd = app.add_subcommand(
+      "list", std::string("List the catalogue, from the case programs' own metadata.\n") + kListExitCodes);
   bool list_json = false;
   bool list_markdown = false;
   list_cmd->add_flag("--json", list_json, "Print the metadata as JSON");
@@ -594,6 +767,10 @@ int driver_main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   run_cmd->add_flag("--stop-on-first", args.campaign.stop_on_first,
                     "Stop each variant at its first failing run");
+  run_cmd->add_option("--max-log", args.max_log,
+                      "Keep at most this much of each worker's output and TSan log (16M, 512K, 1G; a "
+                      "TSan log cut short is an infrastructure problem)")
+      ->capture_default_str();
   add_output_options(run_cmd, args.output);
 
   std::vector<std::string> merge_inputs;
@@ -615,9 +792,11 @@ int driver_main(int argc, char** argv) {
       "exec",
       std::string("Run any TSan-built program repeatedly (`racelab exec --runs 20 -- ./prog "
                   "args`), a TSan log per process in DIR/logs/run-i/, and summarise its "
-                  "findings as one result expected clean. A program not built with "
-                  "-fsanitize=thread, or one that cannot run, is never clean.\n") +
-          kExitCodes);
+                  "findings as one result expected clean. Each run lives under racelab's keeper: "
+                  "a process it leaves running (a child, a setsid() daemon) is a finding, and is "
+                  "killed. A program not built with -fsanitize=thread, or one that cannot run, is "
+                  "never clean.\n") +
+          kExecExitCodes);
   exec_cmd->add_option("--runs", exec_args.exec.runs, "How many times to run it")
       ->check(CLI::Range(1, 100000000))
       ->capture_default_str();
@@ -629,23 +808,37 @@ int driver_main(int argc, char** argv) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   exec_cmd->add_option("--name", exec_args.exec.name, "The result's name (default: the program's file name)");
+  exec_cmd->add_option("--max-log", exec_args.max_log,
+                       "Keep at most this much of each run's output (the rest is dropped, and the file "
+                       "says so) and read at most this much of each TSan log (more is an "
+                       "infrastructure problem): 16M, 512K, 1G")
+      ->capture_default_str();
   add_output_options(exec_cmd, exec_args.output);
   exec_cmd->add_option("command", exec_args.exec.command, "The program and its arguments, after --")
       ->required();
 
-  std::vector<std::string> report_logs_in;
-  std::string report_name = "logs";
-  Output report_output{.source_root = "."};
+  ReportArgs report_args;
   CLI::App* report_cmd = app.add_subcommand(
       "report",
       std::string("Summarise ThreadSanitizer logs of any program (one process per file, e.g. "
                   "TSAN_OPTIONS=log_path=… files, or captured stderr): findings deduplicated "
-                  "by signature and counted, written like `run`'s summaries.\n") +
-          kExitCodes);
-  report_cmd->add_option("logs", report_logs_in, "TSan log files")->required();
-  report_cmd->add_option("--name", report_name, "The result's name")->capture_default_str();
-  add_output_options(report_cmd, report_output);
-  report_cmd->add_option("--format", report_output.formats,
+                  "by signature and counted, written like `run`'s summaries. Each log must show "
+                  "that TSan ran (its verbosity=1 banner, a report, TSan's own errors); an empty "
+                  "file or text without TSan output proves nothing, unless --assume-tsan.\n") +
+          kReportExitCodes);
+  report_cmd->add_option("logs", report_args.logs, "TSan log files")->required();
+  report_cmd->add_option("--name", report_args.name, "The result's name")->capture_default_str();
+  report_cmd->add_flag("--assume-tsan", report_args.assume_tsan,
+                       "A log without any TSan output is a clean process that ran under TSan "
+                       "(say so only when you know it did: e.g. logs written without verbosity=1, "
+                       "where a clean process prints nothing). Binary files and directories are "
+                       "still refused");
+  report_cmd->add_option("--max-log", report_args.max_log,
+                         "Read at most this much of each log (16M, 512K, 1G; more is an "
+                         "infrastructure problem)")
+      ->capture_default_str();
+  add_output_options(report_cmd, report_args.output);
+  report_cmd->add_option("--format", report_args.output.formats,
                          "What to write: json, md, html, junit, sarif (several: repeat or "
                          "comma-separate)")
       ->delimiter(',')
@@ -713,17 +906,43 @@ int driver_main(int argc, char** argv) {
       "findings, each with its reason (schema in reports/include/racelab/report/gate.h). Fails "
       "on a finding or harness verdict the baseline does not accept in a result expected clean, "
       "and on a buggy variant no longer caught.\n"
-      "Exit codes: 0 passed; 1 failed; 2 usage (unreadable summary or baseline); 3 nothing can "
-      "be concluded (no run, a crashed worker, TSan missing from the build): never a pass.");
+      "The summary is checked, not trusted: its counts must add up, its ok and as_expected "
+      "flags agree with them, and every process carry proof that ThreadSanitizer ran.\n"
+      "Exit codes: 0 passed; 1 failed; 2 usage (no such summary, an unreadable or malformed "
+      "baseline, a bad option); 3 nothing can be concluded (not a racelab summary, one that "
+      "contradicts itself, no run, a crashed worker, TSan missing or not seen): never a pass.");
   gate_cmd->add_option("summary", gate_args.summary, "summary.json to judge")->capture_default_str();
   gate_cmd->add_option("--baseline", gate_args.baseline,
                        "baseline.json of accepted findings (none: nothing is accepted)");
-  gate_cmd->add_flag("--update-baseline", gate_args.update,
+  CLI::Option* update_flag = gate_cmd->add_flag("--update-baseline", gate_args.update,
                      "Write the baseline that accepts what the summary holds (existing entries "
                      "and their reasons are kept) instead of judging");
   gate_cmd->add_option("--reason", gate_args.reason,
                        "With --update-baseline: why the new entries are accepted (required when "
-                       "there are new ones)");
+                       "there are new ones)")
+      ->needs(update_flag);
+
+  // The first word that is not an option names the command.
+  for (int i = 1; i < argc; ++i) {
+    const std::string word = argv[i];
+    if (word == "--cases") {
+      ++i;
+      continue;
+    }
+    if (word.starts_with("-")) continue;
+    std::string names;
+    bool known = false;
+    for (const CLI::App* command : app.get_subcommands({})) {
+      known = known || command->get_name() == word;
+      names += (names.empty() ? "" : ", ") + command->get_name();
+    }
+    if (!known) {
+      std::fprintf(stderr, "racelab: '%s' is not a command (commands: %s; racelab --help)\n", word.c_str(),
+                   names.c_str());
+      return kUsage;
+    }
+    break;
+  }
 
   try {
     app.parse(argc, argv);
@@ -738,7 +957,7 @@ int driver_main(int argc, char** argv) {
     if (*list_cmd) return list(cases_dir, list_json, list_markdown);
     if (*merge_cmd) return merge(merge_inputs, merge_output);
     if (*exec_cmd) return exec(std::move(exec_args));
-    if (*report_cmd) return report_command(report_logs_in, report_name, report_output);
+    if (*report_cmd) return report_command(report_args);
     if (*gate_cmd) return gate(gate_args);
     if (*properties_cmd) return properties(cases_dir, property_args);
     if (*bench_cmd) {
@@ -759,4 +978,16 @@ int driver_main(int argc, char** argv) {
 }  // namespace
 }  // namespace racelab::driver
 
-int main(int argc, char** argv) { return racelab::driver::driver_main(argc, argv); }
+// racelab's own ThreadSanitizer options (when the driver itself is built
+// with it): no second of sleep at exit for the thread guard_processes() keeps.
+extern "C" const char* __tsan_default_options() { return "atexit_sleep_ms=0"; }
+
+int main(int argc, char** argv) {
+  // Before any thread: racelab owns every process it starts, and a signal
+  // to it ends them all.
+  racelab::driver::guard_processes();
+  const int code = racelab::driver::driver_main(argc, argv);
+  std::fflush(stdout);
+  racelab::driver::end_descendants(std::chrono::milliseconds(200));
+  return code;
+}

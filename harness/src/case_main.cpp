@@ -25,6 +25,17 @@ constexpr int kDefaultFixedRuns = 2000;
 constexpr std::uint64_t kDefaultLivelockSteps = 50000;
 constexpr int kShownFailures = 10;
 
+}  // namespace
+}  // namespace racelab::detail
+
+// Defined by ThreadSanitizer's runtime, which initialises before main().
+extern "C" void __tsan_init() __attribute__((weak));
+
+namespace racelab::detail {
+namespace {
+
+bool tsan_runtime_present() { return &__tsan_init != nullptr; }
+
 bool tsan_build() {
 #if defined(__has_feature)
 #if __has_feature(thread_sanitizer)
@@ -86,7 +97,13 @@ nlohmann::json describe(const Case& c) {
 // many runs themselves.
 class JsonSink final : public RecordSink {
  public:
-  explicit JsonSink(int fd) : fd_(fd) {}
+  /// The first line says whether ThreadSanitizer's runtime is in this
+  /// process (the driver's proof that a clean run was watched by it).
+  explicit JsonSink(int fd) : fd_(fd) {
+    write_line(fmt::format(R"({{"type":"hello","tsan":{}}})"
+                           "\n",
+                           tsan_runtime_present()));
+  }
   void run(const Record& r) override {
     std::string line = fmt::format(
         R"({{"type":"run","index":{},"seed":{},"strategy":"{}","verdict":"{}","detail":{},)"

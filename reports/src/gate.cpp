@@ -1,5 +1,6 @@
 #include "racelab/report/gate.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <stdexcept>
@@ -11,7 +12,15 @@ namespace racelab::report {
 namespace {
 
 constexpr const char* kSchema = "racelab.baseline";
-constexpr int kSchemaVersion = 1;
+// Version 2: harness verdicts are accepted by what happened and where
+// (racelab/<verdict>|<case>|<where>). Version 1 accepted them by case alone
+// (racelab/<verdict>|<case>): such entries still load but match nothing.
+constexpr int kSchemaVersion = 2;
+
+// A version-1 entry for a harness verdict: "racelab/<verdict>|<case>", no place.
+bool coarse(const std::string& signature) {
+  return signature.starts_with("racelab/") && std::count(signature.begin(), signature.end(), '|') == 1;
+}
 
 // "function file" of a finding's first user frame, for people.
 std::string where_of(const Finding& finding) {
@@ -35,12 +44,10 @@ std::vector<GateItem> items_of(const Summary& summary) {
     for (const FindingGroup& g : r.findings)
       items.push_back({g.signature, g.example.kind, where_of(g.example), r.case_id, r.variant,
                        g.count, ""});
-    for (const auto& [verdict, n] : r.verdicts) {
-      if (verdict == Verdict::clean || n == 0 || from_tsan(verdict)) continue;
-      const std::string kind = fmt::format("racelab/{}", to_string(verdict));
-      std::string where;
-      if (r.first_failure && r.first_failure->verdict == verdict) where = r.first_failure->detail;
-      items.push_back({fmt::format("{}|{}", kind, r.case_id), kind, where, r.case_id, r.variant, n, ""});
+    for (const VerdictGroup& g : r.verdict_groups) {
+      if (from_tsan(g.verdict)) continue;
+      items.push_back({g.signature, fmt::format("racelab/{}", to_string(g.verdict)), g.where,
+                       r.case_id, r.variant, g.count, ""});
     }
   }
   return items;
@@ -56,9 +63,10 @@ std::string label(const GateItem& item) {
 Baseline baseline_from_json(const nlohmann::json& json) {
   if (!json.is_object() || json.value("schema", "") != kSchema)
     throw std::runtime_error(fmt::format("not a racelab baseline (want \"schema\": \"{}\")", kSchema));
-  if (json.value("schema_version", 0) != kSchemaVersion)
+  const auto version = json.find("schema_version");
+  if (version == json.end() || !version->is_number_integer() || (*version != 1 && *version != kSchemaVersion))
     throw std::runtime_error(fmt::format("baseline schema_version {} is not supported (want {})",
-                                         json.value("schema_version", 0), kSchemaVersion));
+                                         version == json.end() ? "none" : version->dump(), kSchemaVersion));
   if (!json.contains("accepted") || !json.at("accepted").is_array())
     throw std::runtime_error("baseline has no \"accepted\" array");
   Baseline baseline;
@@ -78,7 +86,10 @@ Baseline baseline_from_json(const nlohmann::json& json) {
           "baseline entry {} ({}) has no reason: say why it is accepted", index, e.signature));
     if (!seen.insert(e.signature).second)
       throw std::runtime_error(fmt::format("baseline lists {} twice", e.signature));
-    baseline.accepted.push_back(std::move(e));
+    if (coarse(e.signature))
+      baseline.obsolete.push_back(std::move(e));
+    else
+      baseline.accepted.push_back(std::move(e));
     ++index;
   }
   return baseline;
@@ -94,7 +105,8 @@ nlohmann::json to_json(const Baseline& baseline) {
 
 GateResult gate(const Summary& summary, const Baseline& baseline) {
   GateResult result;
-  if (summary.results.empty()) result.errors.push_back("the summary holds no result: nothing ran");
+  result.errors = check(summary);
+  result.obsolete = baseline.obsolete;
   if (summary.build.sanitizer != "thread")
     result.errors.push_back(fmt::format(
         "the program was not built with ThreadSanitizer (sanitizer: {}): data races cannot be "
@@ -102,7 +114,6 @@ GateResult gate(const Summary& summary, const Baseline& baseline) {
         summary.build.sanitizer.empty() ? "unknown" : summary.build.sanitizer));
   for (const VariantResult& r : summary.results) {
     const std::string name = fmt::format("{} {}", r.case_id, to_string(r.variant));
-    if (r.runs == 0) result.errors.push_back(name + ": no run executed");
     for (const std::string& problem : r.problems) result.errors.push_back(name + ": " + problem);
     if (r.variant == Variant::buggy && r.runs > 0 && r.problems.empty() && !r.as_expected())
       result.missed.push_back(name + ": not caught as expected");
@@ -150,6 +161,11 @@ std::string to_console(const GateResult& result) {
     text += fmt::format("accepted: {} ({})\n", label(item), item.reason);
   for (const BaselineEntry& e : result.unused)
     text += fmt::format("unused baseline entry: {} ({})\n", e.signature, e.reason);
+  for (const BaselineEntry& e : result.obsolete)
+    text += fmt::format("obsolete baseline entry: {} ({}) accepts a {} of any kind anywhere in its case, "
+                        "which racelab no longer does: it matches nothing; accept what the summary "
+                        "holds again with --update-baseline --reason TEXT\n",
+                        e.signature, e.reason, e.kind.empty() ? "harness verdict" : e.kind);
   if (!result.errors.empty())
     text += "gate: ERROR — nothing can be concluded (fails closed)\n";
   else

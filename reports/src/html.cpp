@@ -40,6 +40,7 @@ const char* colour(Verdict v) {
     case Verdict::exception_lost: return "#56b4e9";
     case Verdict::thread_leak: return "#009e73";
     case Verdict::mutex_misuse: return "#8e6c8a";
+    case Verdict::process_leak: return "#5d4037";
     case Verdict::infra_error: return "#999999";
   }
   return "#999999";

@@ -196,6 +196,10 @@ constexpr std::array kRules = {
              "A mutex was unlocked by a thread that did not own it, destroyed while locked, or "
              "used when invalid.",
              "Lock and unlock in one thread with RAII guards; keep mutexes alive while used."},
+    RuleText{"racelab/process_leak", "ProcessLeak", "error", "Process leak.",
+             "A process the run started (a child, or one that escaped with setsid() or a double "
+             "fork) was still alive when the run ended; racelab killed it.",
+             "Wait for every child before exiting; stop daemons the program starts."},
     RuleText{"racelab/crash", "Crash", "error", "Crash.",
              "The run's process died of a signal.",
              "Re-run the run's command under a debugger; look for a use after free or a "

@@ -1,6 +1,9 @@
 #include "racelab/report/summary.h"
 
 #include <algorithm>
+#include <cctype>
+#include <climits>
+#include <cstdint>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -59,7 +62,59 @@ std::string expected_text(const VariantResult& r) {
   return text;
 }
 
+// Most frequent first; ties keep the order of their first run.
+void sort_groups(VariantResult& r) {
+  std::sort(r.findings.begin(), r.findings.end(), [](const auto& a, const auto& b) {
+    return a.count != b.count ? a.count > b.count : a.first_run < b.first_run;
+  });
+  std::sort(r.verdict_groups.begin(), r.verdict_groups.end(), [](const auto& a, const auto& b) {
+    return a.count != b.count ? a.count > b.count : a.first_run < b.first_run;
+  });
+}
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+constexpr int kSchemaVersion = 2;
+
 }  // namespace
+
+std::string verdict_signature(Verdict verdict, const std::string& case_id, const std::string& where) {
+  return fmt::format("racelab/{}|{}|{}", to_string(verdict), case_id, where);
+}
+
+std::string where_of_detail(const std::string& detail) {
+  std::vector<std::string> clauses;
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t end = detail.find("; ", start);
+    std::string clause = detail.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    std::string masked;
+    for (std::size_t i = 0; i < clause.size();) {
+      if (clause.compare(i, 2, "0x") == 0 && i + 2 < clause.size() && std::isxdigit(static_cast<unsigned char>(clause[i + 2]))) {
+        masked += "0x?";
+        i += 2;
+        while (i < clause.size() && std::isxdigit(static_cast<unsigned char>(clause[i]))) ++i;
+      } else if (is_digit(clause[i])) {
+        // A line number after "file.ext:" is kept: it says where.
+        const bool line_number = i > 0 && clause[i - 1] == ':' && i > 1 && clause[i - 2] != ' ';
+        std::size_t j = i;
+        while (j < clause.size() && is_digit(clause[j])) ++j;
+        masked += line_number ? clause.substr(i, j - i) : "N";
+        i = j;
+      } else {
+        masked += clause[i++];
+      }
+    }
+    clauses.push_back(std::move(masked));
+    if (end == std::string::npos) break;
+    start = end + 2;
+  }
+  std::sort(clauses.begin(), clauses.end());
+  std::string where;
+  for (const std::string& c : clauses) where += (where.empty() ? "" : "; ") + c;
+  if (where.size() > 300) where.resize(300);
+  return where;
+}
 
 RunRecord RunRecord::from_json(const nlohmann::json& line) {
   RunRecord r;
@@ -76,6 +131,7 @@ RunRecord RunRecord::from_json(const nlohmann::json& line) {
   r.valgrind_errors = line.value("valgrind_errors", std::uint64_t{0});
   if (line.contains("tsan_verdict"))
     r.tsan_verdict = parse_verdict(field<std::string>(line, "tsan_verdict"));
+  if (line.contains("where")) r.where = field<std::string>(line, "where");
   return r;
 }
 
@@ -105,6 +161,24 @@ void VariantCollector::add_run(const RunRecord& record) {
   ++result_.verdicts_by_strategy[record.strategy][record.verdict];
   if (record.verdict == Verdict::clean) return;
   ++result_.failing_runs;
+  const std::string where = record.where.empty() ? where_of_detail(record.detail) : record.where;
+  const std::string sig = verdict_signature(record.verdict, result_.case_id, where);
+  auto [at, inserted] = verdict_group_of_.try_emplace(sig, result_.verdict_groups.size());
+  if (inserted)
+    result_.verdict_groups.push_back(VerdictGroup{.verdict = record.verdict,
+                                                  .where = where,
+                                                  .signature = sig,
+                                                  .detail = record.detail,
+                                                  .count = 0,
+                                                  .first_run = record.index,
+                                                  .first_seed = record.seed});
+  VerdictGroup& group = result_.verdict_groups[at->second];
+  ++group.count;
+  if (record.index < group.first_run) {
+    group.first_run = record.index;
+    group.first_seed = record.seed;
+    group.detail = record.detail;
+  }
   if (!result_.first_failure || record.index < result_.first_failure->run)
     result_.first_failure = FirstFailure{
         .run = record.index,
@@ -153,13 +227,19 @@ void VariantCollector::add_problem(std::string problem) {
   result_.problems.push_back(std::move(problem));
 }
 
+void VariantCollector::add_process(bool tsan_seen, bool tsan_assumed) {
+  ++result_.evidence.processes;
+  if (tsan_seen)
+    ++result_.evidence.tsan_seen;
+  else if (tsan_assumed)
+    ++result_.evidence.tsan_assumed;
+}
+
 VariantResult VariantCollector::finish(double seconds) {
   VariantResult result = result_;
   result.seconds = seconds;
   // Most frequent first; ties keep the order they were first seen in.
-  std::sort(result.findings.begin(), result.findings.end(), [](const auto& a, const auto& b) {
-    return a.count != b.count ? a.count > b.count : a.first_run < b.first_run;
-  });
+  sort_groups(result);
   return result;
 }
 
@@ -204,6 +284,15 @@ nlohmann::json to_json(const VariantResult& r) {
                         {"top_frames", top_frames(g.example)},
                         {"stacks", stacks}});
   }
+  nlohmann::json groups = nlohmann::json::array();
+  for (const VerdictGroup& g : r.verdict_groups)
+    groups.push_back({{"verdict", to_string(g.verdict)},
+                      {"where", g.where},
+                      {"signature", g.signature},
+                      {"count", g.count},
+                      {"first_run", g.first_run},
+                      {"first_seed", g.first_seed},
+                      {"detail", g.detail}});
   return {
       {"case", r.case_id},
       {"title", r.title},
@@ -224,6 +313,11 @@ nlohmann::json to_json(const VariantResult& r) {
       {"as_expected", r.as_expected()},
       {"first_failure", first_failure},
       {"findings", findings},
+      {"verdict_groups", groups},
+      {"evidence",
+       {{"processes", r.evidence.processes},
+        {"tsan_seen", r.evidence.tsan_seen},
+        {"tsan_assumed", r.evidence.tsan_assumed}}},
       {"problems", r.problems},
       {"seconds", r.seconds},
   };
@@ -234,7 +328,7 @@ nlohmann::json to_json(const Summary& s) {
   for (const VariantResult& r : s.results) results.push_back(to_json(r));
   return {
       {"schema", "racelab.summary"},
-      {"schema_version", 1},
+      {"schema_version", kSchemaVersion},
       {"created", s.created},
       {"build", {{"sanitizer", s.build.sanitizer}, {"compiler", s.build.compiler}}},
       {"ok", s.ok()},
@@ -244,82 +338,183 @@ nlohmann::json to_json(const Summary& s) {
 
 namespace {
 
-Finding finding_from_json(const nlohmann::json& j) {
+// Strict reading: a summary is evidence for a gate, so a field of the wrong
+// type, a negative count or a field the schema does not have is an error,
+// never a default. `where` names the object for the message.
+class Reader {
+ public:
+  Reader(const nlohmann::json& j, std::string where, std::initializer_list<const char*> keys)
+      : j_(j), where_(std::move(where)) {
+    if (!j_.is_object()) fail("is not an object");
+    for (const auto& [key, value] : j_.items())
+      if (std::none_of(keys.begin(), keys.end(), [&](const char* k) { return key == k; }))
+        fail(fmt::format("has a field the schema does not have: \"{}\"", key));
+  }
+
+  const nlohmann::json& at(const char* key) const {
+    auto it = j_.find(key);
+    if (it == j_.end()) fail(fmt::format("has no \"{}\"", key));
+    return *it;
+  }
+  bool has(const char* key) const { return j_.contains(key); }
+
+  std::string text(const char* key) const {
+    const auto& v = at(key);
+    if (!v.is_string()) fail(fmt::format("\"{}\" is not a string", key));
+    return v.get<std::string>();
+  }
+  std::int64_t count(const char* key) const { return count_of(at(key), key); }
+  std::uint64_t u64(const char* key) const {
+    const auto& v = at(key);
+    if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<std::int64_t>() >= 0))
+      fail(fmt::format("\"{}\" is not a non-negative integer", key));
+    return v.get<std::uint64_t>();
+  }
+  bool boolean(const char* key) const {
+    const auto& v = at(key);
+    if (!v.is_boolean()) fail(fmt::format("\"{}\" is not true or false", key));
+    return v.get<bool>();
+  }
+  double number(const char* key) const {
+    const auto& v = at(key);
+    if (!v.is_number() || v.get<double>() < 0) fail(fmt::format("\"{}\" is not a non-negative number", key));
+    return v.get<double>();
+  }
+  const nlohmann::json& array(const char* key) const {
+    const auto& v = at(key);
+    if (!v.is_array()) fail(fmt::format("\"{}\" is not an array", key));
+    return v;
+  }
+  const nlohmann::json& object(const char* key) const {
+    const auto& v = at(key);
+    if (!v.is_object()) fail(fmt::format("\"{}\" is not an object", key));
+    return v;
+  }
+  std::int64_t count_of(const nlohmann::json& v, const std::string& what) const {
+    if (!v.is_number_integer() || (v.is_number_unsigned() && v.get<std::uint64_t>() > INT64_MAX) ||
+        v.get<std::int64_t>() < 0)
+      fail(fmt::format("\"{}\" is not a non-negative integer", what));
+    return v.get<std::int64_t>();
+  }
+  Verdict verdict(const nlohmann::json& v, const std::string& what) const {
+    std::optional<Verdict> parsed;
+    if (v.is_string()) parsed = parse_verdict(v.get<std::string>());
+    if (!parsed) fail(fmt::format("{} is not a verdict: {}", what, v.dump()));
+    return *parsed;
+  }
+  [[noreturn]] void fail(const std::string& what) const {
+    throw std::runtime_error(fmt::format("{} {}", where_, what));
+  }
+
+ private:
+  const nlohmann::json& j_;
+  std::string where_;
+};
+
+Finding finding_from_json(const nlohmann::json& j, const std::string& where) {
+  Reader g(j, where, {"kind", "signature", "count", "first_run", "first_seed", "headline", "summary",
+                      "location", "top_frames", "stacks"});
   Finding f;
-  f.kind = j.at("kind").get<std::string>();
-  f.headline = j.value("headline", "");
-  f.summary = j.value("summary", "");
-  f.location = j.value("location", "");
-  for (const auto& s : j.at("stacks")) {
+  f.kind = g.text("kind");
+  f.headline = g.text("headline");
+  f.summary = g.text("summary");
+  f.location = g.text("location");
+  for (const auto& s : g.array("stacks")) {
+    Reader stack_reader(s, where + " stack", {"title", "frames"});
     Stack stack;
-    stack.title = s.at("title").get<std::string>();
-    for (const auto& fr : s.at("frames"))
+    stack.title = stack_reader.text("title");
+    for (const auto& fr : stack_reader.array("frames")) {
+      Reader frame(fr, where + " frame", {"function", "file", "line", "column", "module"});
       stack.frames.push_back(Frame{.index = static_cast<int>(stack.frames.size()),
-                                   .function = fr.value("function", ""),
-                                   .file = fr.value("file", ""),
-                                   .line = fr.value("line", 0),
-                                   .column = fr.value("column", 0),
-                                   .module = fr.value("module", "")});
+                                   .function = frame.text("function"),
+                                   .file = frame.text("file"),
+                                   .line = static_cast<int>(std::min<std::int64_t>(frame.count("line"), INT32_MAX)),
+                                   .column = static_cast<int>(std::min<std::int64_t>(frame.count("column"), INT32_MAX)),
+                                   .module = frame.text("module")});
+    }
     f.stacks.push_back(std::move(stack));
   }
   return f;
 }
 
-VariantResult result_from_json(const nlohmann::json& j) {
+VariantResult result_from_json(const nlohmann::json& j, std::size_t index, bool& stated_as_expected) {
   VariantResult r;
-  r.case_id = j.at("case").get<std::string>();
-  r.title = j.value("title", "");
-  r.bug_class = j.value("bug_class", "");
-  auto variant = parse_variant(j.at("variant").get<std::string>());
-  if (!variant) throw std::runtime_error("a result with an unknown variant");
+  const nlohmann::json* name = j.is_object() && j.contains("case") ? &j.at("case") : nullptr;
+  const std::string where = fmt::format("result {} ({})", index,
+                                        name && name->is_string() ? name->get<std::string>() : "?");
+  const Reader res(j, where, {"case", "title", "bug_class", "variant", "strategy", "seed", "shard",
+                              "expected", "runs", "failing_runs", "verdicts", "verdicts_by_strategy",
+                              "as_expected", "first_failure", "findings", "verdict_groups",
+                              "evidence", "problems", "seconds"});
+  r.case_id = res.text("case");
+  r.title = res.text("title");
+  r.bug_class = res.text("bug_class");
+  auto variant = parse_variant(res.text("variant"));
+  if (!variant) res.fail("has an unknown variant");
   r.variant = *variant;
-  r.strategy = j.at("strategy").get<std::string>();
-  r.seed = j.at("seed").get<std::uint64_t>();
-  if (j.contains("shard")) {
-    r.shard_index = j.at("shard").at("index").get<int>();
-    r.shard_count = j.at("shard").at("count").get<int>();
-    r.range_from = j.at("shard").value("from", std::int64_t{0});
-    r.range_to = j.at("shard").value("to", std::int64_t{0});
+  r.strategy = res.text("strategy");
+  r.seed = res.u64("seed");
+  {
+    const Reader shard(res.object("shard"), where + " shard", {"index", "count", "from", "to"});
+    r.shard_index = static_cast<int>(std::min<std::int64_t>(shard.count("index"), INT32_MAX));
+    r.shard_count = static_cast<int>(std::min<std::int64_t>(shard.count("count"), INT32_MAX));
+    r.range_from = shard.count("from");
+    r.range_to = shard.count("to");
   }
-  for (const auto& e : j.at("expected")) {
-    auto v = parse_verdict(e.get<std::string>());
-    if (!v) throw std::runtime_error("a result with an unknown expected verdict");
-    r.expected.push_back(*v);
+  for (const auto& e : res.array("expected")) r.expected.push_back(res.verdict(e, "an expected verdict"));
+  r.runs = res.count("runs");
+  r.failing_runs = res.count("failing_runs");
+  for (const auto& [name, n] : res.object("verdicts").items())
+    r.verdicts[res.verdict(name, "a verdict count's name")] = res.count_of(n, "verdicts." + name);
+  for (const auto& [strategy, counts] : res.object("verdicts_by_strategy").items()) {
+    if (!counts.is_object()) res.fail(fmt::format("verdicts_by_strategy.{} is not an object", strategy));
+    for (const auto& [name, n] : counts.items())
+      r.verdicts_by_strategy[strategy][res.verdict(name, "a verdict count's name")] =
+          res.count_of(n, "verdicts_by_strategy." + strategy + "." + name);
   }
-  r.runs = j.at("runs").get<std::int64_t>();
-  r.failing_runs = j.at("failing_runs").get<std::int64_t>();
-  for (const auto& [name, n] : j.at("verdicts").items()) {
-    auto v = parse_verdict(name);
-    if (!v) throw std::runtime_error("a result with an unknown verdict: " + name);
-    r.verdicts[*v] = n.get<std::int64_t>();
+  stated_as_expected = res.boolean("as_expected");
+  if (const auto& f = res.at("first_failure"); !f.is_null()) {
+    const Reader ff(f, where + " first_failure", {"run", "seed", "verdict", "detail", "command"});
+    r.first_failure = FirstFailure{.run = ff.count("run"),
+                                   .seed = ff.u64("seed"),
+                                   .verdict = ff.verdict(ff.at("verdict"), "its verdict"),
+                                   .detail = ff.text("detail"),
+                                   .command = ff.text("command")};
   }
-  if (auto it = j.find("verdicts_by_strategy"); it != j.end())  // optional: newer summaries
-    for (const auto& [strategy, counts] : it->items())
-      for (const auto& [name, n] : counts.items()) {
-        auto v = parse_verdict(name);
-        if (!v) throw std::runtime_error("a result with an unknown verdict: " + name);
-        r.verdicts_by_strategy[strategy][*v] = n.get<std::int64_t>();
-      }
-  if (const auto& f = j.at("first_failure"); !f.is_null()) {
-    auto v = parse_verdict(f.at("verdict").get<std::string>());
-    if (!v) throw std::runtime_error("a first failure with an unknown verdict");
-    r.first_failure = FirstFailure{.run = f.at("run").get<std::int64_t>(),
-                                   .seed = f.at("seed").get<std::uint64_t>(),
-                                   .verdict = *v,
-                                   .detail = f.at("detail").get<std::string>(),
-                                   .command = f.at("command").get<std::string>()};
-  }
-  for (const auto& g : j.at("findings")) {
+  std::size_t k = 0;
+  for (const auto& g : res.array("findings")) {
+    const std::string what = fmt::format("{} finding {}", where, k++);
+    const Reader fg(g, what, {"kind", "signature", "count", "first_run", "first_seed", "headline",
+                              "summary", "location", "top_frames", "stacks"});
     FindingGroup group;
-    group.signature = g.at("signature").get<std::string>();
-    group.example = finding_from_json(g);
-    group.count = g.at("count").get<std::int64_t>();
-    if (!g.at("first_run").is_null()) group.first_run = g.at("first_run").get<std::int64_t>();
-    if (!g.at("first_seed").is_null()) group.first_seed = g.at("first_seed").get<std::uint64_t>();
+    group.signature = fg.text("signature");
+    group.example = finding_from_json(g, what);
+    group.count = fg.count("count");
+    if (!fg.at("first_run").is_null()) group.first_run = fg.count("first_run");
+    if (!fg.at("first_seed").is_null()) group.first_seed = fg.u64("first_seed");
     r.findings.push_back(std::move(group));
   }
-  for (const auto& p : j.at("problems")) r.problems.push_back(p.get<std::string>());
-  r.seconds = j.value("seconds", 0.0);
+  k = 0;
+  for (const auto& g : res.array("verdict_groups")) {
+    const Reader vg(g, fmt::format("{} verdict group {}", where, k++),
+                    {"verdict", "where", "signature", "count", "first_run", "first_seed", "detail"});
+    r.verdict_groups.push_back(VerdictGroup{.verdict = vg.verdict(vg.at("verdict"), "its verdict"),
+                                            .where = vg.text("where"),
+                                            .signature = vg.text("signature"),
+                                            .detail = vg.text("detail"),
+                                            .count = vg.count("count"),
+                                            .first_run = vg.count("first_run"),
+                                            .first_seed = vg.u64("first_seed")});
+  }
+  {
+    const Reader ev(res.object("evidence"), where + " evidence", {"processes", "tsan_seen", "tsan_assumed"});
+    r.evidence = {ev.count("processes"), ev.count("tsan_seen"), ev.count("tsan_assumed")};
+  }
+  for (const auto& p : res.array("problems")) {
+    if (!p.is_string()) res.fail("has a problem that is not a string");
+    r.problems.push_back(p.get<std::string>());
+  }
+  r.seconds = res.number("seconds");
   return r;
 }
 
@@ -327,14 +522,28 @@ VariantResult result_from_json(const nlohmann::json& j) {
 
 Summary summary_from_json(const nlohmann::json& j) {
   try {
-    if (!j.is_object() || j.value("schema", "") != "racelab.summary")
+    if (!j.is_object() || !j.contains("schema") || j.at("schema") != "racelab.summary")
       throw std::runtime_error("not a racelab summary (no \"schema\": \"racelab.summary\")");
-    if (j.value("schema_version", 0) != 1)
-      throw std::runtime_error("a racelab summary of an unknown schema version");
+    const auto version = j.find("schema_version");
+    if (version == j.end() || !version->is_number_integer() || *version != kSchemaVersion)
+      throw std::runtime_error(fmt::format(
+          "a racelab summary of schema version {} (this racelab reads version {}{})",
+          version == j.end() ? "none" : version->dump(), kSchemaVersion,
+          version != j.end() && *version == 1
+              ? ": version 1 carries no evidence that TSan ran; run the command again"
+              : ""));
+    const Reader top(j, "the summary", {"schema", "schema_version", "created", "build", "ok", "results"});
     Summary s;
-    s.created = j.value("created", "");
-    s.build = {j.at("build").value("sanitizer", ""), j.at("build").value("compiler", "")};
-    for (const auto& r : j.at("results")) s.results.push_back(result_from_json(r));
+    s.created = top.text("created");
+    const Reader build(top.object("build"), "the summary's build", {"sanitizer", "compiler"});
+    s.build = {build.text("sanitizer"), build.text("compiler")};
+    s.stated_ok = top.boolean("ok");
+    std::size_t index = 0;
+    for (const auto& r : top.array("results")) {
+      bool stated = false;
+      s.results.push_back(result_from_json(r, index++, stated));
+      s.stated_as_expected.push_back(stated);
+    }
     return s;
   } catch (const nlohmann::json::exception& e) {
     throw std::runtime_error(std::string("malformed racelab summary: ") + e.what());
@@ -393,6 +602,8 @@ VariantResult merge(const std::vector<VariantResult>& shards) {
   merged.verdicts_by_strategy.clear();
   merged.first_failure.reset();
   merged.findings.clear();
+  merged.verdict_groups.clear();
+  merged.evidence = {};
   merged.problems.clear();
   merged.seconds = 0;
   merged.shard_index = 0;
@@ -400,7 +611,25 @@ VariantResult merge(const std::vector<VariantResult>& shards) {
   merged.range_from = parts.front()->range_from;
   merged.range_to = parts.back()->range_to;
   std::map<std::string, std::size_t> group_of;
+  std::map<std::string, std::size_t> verdict_group_of;
   for (const VariantResult* part : parts) {
+    merged.evidence.processes += part->evidence.processes;
+    merged.evidence.tsan_seen += part->evidence.tsan_seen;
+    merged.evidence.tsan_assumed += part->evidence.tsan_assumed;
+    for (const VerdictGroup& g : part->verdict_groups) {
+      auto [it, inserted] = verdict_group_of.try_emplace(g.signature, merged.verdict_groups.size());
+      if (inserted) {
+        merged.verdict_groups.push_back(g);
+        continue;
+      }
+      VerdictGroup& into = merged.verdict_groups[it->second];
+      into.count += g.count;
+      if (g.first_run < into.first_run) {
+        into.first_run = g.first_run;
+        into.first_seed = g.first_seed;
+        into.detail = g.detail;
+      }
+    }
     merged.runs += part->runs;
     merged.failing_runs += part->failing_runs;
     for (const auto& [verdict, n] : part->verdicts) merged.verdicts[verdict] += n;
@@ -425,10 +654,94 @@ VariantResult merge(const std::vector<VariantResult>& shards) {
     merged.problems.insert(merged.problems.end(), part->problems.begin(), part->problems.end());
     merged.seconds += part->seconds;
   }
-  std::sort(merged.findings.begin(), merged.findings.end(), [](const auto& a, const auto& b) {
-    return a.count != b.count ? a.count > b.count : a.first_run < b.first_run;
-  });
+  sort_groups(merged);
   return merged;
+}
+
+std::vector<std::string> check(const Summary& s) {
+  std::vector<std::string> errors;
+  if (s.results.empty()) errors.push_back("the summary holds no result: nothing ran");
+  const bool tsan = s.build.sanitizer == "thread";
+  for (std::size_t i = 0; i < s.results.size(); ++i) {
+    const VariantResult& r = s.results[i];
+    const std::string name = fmt::format("{} {}", r.case_id, to_string(r.variant));
+    auto error = [&](const std::string& text) { errors.push_back(name + ": " + text); };
+    if (r.runs == 0) error("no run executed");
+    std::int64_t total = 0;
+    for (const auto& [verdict, n] : r.verdicts) total += n;
+    if (total != r.runs)
+      error(fmt::format("the verdict counts add up to {} runs, not the {} it says", total, r.runs));
+    const std::int64_t clean = r.verdicts.contains(Verdict::clean) ? r.verdicts.at(Verdict::clean) : 0;
+    if (r.failing_runs != r.runs - clean)
+      error(fmt::format("{} failing runs, but {} of {} runs were not clean", r.failing_runs,
+                        r.runs - clean, r.runs));
+    if (!r.verdicts_by_strategy.empty()) {
+      std::map<Verdict, std::int64_t> sums;
+      for (const auto& [strategy, counts] : r.verdicts_by_strategy)
+        for (const auto& [verdict, n] : counts) sums[verdict] += n;
+      std::erase_if(sums, [](const auto& e) { return e.second == 0; });
+      std::map<Verdict, std::int64_t> counted = r.verdicts;
+      std::erase_if(counted, [](const auto& e) { return e.second == 0; });
+      if (sums != counted) error("the verdicts by strategy do not add up to the verdicts");
+    }
+    if (r.failing_runs > 0 && !r.first_failure) error("runs failed, but there is no first failure");
+    if (r.failing_runs == 0 && r.first_failure) error("a first failure, but no run failed");
+    if (r.first_failure) {
+      const FirstFailure& f = *r.first_failure;
+      if (f.verdict == Verdict::clean || !r.verdicts.contains(f.verdict) || r.verdicts.at(f.verdict) == 0)
+        error(fmt::format("the first failure's verdict {} is not among the verdicts", to_string(f.verdict)));
+      if (f.detail.empty()) error("the first failure says nothing of what happened");
+    }
+    const auto races = r.verdicts.contains(Verdict::data_race) ? r.verdicts.at(Verdict::data_race) : 0;
+    if (races > 0 && r.findings.empty())
+      error(fmt::format("{} runs ended in data_race, but there is no TSan finding", races));
+    for (const FindingGroup& g : r.findings) {
+      if (g.count < 1) error(fmt::format("a TSan finding counted {} times", g.count));
+      if (g.signature != signature(g.example))
+        error(fmt::format("the TSan finding {} does not have the signature of its stacks", g.signature));
+    }
+    std::map<Verdict, std::int64_t> grouped;
+    for (const VerdictGroup& g : r.verdict_groups) {
+      grouped[g.verdict] += g.count;
+      if (g.count < 1 || g.verdict == Verdict::clean)
+        error(fmt::format("a verdict group {} of {} runs", to_string(g.verdict), g.count));
+      if (g.signature != verdict_signature(g.verdict, r.case_id, g.where))
+        error(fmt::format("the verdict group {} does not have the signature of its verdict and place",
+                          g.signature));
+      if (g.detail.empty()) error(fmt::format("the verdict group {} says nothing of what happened", g.signature));
+    }
+    for (const auto& [verdict, n] : r.verdicts) {
+      if (verdict == Verdict::clean) continue;
+      const std::int64_t in_groups = grouped.contains(verdict) ? grouped.at(verdict) : 0;
+      if (in_groups != n)
+        error(fmt::format("{} runs ended in {}, but its verdict groups count {}", n, to_string(verdict), in_groups));
+    }
+    for (const auto& [verdict, n] : grouped)
+      if (!r.verdicts.contains(verdict))
+        error(fmt::format("verdict groups of {}, which no run ended in", to_string(verdict)));
+    if (r.verdicts.contains(Verdict::infra_error) && r.verdicts.at(Verdict::infra_error) > 0)
+      error(fmt::format("{} runs could not be run (infra_error)", r.verdicts.at(Verdict::infra_error)));
+    if (r.shard_count < 1 || r.shard_index >= r.shard_count)
+      error(fmt::format("shard {} of {} is not a shard", r.shard_index, r.shard_count));
+    if (r.range_to < r.range_from)
+      error(fmt::format("the run range [{}, {}) is backwards", r.range_from, r.range_to));
+    else if ((r.range_from != 0 || r.range_to != 0) && r.runs > r.range_to - r.range_from)
+      error(fmt::format("{} runs in a range of {}", r.runs, r.range_to - r.range_from));
+    const Evidence& e = r.evidence;
+    if (e.tsan_seen + e.tsan_assumed > e.processes)
+      error(fmt::format("TSan seen in {} of {} processes", e.tsan_seen + e.tsan_assumed, e.processes));
+    if (tsan && r.runs > 0 && e.processes == 0)
+      error("no process is known to have run: nothing proves that ThreadSanitizer ran");
+    else if (tsan && e.tsan_seen + e.tsan_assumed < e.processes)
+      error(fmt::format("the ThreadSanitizer runtime was not seen in {} of the {} processes that ran",
+                        e.processes - e.tsan_seen - e.tsan_assumed, e.processes));
+    if (i < s.stated_as_expected.size() && s.stated_as_expected[i] != r.as_expected())
+      error(fmt::format("it says as_expected {}, but its counts say {}", s.stated_as_expected[i],
+                        r.as_expected()));
+  }
+  if (s.stated_ok && *s.stated_ok != s.ok())
+    errors.push_back(fmt::format("the summary says ok {}, but its results say {}", *s.stated_ok, s.ok()));
+  return errors;
 }
 
 std::string to_markdown(const Summary& s) {
@@ -466,6 +779,17 @@ std::string to_markdown(const Summary& s) {
                           g.first_run ? std::to_string(*g.first_run) : "at exit", where);
       }
     }
+    if (!r.verdict_groups.empty()) {
+      md += "\n| verdict | runs | first run | what and where |\n|---|---:|---:|---|\n";
+      for (const VerdictGroup& g : r.verdict_groups)
+        md += fmt::format("| {} | {} | {} | {} |\n", to_string(g.verdict), g.count, g.first_run,
+                          g.where);
+    }
+    md += fmt::format("\nEvidence: {} processes, ThreadSanitizer seen in {}{}.\n", r.evidence.processes,
+                      r.evidence.tsan_seen,
+                      r.evidence.tsan_assumed > 0
+                          ? fmt::format(", assumed in {} (logs without TSan output)", r.evidence.tsan_assumed)
+                          : "");
   }
   return md;
 }

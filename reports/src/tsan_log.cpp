@@ -296,6 +296,7 @@ TsanLog parse_tsan_log(std::string_view raw) {
   // `open` refers into log.findings; it is closed before the next emplace_back.
   std::optional<OpenReport> open;
   bool cut_mid_line = false;
+  bool deadly_frames = false;  // reading the stack of the deadly-signal report
   auto close_open = [&](bool complete) {
     if (!open) return;
     open->close(complete, cut_mid_line);
@@ -323,9 +324,18 @@ TsanLog parse_tsan_log(std::string_view raw) {
     // TSan's own death ends whatever report was being printed.
     if (auto e = line.find("ERROR: ThreadSanitizer: "); e != std::string_view::npos) {
       close_open(false);
-      if (log.deadly_signal.empty())
+      if (log.deadly_signal.empty()) {
         log.deadly_signal = std::string(trim(line.substr(e + std::string_view("ERROR: ThreadSanitizer: ").size())));
+        deadly_frames = true;
+      }
       continue;
+    }
+    if (deadly_frames) {
+      if (t.starts_with('#')) {
+        log.deadly_stack.frames.push_back(parse_frame(t));
+        continue;
+      }
+      if (!log.deadly_stack.frames.empty()) deadly_frames = false;
     }
     if (is_fatal(line)) {
       close_open(false);

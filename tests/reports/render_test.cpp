@@ -571,9 +571,10 @@ TEST(VerdictsByStrategy, AreCountedWrittenReadAndMerged) {
                   {"pct", {{"invariant_violated", 1}}}}));
   EXPECT_EQ(summary_from_json(j).results.at(0).verdicts_by_strategy, want);
 
-  // An older summary without the field still reads.
-  j.at("results").at(0).erase("verdicts_by_strategy");
-  EXPECT_TRUE(summary_from_json(j).results.at(0).verdicts_by_strategy.empty());
+  // Schema version 2 requires the field.
+  json without = j;
+  without.at("results").at(0).erase("verdicts_by_strategy");
+  EXPECT_THROW(summary_from_json(without), std::runtime_error);
   j.at("results").at(0)["verdicts_by_strategy"] = {{"yield", {{"mostly_fine", 1}}}};
   EXPECT_THROW(summary_from_json(j), std::runtime_error);
 

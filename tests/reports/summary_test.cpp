@@ -142,11 +142,11 @@ TEST(Summary, RendersJsonAndMarkdown) {
   s.results.push_back(c.finish(0.25));
   const nlohmann::json j = to_json(s);
   EXPECT_EQ(j.at("schema"), "racelab.summary");
-  EXPECT_EQ(j.at("schema_version"), 1);
+  EXPECT_EQ(j.at("schema_version"), 2);
   EXPECT_TRUE(j.at("ok").get<bool>());
   const auto& r = j.at("results").at(0);
   for (const char* key : {"case", "variant", "runs", "failing_runs", "verdicts", "expected",
-                          "as_expected", "first_failure", "findings"})
+                          "as_expected", "first_failure", "findings", "verdict_groups", "evidence"})
     EXPECT_TRUE(r.contains(key)) << key;
   EXPECT_EQ(r.at("expected"), nlohmann::json({"invariant_violated", "data_race"}));
   EXPECT_EQ(r.at("first_failure").at("seed"), 1000);

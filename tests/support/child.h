@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include <sys/types.h>
+
 #include "process.h"
 
 namespace racelab::testing {
@@ -36,6 +38,14 @@ inline ChildResult run_child(const std::vector<std::string>& argv,
 // processes_with() — how many processes have a command line that contains
 // every one of `needles` (read from /proc: no ps needed).
 int processes_with(const std::vector<std::string>& needles);
+
+// descendants_of() — every live process below `root` (its children, their
+// children, …), `root` itself excluded, in pid order; read from the ppid of
+// /proc/PID/stat. Zombies are not live and are left out (a process whose
+// main thread exited while other threads run is kept). A process that has
+// left the tree (re-parented to init or a subreaper outside it) is not
+// found: see no_leftovers.h for a test process that is a subreaper.
+std::vector<pid_t> descendants_of(pid_t root);
 
 // read_file() — a whole file as text ("" when it cannot be read).
 std::string read_file(const std::string& path);

@@ -34,6 +34,7 @@ enum class Verdict {
   exception_lost,        ///< an exception escaped a case thread (and would have been lost).
   thread_leak,           ///< a case thread was still running, or never joined, at the end of a run.
   mutex_misuse,          ///< unlock by a non-owner, destroy while locked, invalid mutex.
+  process_leak,          ///< a process the run started was still alive when the run ended.
   infra_error,           ///< the harness could not run the case: never counted as clean.
 };
 
@@ -42,7 +43,7 @@ inline constexpr std::array kAllVerdicts = {
     Verdict::lock_order_inversion, Verdict::deadlock,    Verdict::self_deadlock,
     Verdict::livelock,      Verdict::hang,               Verdict::crash,
     Verdict::exception_lost, Verdict::thread_leak,       Verdict::mutex_misuse,
-    Verdict::infra_error,
+    Verdict::process_leak,  Verdict::infra_error,
 };
 
 constexpr std::string_view to_string(Verdict v) noexcept {
@@ -59,6 +60,7 @@ constexpr std::string_view to_string(Verdict v) noexcept {
     case Verdict::exception_lost: return "exception_lost";
     case Verdict::thread_leak: return "thread_leak";
     case Verdict::mutex_misuse: return "mutex_misuse";
+    case Verdict::process_leak: return "process_leak";
     case Verdict::infra_error: return "infra_error";
   }
   return "infra_error";

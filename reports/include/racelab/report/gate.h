@@ -8,9 +8,9 @@
 //   gate()                    Summary × Baseline → GateResult
 //   updated_baseline()        the baseline that would accept a summary
 //
-// baseline.json (schema "racelab.baseline", version 1):
+// baseline.json (schema "racelab.baseline", version 2):
 //   {
-//     "schema": "racelab.baseline", "schema_version": 1,
+//     "schema": "racelab.baseline", "schema_version": 2,
 //     "accepted": [{
 //       "signature": "data-race|…",        // a finding's signature (see tsan.h)
 //       "kind": "data-race",               // for people
@@ -21,14 +21,23 @@
 //
 // What the gate looks at, per result of the summary:
 //   * a fixed variant or a program (expected clean): every TSan finding (by
-//     signature) and every run that ended in a harness verdict other than
-//     `clean` (signature `racelab/<verdict>|<case>`). Each is either accepted
-//     by the baseline or new; one new item fails the gate;
+//     signature) and every group of runs that ended in a harness verdict
+//     (signature `racelab/<verdict>|<case>|<where>`: see verdict_signature()
+//     in summary.h). Each is either accepted by the baseline or new; one new
+//     item fails the gate;
 //   * a buggy variant: it must be caught as expected (a detector that stops
 //     catching a known bug fails the gate too).
-// It fails closed: a summary with no result, a result with no run, a result
-// with infrastructure problems, or a build without ThreadSanitizer is an
-// error, never a pass.
+// It fails closed and recomputes rather than trusts: a summary that check()
+// (summary.h) finds inconsistent — no result, a result with no run, counts
+// that do not add up, `ok` or `as_expected` that the counts contradict, a
+// process without proof that TSan ran — a result with infrastructure
+// problems, or a build without ThreadSanitizer is an error, never a pass.
+//
+// Migration: a version-1 baseline still loads. Its TSan entries keep
+// matching; its harness entries (`racelab/<verdict>|<case>`, which accepted
+// every crash or hang of a case) match nothing and are listed as obsolete:
+// accept what a summary holds again with --update-baseline, which writes
+// version 2.
 #pragma once
 
 #include <string>
@@ -49,6 +58,7 @@ struct BaselineEntry {
 
 struct Baseline {
   std::vector<BaselineEntry> accepted;
+  std::vector<BaselineEntry> obsolete;  ///< version-1 harness entries: they match nothing
 };
 
 // Reads baseline.json. Throws std::runtime_error naming what is wrong (not a
@@ -71,6 +81,7 @@ struct GateResult {
   std::vector<GateItem> fresh;     ///< not in the baseline: each fails the gate
   std::vector<GateItem> accepted;  ///< in the baseline
   std::vector<BaselineEntry> unused;  ///< baseline entries nothing matched (may be removed)
+  std::vector<BaselineEntry> obsolete;  ///< version-1 harness entries, which match nothing
   std::vector<std::string> missed;    ///< buggy variants not caught as expected
   std::vector<std::string> errors;    ///< why nothing can be concluded (fail closed)
   bool passed() const { return fresh.empty() && missed.empty() && errors.empty(); }

@@ -3,14 +3,18 @@
 // This header defines:
 //   RunRecord         one run as a worker streamed it (JSON line)
 //   FindingGroup      the TSan findings of one signature, counted
+//   VerdictGroup      the failing runs of one verdict signature, counted
+//   Evidence          what proves the runs ran under ThreadSanitizer
 //   VariantResult     one case × variant of a campaign
 //   Summary           a whole campaign
 //   VariantCollector  builds a VariantResult from records and TSan logs
+//   check()           every inconsistency of a summary (what the gate refuses)
 //   to_json(), to_markdown(), to_console()   the renderings
 //
-// summary.json (schema "racelab.summary", version 1):
+// summary.json (schema "racelab.summary", version 2; version 1 summaries,
+// which carry no evidence, are refused with a message to re-run):
 //   {
-//     "schema": "racelab.summary", "schema_version": 1,
+//     "schema": "racelab.summary", "schema_version": 2,
 //     "created": "2026-11-24T03:00:00Z",
 //     "build": {"sanitizer": "thread", "compiler": "clang 19.1.7"},
 //     "ok": true,                       // every result as expected
@@ -38,6 +42,17 @@
 //       "findings": [{"kind": "data-race", "signature": …, "count": 2,
 //                     "first_run": 0, "first_seed": …, "top_frames": [...],
 //                     "summary": …, "stacks": [{"title": …, "frames": [...]}]}],
+//       "verdict_groups": [{"verdict": "crash", "where": "SIGSEGV in f() a.cpp",
+//                     "signature": "racelab/crash|prog|SIGSEGV in f() a.cpp",
+//                     "count": 3, "first_run": 0, "first_seed": …, "detail": …}],
+//                                       // every failing run, grouped by what happened
+//                                       // and where (see verdict_signature())
+//       "evidence": {"processes": 20, "tsan_seen": 20, "tsan_assumed": 0},
+//                                       // the processes that ran the runs, and of
+//                                       // them those where the TSan runtime was seen
+//                                       // (its banner, or racelab's runtime saying so)
+//                                       // or taken on the caller's word (report
+//                                       // --assume-tsan)
 //       "problems": [],                 // infrastructure trouble: never "clean"
 //       "seconds": 1.9
 //     }]
@@ -70,6 +85,10 @@ struct RunRecord {
   std::uint64_t tsan_count = 0;  ///< TSan reports printed during the run
   std::uint64_t valgrind_errors = 0;  ///< errors valgrind's tool found during the run (0: none, or not under valgrind)
   std::optional<Verdict> tsan_verdict;  ///< the kind of the run's first TSan report, if any
+  /// What happened and where, stable across runs, for the verdict's
+  /// signature (e.g. "SIGSEGV in parse() src/parse.cpp"); empty: derived from
+  /// `detail` with its run-to-run numbers masked.
+  std::string where;
 
   /// Reads a `{"type": "run", …}` line. Throws std::runtime_error when a
   /// field is missing or has the wrong type.
@@ -83,6 +102,26 @@ struct FindingGroup {
   std::int64_t count = 0;
   std::optional<std::int64_t> first_run;    ///< unset when no run printed it (e.g. at exit)
   std::optional<std::uint64_t> first_seed;
+};
+
+// VerdictGroup — every failing run with one verdict signature.
+struct VerdictGroup {
+  Verdict verdict = Verdict::clean;
+  std::string where;      ///< what happened and where (RunRecord::where, or the masked detail)
+  std::string signature;  ///< verdict_signature(verdict, case, where)
+  std::string detail;     ///< the first run's detail
+  std::int64_t count = 0;
+  std::int64_t first_run = 0;
+  std::uint64_t first_seed = 0;
+};
+
+// Evidence — the processes a result's runs ran in, and the proof that
+// ThreadSanitizer ran in each: a clean result means something only when
+// processes >= 1 and tsan_seen + tsan_assumed == processes.
+struct Evidence {
+  std::int64_t processes = 0;
+  std::int64_t tsan_seen = 0;     ///< TSan's banner in its log, or racelab's runtime said so
+  std::int64_t tsan_assumed = 0;  ///< a log without TSan output, taken as clean on the caller's word
 };
 
 struct FirstFailure {
@@ -115,6 +154,8 @@ struct VariantResult {
   std::map<std::string, std::map<Verdict, std::int64_t>> verdicts_by_strategy;
   std::optional<FirstFailure> first_failure;
   std::vector<FindingGroup> findings;  ///< most frequent first
+  std::vector<VerdictGroup> verdict_groups;  ///< every failing run, by signature; most frequent first
+  Evidence evidence;
   std::vector<std::string> problems;   ///< infrastructure trouble, one line each
   double seconds = 0;
 
@@ -137,6 +178,10 @@ struct Summary {
   std::string created;  ///< UTC, ISO 8601
   BuildInfo build;
   std::vector<VariantResult> results;
+  /// What a summary read from a file said of itself (`ok`, and each result's
+  /// `as_expected`, in order): check() compares them with what it recomputes.
+  std::optional<bool> stated_ok;
+  std::vector<bool> stated_as_expected;
   bool ok() const;  ///< every result as expected, and there is at least one
 };
 
@@ -163,6 +208,10 @@ class VariantCollector {
 
   void add_problem(std::string problem);
 
+  /// One process that ran (some of) the runs; `tsan_seen`: the TSan runtime
+  /// was seen in it; `tsan_assumed`: taken on the caller's word.
+  void add_process(bool tsan_seen, bool tsan_assumed = false);
+
   /// The result so far; findings sorted most frequent first.
   VariantResult finish(double seconds);
 
@@ -170,13 +219,47 @@ class VariantCollector {
   VariantResult result_;
   std::string rerun_prefix_;
   std::map<std::string, std::size_t> group_of_;  ///< signature -> index in findings
+  std::map<std::string, std::size_t> verdict_group_of_;  ///< signature -> index in verdict_groups
 };
+
+// verdict_signature()
+//
+// The identity of a failing run's harness verdict across runs:
+// "racelab/<verdict>|<case>|<where>". `where` names what happened and where
+// (the signal or assertion and the crashing frame, the kind of hang and the
+// waiting threads' frames, the sites of a deadlock), so accepting one crash
+// in a baseline never accepts a different one.
+std::string verdict_signature(Verdict verdict, const std::string& case_id, const std::string& where);
+
+// where_of_detail()
+//
+// A detail with what changes from run to run masked: numbers (but not line
+// numbers after "file:"), hex addresses, thread and mutex numbers; clauses
+// separated by "; " sorted (a cycle reads the same from any thread); at most
+// 300 characters.
+std::string where_of_detail(const std::string& detail);
+
+// check()
+//
+// Every way `summary` contradicts itself or proves nothing, one line each
+// (empty: consistent). Per result: runs >= 1; the verdict counts add up to
+// the runs and the failing runs to the non-clean ones (by strategy too); a
+// first failure exactly when a run failed, with a detail; a data race only
+// with a TSan finding; verdict groups that add up to the verdict counts, with
+// signatures that are what they say; TSan finding signatures that match their
+// stacks; a shard inside its split; no infra_error run; as_expected and the
+// summary's ok as recomputed (`stated_*`: what the file said, if read from
+// one); and, for a ThreadSanitizer build, the TSan runtime seen (or assumed)
+// in every process.
+std::vector<std::string> check(const Summary& summary);
 
 nlohmann::json to_json(const Summary& summary);
 nlohmann::json to_json(const VariantResult& result);
 
-// from_json() — reads what to_json() wrote (for `racelab merge`). Throws
-// std::runtime_error naming what is missing or malformed.
+// summary_from_json() — reads what to_json() wrote, strictly: every field
+// of its schema present with its type, counts non-negative integers, no
+// field the schema does not have. Throws std::runtime_error naming what is
+// missing or malformed.
 Summary summary_from_json(const nlohmann::json& summary);
 
 // merge() — one result from the shards of one case × variant: runs, failing

@@ -97,6 +97,8 @@ struct TsanLog {
   /// `ERROR: ThreadSanitizer: SEGV on unknown address … (pc … T…)`, without
   /// the prefix. Empty when there was none.
   std::string deadly_signal;
+  /// The stack TSan printed with the deadly signal (the crashing thread's).
+  Stack deadly_stack;
 };
 
 // parse_tsan_log()
