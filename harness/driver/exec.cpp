@@ -47,6 +47,7 @@ struct RunOutcome {
   std::vector<std::string> problems;
   bool started = false;  ///< a process ran (it may still have failed)
   bool banner = false;   ///< TSan's banner in the log of the run's own process
+  std::uint64_t dropped = 0;  ///< output bytes past --max-log (0: none)
 };
 
 std::string joined(const std::vector<std::string>& words) {
@@ -285,6 +286,7 @@ report::VariantResult exec_runs(const ExecOptions& options, std::string& sanitiz
         continue;
       }
       o.started = true;
+      if (p.output_truncated) o.dropped = p.output_bytes > options.max_log ? p.output_bytes - options.max_log : 1;
       // Every TSan process of the run wrote its own tsan.<pid>; the run's own
       // process must be among them, with the banner.
       std::vector<std::string> files;
@@ -327,6 +329,15 @@ report::VariantResult exec_runs(const ExecOptions& options, std::string& sanitiz
   report::VariantResult result =
       collect(metadata(name, joined(options.command), options.runs), outcomes, seconds,
               "TSAN_OPTIONS='second_deadlock_stack=1' " + shell_quoted(options.command));
+  const auto cut = std::count_if(outcomes.begin(), outcomes.end(), [](const RunOutcome& o) { return o.dropped > 0; });
+  if (cut > 0) {
+    std::uint64_t most = 0;
+    for (const RunOutcome& o : outcomes) most = std::max(most, o.dropped);
+    result.notes.push_back(fmt::format(
+        "the output of {} of {} runs was cut at --max-log {} bytes (up to {} bytes dropped from one run; each "
+        "output.txt says how much)",
+        cut, ran, options.max_log, most));
+  }
   if (without > 0)
     result.problems.insert(
         result.problems.begin(),

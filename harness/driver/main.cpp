@@ -399,6 +399,9 @@ int merge(const std::vector<std::string>& inputs, const Output& output) {
   // strategy, seed) from the same build, shards 0 … n-1 of n once each.
   const std::vector<std::string> keys = result_keys(parts.front());
   const int count = shard_of(parts.front(), inputs.front()).second;
+  if (count == 1 && parts.size() > 1)
+    throw std::invalid_argument(fmt::format(
+        "the summaries are not shards of one campaign: {} is a whole campaign (shard 0 of 1), not a shard", inputs.front()));
   std::vector<std::string> by_shard(static_cast<std::size_t>(count));
   for (std::size_t k = 0; k < parts.size(); ++k) {
     const auto [index, n] = shard_of(parts[k], inputs[k]);
@@ -454,8 +457,10 @@ struct ExecArgs {
 int exec(ExecArgs args) {
   args.exec.out_dir = args.output.dir;
   args.exec.max_log = parse_size(args.max_log);
-  find_program(args.exec.command.at(0));  // a usage error before anything is touched
+  // The old summaries go first: a command that fails, even on usage, leaves
+  // none for a gate to pass.
   prepare_output(args.output);
+  find_program(args.exec.command.at(0));
   report::Summary summary;
   summary.created = utc_now();
   const bool terminal = isatty(STDOUT_FILENO) != 0;

@@ -318,6 +318,7 @@ nlohmann::json to_json(const VariantResult& r) {
        {{"processes", r.evidence.processes},
         {"tsan_seen", r.evidence.tsan_seen},
         {"tsan_assumed", r.evidence.tsan_assumed}}},
+      {"notes", r.notes},
       {"problems", r.problems},
       {"seconds", r.seconds},
   };
@@ -445,7 +446,7 @@ VariantResult result_from_json(const nlohmann::json& j, std::size_t index, bool&
   const Reader res(j, where, {"case", "title", "bug_class", "variant", "strategy", "seed", "shard",
                               "expected", "runs", "failing_runs", "verdicts", "verdicts_by_strategy",
                               "as_expected", "first_failure", "findings", "verdict_groups",
-                              "evidence", "problems", "seconds"});
+                              "evidence", "notes", "problems", "seconds"});
   r.case_id = res.text("case");
   r.title = res.text("title");
   r.bug_class = res.text("bug_class");
@@ -513,6 +514,10 @@ VariantResult result_from_json(const nlohmann::json& j, std::size_t index, bool&
   for (const auto& p : res.array("problems")) {
     if (!p.is_string()) res.fail("has a problem that is not a string");
     r.problems.push_back(p.get<std::string>());
+  }
+  for (const auto& n : res.array("notes")) {
+    if (!n.is_string()) res.fail("has a note that is not a string");
+    r.notes.push_back(n.get<std::string>());
   }
   r.seconds = res.number("seconds");
   return r;
@@ -605,6 +610,7 @@ VariantResult merge(const std::vector<VariantResult>& shards) {
   merged.verdict_groups.clear();
   merged.evidence = {};
   merged.problems.clear();
+  merged.notes.clear();
   merged.seconds = 0;
   merged.shard_index = 0;
   merged.shard_count = 1;
@@ -652,6 +658,7 @@ VariantResult merge(const std::vector<VariantResult>& shards) {
       }
     }
     merged.problems.insert(merged.problems.end(), part->problems.begin(), part->problems.end());
+    merged.notes.insert(merged.notes.end(), part->notes.begin(), part->notes.end());
     merged.seconds += part->seconds;
   }
   sort_groups(merged);
@@ -763,6 +770,7 @@ std::string to_markdown(const Summary& s) {
     md += fmt::format("{} · strategy `{}`, campaign seed {} · {:.1f} s\n\n", r.title, r.strategy,
                       r.seed, r.seconds);
     for (const std::string& p : r.problems) md += fmt::format("- **problem:** {}\n", p);
+    for (const std::string& n : r.notes) md += fmt::format("- note: {}\n", n);
     if (r.first_failure) {
       const FirstFailure& f = *r.first_failure;
       md += fmt::format("First failure: run {} (seed {}), `{}`: {}\n\n", f.run, f.seed,
@@ -801,6 +809,7 @@ std::string to_console(const VariantResult& r) {
                                                  : "NOT as expected (expected: " +
                                                        expected_text(r) + ")");
   for (const std::string& p : r.problems) text += fmt::format("  problem: {}\n", p);
+  for (const std::string& n : r.notes) text += fmt::format("  note: {}\n", n);
   if (r.first_failure) {
     const FirstFailure& f = *r.first_failure;
     text += fmt::format("  first failure: run {} (seed {}): {}: {}\n", f.run, f.seed,

@@ -53,6 +53,7 @@
 //                                       // (its banner, or racelab's runtime saying so)
 //                                       // or taken on the caller's word (report
 //                                       // --assume-tsan)
+//       "notes": [],                    // what was cut or left out (output past --max-log)
 //       "problems": [],                 // infrastructure trouble: never "clean"
 //       "seconds": 1.9
 //     }]
@@ -156,6 +157,7 @@ struct VariantResult {
   std::vector<FindingGroup> findings;  ///< most frequent first
   std::vector<VerdictGroup> verdict_groups;  ///< every failing run, by signature; most frequent first
   Evidence evidence;
+  std::vector<std::string> notes;      ///< what was cut or left out (program output past --max-log)
   std::vector<std::string> problems;   ///< infrastructure trouble, one line each
   double seconds = 0;
 
