@@ -162,9 +162,13 @@ void judge(RunOutcome& o, const ProcessResult& p, const std::string& output_path
   report::RunRecord& r = o.record;
   if (p.timed_out) {
     r.verdict = Verdict::hang;
+    std::string frames;
+    for (const std::string& f : p.waiting_frames) frames += (frames.empty() ? "" : "; ") + f;
     r.where = p.hang_kind.empty() ? "ended before it could be looked at" : p.hang_kind;
-    r.detail = fmt::format("did not finish within {} s; killed{}", timeout_s,
-                           p.hang_kind.empty() ? "" : fmt::format(" — {}: {}", p.hang_kind, p.thread_states));
+    if (!frames.empty()) r.where += " in " + frames;
+    r.detail = fmt::format("did not finish within {} s; killed{}{}", timeout_s,
+                           p.hang_kind.empty() ? "" : fmt::format(" — {}: {}", p.hang_kind, p.thread_states),
+                           frames.empty() ? "" : "; threads at " + frames);
   } else if (p.signal != 0 || deadly != nullptr) {
     r.verdict = Verdict::crash;
     const std::string signal = signal_name(deadly ? deadly->deadly_signal : "", p.signal);

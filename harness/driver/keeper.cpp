@@ -22,7 +22,6 @@
 //   end                 everything is gone
 //
 // Built without any sanitizer: it is part of racelab, not of the program.
-#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -36,6 +35,8 @@
 #include <set>
 #include <string>
 #include <vector>
+
+#include "proc_table.h"
 
 namespace {
 
@@ -54,65 +55,9 @@ void say(const std::string& line) {
   }
 }
 
-std::string read_small(const std::string& path) {
-  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return "";
-  std::string text;
-  char buffer[4096];
-  for (ssize_t n; (n = read(fd, buffer, sizeof buffer)) > 0;) text.append(buffer, static_cast<std::size_t>(n));
-  close(fd);
-  return text;
-}
+using Proc = racelab::proc::Entry;
 
-struct Proc {
-  pid_t pid;
-  pid_t ppid;
-  char state;
-  std::string comm;
-};
-
-// Every process, from /proc/PID/stat: "pid (comm) state ppid …" — comm may
-// hold spaces and parentheses, so the fields after it are read after the last ')'.
-std::vector<Proc> all_processes() {
-  std::vector<Proc> procs;
-  DIR* dir = opendir("/proc");
-  if (dir == nullptr) return procs;
-  while (dirent* entry = readdir(dir)) {
-    char* end = nullptr;
-    const long pid = std::strtol(entry->d_name, &end, 10);
-    if (pid <= 0 || *end != '\0') continue;
-    const std::string stat = read_small(std::string("/proc/") + entry->d_name + "/stat");
-    const std::size_t open_paren = stat.find('(');
-    const std::size_t close_paren = stat.rfind(')');
-    if (open_paren == std::string::npos || close_paren == std::string::npos || close_paren + 4 > stat.size())
-      continue;
-    Proc p;
-    p.pid = static_cast<pid_t>(pid);
-    p.comm = stat.substr(open_paren + 1, close_paren - open_paren - 1);
-    p.state = stat[close_paren + 2];
-    p.ppid = static_cast<pid_t>(std::strtol(stat.c_str() + close_paren + 4, nullptr, 10));
-    procs.push_back(std::move(p));
-  }
-  closedir(dir);
-  return procs;
-}
-
-// The live (not zombie) descendants of `root`.
-std::vector<Proc> descendants(pid_t root) {
-  const std::vector<Proc> procs = all_processes();
-  std::set<pid_t> tree = {root};
-  std::vector<Proc> found;
-  for (bool grew = true; grew;) {
-    grew = false;
-    for (const Proc& p : procs)
-      if (tree.contains(p.ppid) && !tree.contains(p.pid)) {
-        tree.insert(p.pid);
-        if (p.state != 'Z') found.push_back(p);
-        grew = true;
-      }
-  }
-  return found;
-}
+std::vector<Proc> descendants(pid_t root) { return racelab::proc::live_descendants(root); }
 
 void reap_all() {
   while (waitpid(-1, nullptr, WNOHANG) > 0) {

@@ -1,5 +1,7 @@
 #include "process.h"
 
+#include "proc_table.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -223,7 +225,7 @@ void sweep_orphans() {
   std::lock_guard lock(g_spawn_mutex);
   for (int pass = 0; pass < 100; ++pass) {
     std::vector<pid_t> orphans;
-    for (const ProcInfo& p : processes())
+    for (const proc::Entry& p : proc::table())
       if (p.ppid == getpid() && !g_keepers.contains(p.pid)) orphans.push_back(p.pid);
     if (orphans.empty()) return;
     for (pid_t pid : orphans) {
@@ -269,6 +271,50 @@ class Sink {
   virtual ~Sink() = default;
   virtual void write(int stream, const char* data, std::size_t n) = 0;
 };
+
+// The top frame of each thread that is the program's own (elfutils'
+// eu-stack, when installed: a few milliseconds): not in a system library,
+// not the runtime's or the standard library's; a std::thread's callable is
+// named by its type. Sorted, each once.
+std::vector<std::string> waiting_frames(pid_t pid) {
+  const std::string eu_stack = "/usr/bin/eu-stack";
+  if (access(eu_stack.c_str(), X_OK) != 0) return {};
+  ProcessResult stacks;
+  try {
+    stacks = run_captured({eu_stack, "-m", "-p", std::to_string(pid)}, std::chrono::seconds(5), {}, 1 << 20);
+  } catch (const std::exception&) {
+    return {};
+  }
+  std::set<std::string> frames;
+  bool found = true;  // the current thread's frame is known (or there is no thread yet)
+  std::istringstream lines(stacks.out);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.starts_with("TID ")) {
+      found = false;
+      continue;
+    }
+    if (found || !line.starts_with('#')) continue;
+    // "#3  0x000055… function - /path/module"
+    const std::size_t address = line.find(" 0x");
+    const std::size_t dash = line.rfind(" - ");
+    if (address == std::string::npos || dash == std::string::npos) continue;
+    const std::size_t name_at = line.find(' ', address + 1);
+    if (name_at == std::string::npos || name_at >= dash) continue;
+    std::string function = line.substr(name_at + 1, dash - name_at - 1);
+    const std::string module = line.substr(dash + 3);
+    if (module.starts_with("/usr/lib") || module.starts_with("/lib")) continue;
+    constexpr std::string_view kThreadState = "std::thread::_State_impl<std::thread::_Invoker<std::tuple<";
+    if (function.starts_with(kThreadState)) {
+      function = function.substr(kThreadState.size());
+      function = function.substr(0, function.find("> >"));
+    } else if (function.empty() || function.starts_with("_") || function.starts_with("std::")) {
+      continue;
+    }
+    frames.insert(function);
+    found = true;
+  }
+  return {frames.begin(), frames.end()};
+}
 
 // A program that timed out: busy (using CPU) or blocked, and its threads.
 void inspect(pid_t pid, ProcessResult& result) {
@@ -316,6 +362,7 @@ void inspect(pid_t pid, ProcessResult& result) {
     first = false;
   }
   result.thread_states = text;
+  result.waiting_frames = waiting_frames(pid);
 }
 
 // Runs `args` under a keeper, its output to `sink`, for at most `limit`.
@@ -457,40 +504,12 @@ std::string ExitStatus::text() const {
   return fmt::format("exit {}", exit_code);
 }
 
-std::vector<ProcInfo> processes() {
-  std::vector<ProcInfo> procs;
-  DIR* dir = opendir("/proc");
-  if (dir == nullptr) return procs;
-  while (dirent* entry = readdir(dir)) {
-    char* end = nullptr;
-    const long pid = std::strtol(entry->d_name, &end, 10);
-    if (pid <= 0 || *end != '\0') continue;
-    const std::string stat = read_text(std::string("/proc/") + entry->d_name + "/stat").value_or("");
-    const std::size_t close_paren = stat.rfind(')');
-    if (close_paren == std::string::npos || close_paren + 4 > stat.size()) continue;
-    procs.push_back(ProcInfo{static_cast<pid_t>(pid),
-                             static_cast<pid_t>(std::strtol(stat.c_str() + close_paren + 4, nullptr, 10)),
-                             stat[close_paren + 2]});
-  }
-  closedir(dir);
-  return procs;
-}
-
 int end_descendants(std::chrono::milliseconds patience) {
   const auto until = now() + patience;
   std::set<pid_t> killed;
   do {
-    const std::vector<ProcInfo> procs = processes();
-    std::set<pid_t> tree = {getpid()};
     std::vector<pid_t> live;
-    for (bool grew = true; grew;) {
-      grew = false;
-      for (const ProcInfo& p : procs)
-        if (tree.contains(p.ppid) && tree.insert(p.pid).second) {
-          if (p.state != 'Z') live.push_back(p.pid);
-          grew = true;
-        }
-    }
+    for (const proc::Entry& e : proc::live_descendants(getpid())) live.push_back(e.pid);
     if (live.empty()) break;
     for (pid_t pid : live) {
       kill(pid, SIGKILL);

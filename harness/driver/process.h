@@ -43,6 +43,9 @@ struct ProcessResult : ExitStatus {
   /// sleeping in futex_wait_queue").
   std::string hang_kind;
   std::string thread_states;
+  /// At a time-out: the top frame of the program's own code in each thread
+  /// (from elfutils' eu-stack, when it is installed), sorted.
+  std::vector<std::string> waiting_frames;
   std::string out;  ///< run_captured(): standard output, at most `max_capture` bytes
   std::string err;  ///< run_captured(): standard error, likewise
   std::uint64_t output_bytes = 0;  ///< everything the program wrote, kept or not
@@ -116,14 +119,6 @@ ExitStatus reap_worker(Worker& worker);
 // worker's output) to `max_bytes`, with a last line saying so; returns
 // whether it was cut.
 bool cap_file(const std::string& path, std::uint64_t max_bytes);
-
-// processes() — every process on the machine, from /proc.
-struct ProcInfo {
-  pid_t pid;
-  pid_t ppid;
-  char state;  ///< R, S, D, Z, T, …
-};
-std::vector<ProcInfo> processes();
 
 // shell_quote() — `word` as a POSIX shell reads it back (quoted only when
 // it needs to be), for the re-run commands the driver prints.

@@ -450,12 +450,17 @@ json verdict_result(const VariantResult& r, const FirstFailure& f, Context& c) {
                   f.detail.empty() ? "" : ": ", f.detail);
   if (!message.ends_with('.')) message += '.';
   if (!f.command.empty()) message += " Re-run it: " + f.command;
+  // The fingerprint is the first failure's verdict signature (what happened
+  // and where), so two different crashes of a case are two alerts.
+  std::string fingerprint = fmt::format("{}|{}", rule_id, r.case_id);
+  for (const VerdictGroup& g : r.verdict_groups)
+    if (g.verdict == f.verdict && g.first_run == f.run) fingerprint = g.signature;
   json result = {
       {"ruleId", rule_id},
       {"level", r.variant == Variant::buggy ? "warning" : "error"},
       {"message", text(std::move(message))},
       {"partialFingerprints",
-       {{kSignatureKey, utf8(fmt::format("{}|{}|{}", rule_id, r.case_id, variant_text(r)))}}},
+       {{kSignatureKey, utf8(fmt::format("{}|{}", fingerprint, variant_text(r)))}}},
       {"properties",
        {{"case", utf8(r.case_id)},
         {"variant", variant_text(r)},

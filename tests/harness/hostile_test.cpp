@@ -245,8 +245,8 @@ TEST_F(Hostile, AcceptingOneCrashNeverAcceptsAnother) {
       {"throw", "crash", "SIGABRT: uncaught std::runtime_error in main hostile_target.cpp"},
       {"throw-logic", "crash", "SIGABRT: uncaught std::logic_error in main hostile_target.cpp"},
       {"sigterm-self", "crash", "SIGTERM"},
-      {"spin", "hang", "busy"},
-      {"block", "hang", "blocked"},
+      {"spin", "hang", "busy in (anonymous namespace)::spin(); (anonymous namespace)::spin()::$_0"},
+      {"block", "hang", "blocked in (anonymous namespace)::block(); (anonymous namespace)::block()::$_0"},
   };
   std::set<std::string> signatures;
   for (const Expect& k : kinds) {
@@ -304,7 +304,8 @@ TEST_F(Hostile, ATimedOutRunEndsItsWholeTree) {
   const std::string dir = make_temp_dir("racelab-hostile-");
   const ChildResult r = run_racelab({"exec", "--runs", "1", "--timeout", "1", "--out", dir, "--", kHostileC, "deadlock"});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
-  EXPECT_EQ(summary_of(dir).at("results").at(0).at("verdict_groups").at(0).at("where"), "blocked");
+  EXPECT_EQ(summary_of(dir).at("results").at(0).at("verdict_groups").at(0).at("where"),
+            "blocked in first_then_second; second_then_first; two_threads");
   EXPECT_EQ(running(kHostileC), 0);
 }
 

@@ -1,5 +1,7 @@
 #include "child.h"
 
+#include "proc_table.h"
+
 #include <dirent.h>
 
 #include <algorithm>
@@ -39,67 +41,9 @@ int processes_with(const std::vector<std::string>& needles) {
   return found;
 }
 
-namespace {
-
-// "123" -> 123; anything else (".", "self", "12a") -> -1.
-pid_t pid_of_name(const char* name) {
-  pid_t pid = 0;
-  if (*name == '\0') return -1;
-  for (const char* c = name; *c != '\0'; ++c) {
-    if (*c < '0' || *c > '9') return -1;
-    pid = pid * 10 + (*c - '0');
-  }
-  return pid;
-}
-
-// A zombie thread-group leader whose process still has other threads.
-bool has_live_threads(pid_t pid) {
-  DIR* tasks = opendir(("/proc/" + std::to_string(pid) + "/task").c_str());
-  if (tasks == nullptr) return false;
-  bool other = false;
-  while (dirent* entry = readdir(tasks)) {
-    const pid_t tid = pid_of_name(entry->d_name);
-    if (tid > 0 && tid != pid) other = true;
-  }
-  closedir(tasks);
-  return other;
-}
-
-}  // namespace
-
 std::vector<pid_t> descendants_of(pid_t root) {
-  // Every live process's parent, from /proc/PID/stat: "pid (comm) S ppid …".
-  // comm may hold spaces and ')', so the fields are read after the last ')'.
-  std::multimap<pid_t, pid_t> children;  // ppid -> pid
-  DIR* proc = opendir("/proc");
-  if (proc == nullptr) return {};
-  while (dirent* entry = readdir(proc)) {
-    const pid_t pid = pid_of_name(entry->d_name);
-    if (pid <= 0) continue;
-    const std::string stat = read_file(std::string("/proc/") + entry->d_name + "/stat");
-    const std::size_t close = stat.rfind(')');
-    if (close == std::string::npos) continue;  // gone meanwhile
-    std::istringstream fields(stat.substr(close + 1));
-    char state = '?';
-    long ppid = -1;
-    if (!(fields >> state >> ppid)) continue;
-    if ((state == 'Z' && !has_live_threads(pid)) || state == 'X') continue;
-    children.emplace(static_cast<pid_t>(ppid), pid);
-  }
-  closedir(proc);
-
   std::vector<pid_t> found;
-  std::vector<pid_t> to_visit{root};
-  while (!to_visit.empty()) {
-    const pid_t parent = to_visit.back();
-    to_visit.pop_back();
-    auto [first, last] = children.equal_range(parent);
-    for (auto it = first; it != last; ++it) {
-      if (it->second == root || std::find(found.begin(), found.end(), it->second) != found.end()) continue;
-      found.push_back(it->second);
-      to_visit.push_back(it->second);
-    }
-  }
+  for (const racelab::proc::Entry& e : racelab::proc::live_descendants(root)) found.push_back(e.pid);
   std::sort(found.begin(), found.end());
   return found;
 }

@@ -42,7 +42,8 @@
 //     - one for the first failure of a result when its verdict is the
 //       harness's own (not data_race or lock_order_inversion, which TSan
 //       findings describe). Located at cases/CASE/VARIANT.cpp when that file
-//       exists under source_root.
+//       exists under source_root; its partialFingerprints signature is that
+//       of its verdict group (what happened and where) and the variant.
 //     properties: case, variant, racelab/variant, count, first_run, first_seed.
 //   Infrastructure problems are invocations[0].toolExecutionNotifications.
 //
