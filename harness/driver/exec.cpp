@@ -298,6 +298,12 @@ report::VariantResult exec_runs(const ExecOptions& options, std::string& sanitiz
       for (const auto& entry : fs::directory_iterator(dir, error))
         if (entry.path().filename().string().starts_with("tsan.")) files.push_back(entry.path());
       std::sort(files.begin(), files.end());
+      // The proof is the banner in the log of the run's own process — or,
+      // when that process wrote none (a shell script that runs the program
+      // as its child), in a log of one it started.
+      const std::string own_log = fmt::format("{}/tsan.{}", dir, p.pid);
+      bool own_seen = false;
+      bool child_seen = false;
       for (const std::string& file : files) {
         cap_file(file, options.max_log);
         const std::optional<std::string> text = read_log(file, options.max_log, o.problems);
@@ -305,10 +311,10 @@ report::VariantResult exec_runs(const ExecOptions& options, std::string& sanitiz
           o.problems.push_back(fmt::format("run {}: cannot read {}", i, file));
           continue;
         }
-        if (file == fmt::format("{}/tsan.{}", dir, p.pid))
-          o.banner = text->find(kBanner) != std::string::npos;
+        (file == own_log ? own_seen : child_seen) |= text->find(kBanner) != std::string::npos;
         o.logs.push_back(report::parse_tsan_log(*text));
       }
+      o.banner = own_seen || (child_seen && std::find(files.begin(), files.end(), own_log) == files.end());
       judge(o, p, output, options.timeout_s);
       if (o.record.verdict != Verdict::clean) o.record.detail += fmt::format(" (logs: {})", dir);
       ++done;

@@ -53,7 +53,9 @@ std::string find_program(const std::string& name);
 // was still alive when it ended, else `clean`.
 //
 // Fails closed: a run whose own process printed no TSan banner (a binary
-// built without -fsanitize=thread), a program that cannot be started, a log
+// built without -fsanitize=thread; a wrapper that writes no TSan log of its
+// own counts by the logs of the processes it starts), a program that cannot
+// be started, a log
 // that cannot be read, is cut at `max_log` or holds TSan's own fatal errors
 // is a problem of the result; `sanitizer` is set to "thread" only when every
 // run had the banner. `on_run` is called as runs finish (for a progress

@@ -390,6 +390,21 @@ TEST_F(Hostile, UsageMistakesAreNamedAndRefused) {
   EXPECT_EQ(r.out.find("buggy variant"), std::string::npos) << r.out;
 }
 
+// A shell script that runs the program as its child writes no TSan log of its
+// own: the child's banner is the proof. A script around an uninstrumented
+// program proves nothing.
+TEST_F(Hostile, AWrapperScriptIsJudgedByTheProgramItRuns) {
+  const std::string dir = make_temp_dir("racelab-hostile-");
+  const std::string script = dir + "/wrap.sh";
+  write_file(script, "#!/bin/sh\n\"$@\"\necho wrapped\n");
+  fs::permissions(script, fs::perms::owner_all);
+  ChildResult r = run_racelab({"exec", "--runs", "2", "--out", dir + "/tsan", "--", script, kHostile, "clean"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  r = run_racelab({"exec", "--runs", "2", "--out", dir + "/plain", "--", script, "/bin/true"});
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_TRUE(gate_refuses(dir + "/plain"));
+}
+
 // ---- evidence of a campaign --------------------------------------------------------
 
 TEST_F(Hostile, ACampaignProvesTsanRanInEveryWorker) {
