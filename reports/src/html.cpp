@@ -439,6 +439,17 @@ ul.problems li { color: var(--bad); }
         put("<li>with <code>{}</code>: {}</li>", esc(strategy), esc(verdict_counts_text(counts)));
       out_ += "</ul>\n";
     }
+    put("<p>Evidence: {} process{}, ThreadSanitizer seen in {}{}.</p>\n", r.evidence.processes,
+        r.evidence.processes == 1 ? "" : "es", r.evidence.tsan_seen,
+        r.evidence.tsan_assumed > 0 ? fmt::format(", assumed in {} (logs without TSan output)", r.evidence.tsan_assumed)
+                                    : "");
+    if (r.verdict_groups.size() > 1) {
+      out_ += "<ul>";
+      for (const VerdictGroup& g : r.verdict_groups)
+        put("<li><code>{}</code> ×{}: {}</li>", to_string(g.verdict), g.count, esc(g.where));
+      out_ += "</ul>\n";
+    }
+    for (const std::string& n : r.notes) put("<p>Note: {}</p>\n", esc(n));
     if (!r.problems.empty()) {
       out_ += "<h4>Problems</h4>\n<ul class=\"problems\">\n";
       for (const std::string& p : r.problems) put("<li>{}</li>\n", esc(p));
