@@ -257,6 +257,7 @@ int conclude(const report::Summary& summary, const Output& output) {
       {"sarif", {"results.sarif", [&] { return report::to_sarif(summary, options).dump(2) + "\n"; }}},
   };
   std::string written;
+  std::vector<std::string> paths;
   // Always in this order, summary.json last: a command cut short leaves no
   // summary.json behind (the gate reads that one).
   const std::vector<std::string> order = {"md", "html", "junit", "sarif", "json"};
@@ -265,7 +266,14 @@ int conclude(const report::Summary& summary, const Output& output) {
       continue;
     const auto& [file, render] = renderers.at(format);
     const std::string path = output.dir + "/" + file;
-    report::write_atomically(path, render());
+    try {
+      report::write_atomically(path, render());
+    } catch (...) {
+      // All or nothing: the files already written go too.
+      for (const std::string& done : paths) std::filesystem::remove(done);
+      throw;
+    }
+    paths.push_back(path);
     written += fmt::format("{}{}\n", written.empty() ? "\nsummaries: " : "           ",
                            std::filesystem::absolute(path).lexically_normal().string());
   }

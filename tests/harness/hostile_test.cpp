@@ -327,6 +327,24 @@ TEST_F(Hostile, OutputIsCappedAndTheSummarySaysSo) {
     EXPECT_EQ(run_racelab({"exec", "--max-log", bad, "--out", dir, "--", kHostile, "clean"}).exit_code, 2) << bad;
 }
 
+// A disk that fills up while the summaries are written: exit 3, and none of
+// them is left (a tmpfs of 16 KiB; skipped where mounting is not allowed).
+TEST_F(Hostile, AnIoFailureIsAnInfrastructureFailureAndLeavesNoSummary) {
+  const std::string dir = make_temp_dir("racelab-hostile-tiny-");
+  if (std::system(("mount -t tmpfs -o size=16k tmpfs " + dir + " 2>/dev/null").c_str()) != 0)
+    GTEST_SKIP() << "cannot mount a tmpfs here";
+  struct Unmount {
+    std::string dir;
+    ~Unmount() { EXPECT_EQ(std::system(("umount " + dir).c_str()), 0); }
+  } unmount{dir};
+  const ChildResult r = run_racelab({"exec", "--runs", "1", "--out", dir + "/out", "--", kHostile, "race"});
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_NE(r.err.find("No space left on device"), std::string::npos) << r.err;
+  for (const char* file : {"summary.json", "summary.md", "summary.html", "junit.xml", "results.sarif"})
+    EXPECT_FALSE(fs::exists(dir + "/out/" + file)) << file;
+  EXPECT_TRUE(gate_refuses(dir + "/out"));
+}
+
 // ---- merge ----------------------------------------------------------------------
 
 TEST_F(Hostile, MergeOfUnrelatedSummariesWritesNothing) {
