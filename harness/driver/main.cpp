@@ -359,8 +359,28 @@ int run(const std::string& cases_dir, RunArgs args) {
 }
 
 // Reads a JSON file; std::invalid_argument naming the file when it cannot.
+// The most a summary or baseline file may hold: far more than any campaign
+// writes, little enough that a hostile file cannot exhaust memory.
+constexpr std::uintmax_t kMaxJsonFile = std::uintmax_t{256} << 20;
+
+// A JSON file's text, at most kMaxJsonFile bytes; nullopt when it cannot be
+// read (missing, a directory); std::runtime_error when it is larger.
+std::optional<std::string> read_json_text(const std::string& path, const char* what) {
+  std::error_code error;
+  if (std::filesystem::is_directory(path, error)) return std::nullopt;
+  const std::uintmax_t size = std::filesystem::file_size(path, error);
+  if (!error && size > kMaxJsonFile)
+    throw std::runtime_error(fmt::format("{} {} is {} bytes: too large to be a racelab {}", what, path, size, what));
+  return read_text(path);
+}
+
 nlohmann::json read_json(const std::string& path, const char* what) {
-  const std::optional<std::string> text = read_text(path);
+  std::optional<std::string> text;
+  try {
+    text = read_json_text(path, what);
+  } catch (const std::runtime_error& e) {
+    throw std::invalid_argument(e.what());
+  }
   if (!text) throw std::invalid_argument(fmt::format("cannot read {} {}", what, path));
   try {
     return nlohmann::json::parse(*text);
@@ -610,9 +630,14 @@ struct GateArgs {
 int gate(const GateArgs& args) {
   // A summary that is missing is a usage error; one that is there but is
   // not a well-formed racelab summary proves nothing (exit 3).
-  const std::optional<std::string> text = read_text(args.summary);
-  if (!text || std::filesystem::is_directory(args.summary))
-    throw std::invalid_argument(fmt::format("cannot read the summary {}", args.summary));
+  std::optional<std::string> text;
+  try {
+    text = read_json_text(args.summary, "summary");
+  } catch (const std::runtime_error& e) {
+    std::printf("error: %s\ngate: ERROR — nothing can be concluded (fails closed)\n", e.what());
+    return kInfrastructure;
+  }
+  if (!text) throw std::invalid_argument(fmt::format("cannot read the summary {}", args.summary));
   report::Summary summary;
   try {
     summary = report::summary_from_json(nlohmann::json::parse(*text));

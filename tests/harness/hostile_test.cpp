@@ -180,7 +180,14 @@ TEST_F(Hostile, TheGateRefusesASummaryThatContradictsItself) {
   EXPECT_EQ(gate(dir).exit_code, 3);
   fs::copy_file("/bin/ls", dir + "/summary.json", fs::copy_options::overwrite_existing);
   EXPECT_EQ(gate(dir).exit_code, 3);
+  // A file far larger than any summary is not read into memory.
+  fs::resize_file(dir + "/summary.json", std::uintmax_t{300} << 20);
+  ChildResult huge = gate(dir);
+  EXPECT_EQ(huge.exit_code, 3);
+  EXPECT_NE(huge.out.find("too large to be a racelab summary"), std::string::npos) << huge.out;
   fs::remove(dir + "/summary.json");
+  EXPECT_EQ(gate(dir).exit_code, 2);
+  fs::create_directories(dir + "/summary.json");
   EXPECT_EQ(gate(dir).exit_code, 2);
 }
 
