@@ -210,7 +210,10 @@ class Chain {
     if (cap_file(log_path, options_.max_log))
       work_.collector->add_problem(fmt::format("{} was cut at --max-log {}: findings past it are not counted",
                                                log_path, options_.max_log));
-    cap_file(base_ + ".out", options_.max_log);
+    if (cap_file(base_ + ".out", options_.max_log))
+      work_.collector->add_note(
+          fmt::format("the output of worker {}.out was cut at --max-log {} bytes (the file says how much)", base_,
+                      options_.max_log));
     if (fs::exists(log_path)) {
       report::TsanLog log = report::parse_tsan_log(read_text(log_path).value_or(""));
       const std::size_t counted = runs_.empty() ? 0 : runs_.back().tsan_first + runs_.back().tsan_count;

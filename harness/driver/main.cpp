@@ -796,9 +796,10 @@ int driver_main(int argc, char** argv) {
   run_cmd->add_option("--strategy", args.strategy, "none, yield, sleep, pct or portfolio")
       ->check(CLI::IsMember(strategies))
       ->capture_default_str();
-  run_cmd->add_option("--pct-depth", args.campaign.pct_depth, "Strategy pct's bug depth d")
-      ->check(CLI::Range(1, 16))
-      ->capture_default_str();
+  CLI::Option* pct_depth =
+      run_cmd->add_option("--pct-depth", args.campaign.pct_depth, "Strategy pct's bug depth d (with --strategy pct or portfolio)")
+          ->check(CLI::Range(1, 16))
+          ->capture_default_str();
   run_cmd->add_option("--timeout", args.campaign.timeout_s,
                       "Seconds one run may take before it is a hang (default: the case program's, "
                       "10 under TSan, 5 otherwise)")
@@ -995,6 +996,9 @@ int driver_main(int argc, char** argv) {
     if (*list_cmd) return list(cases_dir, list_json, list_markdown);
     if (*merge_cmd) return merge(merge_inputs, merge_output);
     if (*exec_cmd) return exec(std::move(exec_args));
+    if (*run_cmd && pct_depth->count() > 0 && args.strategy != "pct" && args.strategy != "portfolio")
+      throw std::invalid_argument(fmt::format(
+          "--pct-depth does nothing with --strategy {}: give --strategy pct or portfolio", args.strategy));
     if (*report_cmd) return report_command(report_args);
     if (*gate_cmd) return gate(gate_args);
     if (*properties_cmd) return properties(cases_dir, property_args);

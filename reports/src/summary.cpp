@@ -227,6 +227,8 @@ void VariantCollector::add_problem(std::string problem) {
   result_.problems.push_back(std::move(problem));
 }
 
+void VariantCollector::add_note(std::string note) { result_.notes.push_back(std::move(note)); }
+
 void VariantCollector::add_process(bool tsan_seen, bool tsan_assumed) {
   ++result_.evidence.processes;
   if (tsan_seen)

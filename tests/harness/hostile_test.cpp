@@ -393,6 +393,10 @@ TEST_F(Hostile, UsageMistakesAreNamedAndRefused) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("'-5s' is negative"), std::string::npos) << r.err;
 
+  r = run_racelab({"--cases", kTestCases, "run", "99", "--strategy", "yield", "--pct-depth", "4", "--out", dir});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--pct-depth does nothing with --strategy yield"), std::string::npos) << r.err;
+
   write_file(dir + "/a-file", "x");
   r = run_racelab({"exec", "--out", dir + "/a-file", "--", kHostile, "clean"});
   EXPECT_EQ(r.exit_code, 2);

@@ -209,6 +209,7 @@ class VariantCollector {
   void add_log(const TsanLog& log, std::span<const RunRecord> runs, bool cut_short = false);
 
   void add_problem(std::string problem);
+  void add_note(std::string note);
 
   /// One process that ran (some of) the runs; `tsan_seen`: the TSan runtime
   /// was seen in it; `tsan_assumed`: taken on the caller's word.
