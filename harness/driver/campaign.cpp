@@ -207,9 +207,7 @@ class Chain {
   std::string read_logs(bool cut_short = false, bool drop_in_flight = false) {
     std::string deadly_signal;
     const std::string log_path = fmt::format("{}.tsan.{}", base_, pid_);
-    if (cap_file(log_path, options_.max_log))
-      work_.collector->add_problem(fmt::format("{} was cut at --max-log {}: findings past it are not counted",
-                                               log_path, options_.max_log));
+    if (cap_file(log_path, options_.max_log)) work_.collector->add_problem(cut_log_problem(log_path, options_.max_log));
     if (cap_file(base_ + ".out", options_.max_log))
       work_.collector->add_note(
           fmt::format("the output of worker {}.out was cut at --max-log {} bytes (the file says how much)", base_,

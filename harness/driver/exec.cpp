@@ -143,6 +143,11 @@ std::string tail_of(const std::string& path, std::uintmax_t bytes) {
   return text;
 }
 
+// A crash's place: the signal, the cause the output shows, the crashing frame.
+std::string crash_where(const std::string& signal, const std::string& cause, const std::string& frame) {
+  return signal + (cause.empty() ? "" : ": " + cause) + (frame.empty() ? "" : " in " + frame);
+}
+
 // The signal of a crash: TSan's report of it ("SEGV on unknown address …"),
 // else the one the process died of.
 std::string signal_name(const std::string& deadly, int signal) {
@@ -174,7 +179,7 @@ void judge(RunOutcome& o, const ProcessResult& p, const std::string& output_path
     const std::string signal = signal_name(deadly ? deadly->deadly_signal : "", p.signal);
     const std::string cause = cause_in_output(tail_of(output_path, 64 * 1024));
     const std::string frame = deadly ? top_frame(deadly->deadly_stack) : "";
-    r.where = signal + (cause.empty() ? "" : ": " + cause) + (frame.empty() ? "" : " in " + frame);
+    r.where = crash_where(signal, cause, frame);
     r.detail = deadly ? deadly->deadly_signal : p.text();
     if (!cause.empty()) r.detail += " — " + cause;
     if (!frame.empty()) r.detail += " — in " + frame;
@@ -206,7 +211,8 @@ void judge(RunOutcome& o, const ProcessResult& p, const std::string& output_path
   }
 }
 
-// Reads a log whole, or its first `max_bytes` (with a problem saying so).
+// Reads a log racelab did not write (report's input, left as it is): whole,
+// or its first `max_bytes` (with a problem saying so).
 std::optional<std::string> read_log(const std::string& path, std::uint64_t max_bytes, std::vector<std::string>& problems) {
   std::error_code error;
   const std::uintmax_t size = fs::file_size(path, error);
@@ -290,7 +296,8 @@ report::VariantResult exec_runs(const ExecOptions& options, std::string& sanitiz
         continue;
       }
       o.started = true;
-      if (p.output_truncated) o.dropped = p.output_bytes > options.max_log ? p.output_bytes - options.max_log : 1;
+      // The file kept exactly max_log bytes of what was written.
+      if (p.output_truncated) o.dropped = p.output_bytes - options.max_log;
       // Every TSan process of the run wrote its own tsan.<pid>; the run's own
       // process must be among them, with the banner.
       std::vector<std::string> files;
@@ -305,8 +312,8 @@ report::VariantResult exec_runs(const ExecOptions& options, std::string& sanitiz
       bool own_seen = false;
       bool child_seen = false;
       for (const std::string& file : files) {
-        cap_file(file, options.max_log);
-        const std::optional<std::string> text = read_log(file, options.max_log, o.problems);
+        if (cap_file(file, options.max_log)) o.problems.push_back(cut_log_problem(file, options.max_log));
+        const std::optional<std::string> text = read_text(file);
         if (!text) {
           o.problems.push_back(fmt::format("run {}: cannot read {}", i, file));
           continue;
@@ -387,8 +394,7 @@ report::VariantResult report_logs(const std::vector<std::string>& logs, const st
           path, text->empty() ? "is empty:" : "holds"));
     if (!log.deadly_signal.empty()) {
       o.record.verdict = Verdict::crash;
-      const std::string frame = top_frame(log.deadly_stack);
-      o.record.where = signal_name(log.deadly_signal, 0) + (frame.empty() ? "" : " in " + frame);
+      o.record.where = crash_where(signal_name(log.deadly_signal, 0), "", top_frame(log.deadly_stack));
       o.record.detail = log.deadly_signal;
     } else if (!log.findings.empty()) {
       o.record.verdict = verdict_of(log.findings.front());

@@ -56,8 +56,7 @@ void say(const std::string& line) {
 }
 
 using Proc = racelab::proc::Entry;
-
-std::vector<Proc> descendants(pid_t root) { return racelab::proc::live_descendants(root); }
+using racelab::proc::live_descendants;
 
 void reap_all() {
   while (waitpid(-1, nullptr, WNOHANG) > 0) {
@@ -75,7 +74,7 @@ bool symbolizer(const Proc& p) { return p.comm.starts_with("llvm-symbolizer") ||
 void end_tree(bool report) {
   for (int wait = 0; report && wait < 50; ++wait) {
     reap_all();
-    const std::vector<Proc> left = descendants(getpid());
+    const std::vector<Proc> left = live_descendants(getpid());
     bool only_symbolizers = !left.empty();
     for (const Proc& p : left) only_symbolizers = only_symbolizers && symbolizer(p);
     if (!only_symbolizers) break;
@@ -83,7 +82,7 @@ void end_tree(bool report) {
   }
   std::set<pid_t> reported;
   for (int pass = 0; pass < 1000; ++pass) {
-    const std::vector<Proc> left = descendants(getpid());
+    const std::vector<Proc> left = live_descendants(getpid());
     if (left.empty()) break;
     for (const Proc& p : left) {
       if (report && !symbolizer(p) && reported.insert(p.pid).second)

@@ -200,8 +200,11 @@ struct Output {
 };
 
 const std::vector<std::string> kFormats = {"json", "md", "html", "junit", "sarif"};
-const std::vector<std::string> kSummaryFiles = {"summary.json", "summary.md", "summary.html", "junit.xml",
-                                                "results.sarif"};
+// The file of each format, in the order they are written: summary.json last,
+// so that a command cut short leaves no summary.json (the gate reads that one).
+const std::vector<std::pair<std::string, std::string>> kSummaryFiles = {
+    {"md", "summary.md"}, {"html", "summary.html"}, {"junit", "junit.xml"}, {"sarif", "results.sarif"},
+    {"json", "summary.json"}};
 
 // Names racelab gives the logs in DIR/logs: exec's run-N directories and a
 // campaign's CASE.VARIANT.sI.cJ.wK.* files.
@@ -230,7 +233,7 @@ void prepare_output(const Output& output) {
     throw std::invalid_argument(fmt::format("--out {}: cannot create it: {}", output.dir, error.message()));
   if (access(output.dir.c_str(), W_OK | X_OK) != 0)
     throw std::invalid_argument(fmt::format("--out {}: not writable: {}", output.dir, std::strerror(errno)));
-  for (const std::string& file : kSummaryFiles) {
+  for (const auto& [format, file] : kSummaryFiles) {
     fs::remove(dir / file, error);
     if (error)
       throw std::runtime_error(fmt::format("cannot remove the old {}: {}", (dir / file).string(), error.message()));
@@ -247,24 +250,21 @@ int conclude(const report::Summary& summary, const Output& output) {
       output.source_root.empty() ? "" : std::filesystem::absolute(output.source_root).lexically_normal().string();
   if (options.source_root.size() > 1 && options.source_root.ends_with('/')) options.source_root.pop_back();
   options.tool_version = RACELAB_VERSION;
-  const std::map<std::string, std::pair<std::string, std::function<std::string()>>> renderers = {
+  const std::map<std::string, std::function<std::string()>> renderers = {
       // Program output and symbol names are not always UTF-8: such bytes
       // become U+FFFD rather than failing the write.
-      {"json", {"summary.json", [&] { return report::to_json(summary).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"; }}},
-      {"md", {"summary.md", [&] { return report::to_markdown(summary); }}},
-      {"html", {"summary.html", [&] { return report::to_html(summary, options); }}},
-      {"junit", {"junit.xml", [&] { return report::to_junit(summary); }}},
-      {"sarif", {"results.sarif", [&] { return report::to_sarif(summary, options).dump(2) + "\n"; }}},
+      {"json", [&] { return report::to_json(summary).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"; }},
+      {"md", [&] { return report::to_markdown(summary); }},
+      {"html", [&] { return report::to_html(summary, options); }},
+      {"junit", [&] { return report::to_junit(summary); }},
+      {"sarif", [&] { return report::to_sarif(summary, options).dump(2) + "\n"; }},
   };
   std::string written;
   std::vector<std::string> paths;
-  // Always in this order, summary.json last: a command cut short leaves no
-  // summary.json behind (the gate reads that one).
-  const std::vector<std::string> order = {"md", "html", "junit", "sarif", "json"};
-  for (const std::string& format : order) {
+  for (const auto& [format, file] : kSummaryFiles) {
     if (std::find(output.formats.begin(), output.formats.end(), format) == output.formats.end())
       continue;
-    const auto& [file, render] = renderers.at(format);
+    const auto& render = renderers.at(format);
     const std::string path = output.dir + "/" + file;
     try {
       report::write_atomically(path, render());

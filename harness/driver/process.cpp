@@ -2,7 +2,6 @@
 
 #include "proc_table.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -171,7 +170,6 @@ struct KeeperReport {
   pid_t pid = -1;
   std::optional<ExitStatus> program;  ///< how the program ended, when it did by itself
   bool killed = false;
-  bool ended = false;  ///< "end": the whole tree is gone
   std::vector<std::string> leaked;
   std::string exec_error;
 
@@ -203,7 +201,6 @@ struct KeeperReport {
       else if (word == "signal") program = signalled(std::atoi(rest.c_str()));
       else if (word == "killed") killed = true;
       else if (word == "leaked") leaked.push_back(rest);
-      else if (word == "end") ended = true;
     }
     buffer.erase(0, start);
   }
@@ -433,22 +430,25 @@ ProcessResult supervise(const std::vector<std::string>& args, std::chrono::milli
 
 class MemorySink final : public Sink {
  public:
-  MemorySink(ProcessResult& result, std::uint64_t cap) : result_(result), cap_(cap) {}
+  explicit MemorySink(std::uint64_t cap) : cap_(cap) {}
   void write(int stream, const char* data, std::size_t n) override {
-    std::string& into = stream == 1 ? result_.out : result_.err;
+    std::string& into = stream == 1 ? out : err;
     const std::size_t room = into.size() < cap_ ? static_cast<std::size_t>(cap_ - into.size()) : 0;
     into.append(data, std::min(n, room));
-    if (n > room) result_.output_truncated = true;
+    if (n > room) truncated = true;
   }
 
+  std::string out;
+  std::string err;
+  bool truncated = false;
+
  private:
-  ProcessResult& result_;
   std::uint64_t cap_;
 };
 
 class FileSink final : public Sink {
  public:
-  FileSink(const std::string& path, std::uint64_t cap) : path_(path), cap_(cap) {
+  FileSink(const std::string& path, std::uint64_t cap) : cap_(cap) {
     fd_ = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd_ < 0) throw std::runtime_error(fmt::format("cannot write {}: {}", path, strerror(errno)));
   }
@@ -485,7 +485,6 @@ class FileSink final : public Sink {
   }
   void put_text(const std::string& text) { put(text.data(), text.size()); }
 
-  std::string path_;
   std::uint64_t cap_;
   int fd_ = -1;
   std::uint64_t kept_ = 0;
@@ -504,22 +503,17 @@ std::string ExitStatus::text() const {
   return fmt::format("exit {}", exit_code);
 }
 
-int end_descendants(std::chrono::milliseconds patience) {
+void end_descendants(std::chrono::milliseconds patience) {
   const auto until = now() + patience;
-  std::set<pid_t> killed;
   do {
     std::vector<pid_t> live;
     for (const proc::Entry& e : proc::live_descendants(getpid())) live.push_back(e.pid);
     if (live.empty()) break;
-    for (pid_t pid : live) {
-      kill(pid, SIGKILL);
-      killed.insert(pid);
-    }
+    for (pid_t pid : live) kill(pid, SIGKILL);
     while (waitpid(-1, nullptr, WNOHANG) > 0) {
     }
     usleep(2000);
   } while (now() < until);
-  return static_cast<int>(killed.size());
 }
 
 void guard_processes() {
@@ -545,13 +539,12 @@ void guard_processes() {
 
 ProcessResult run_captured(const std::vector<std::string>& args, std::chrono::milliseconds limit,
                            const std::map<std::string, std::string>& env, std::uint64_t max_capture) {
-  ProcessResult result;
-  MemorySink sink(result, max_capture);
-  ProcessResult ran = supervise(args, limit, env, sink);
-  ran.out = std::move(result.out);
-  ran.err = std::move(result.err);
-  ran.output_truncated = result.output_truncated;
-  return ran;
+  MemorySink sink(max_capture);
+  ProcessResult result = supervise(args, limit, env, sink);
+  result.out = std::move(sink.out);
+  result.err = std::move(sink.err);
+  result.output_truncated = sink.truncated;
+  return result;
 }
 
 ProcessResult run_to_file(const std::vector<std::string>& args, std::chrono::milliseconds limit,
@@ -630,6 +623,10 @@ void kill_worker(const Worker& worker) {
 }
 
 ExitStatus reap_worker(Worker& worker) { return end_worker(worker, now() + std::chrono::seconds(5)); }
+
+std::string cut_log_problem(const std::string& path, std::uint64_t max_bytes) {
+  return fmt::format("{} was cut at --max-log {}: findings past it are not counted", path, max_bytes);
+}
 
 bool cap_file(const std::string& path, std::uint64_t max_bytes) {
   std::error_code error;

@@ -63,8 +63,8 @@ struct ProcessResult : ExitStatus {
 void guard_processes();
 
 // end_descendants() — kills every process descendant of racelab, until none
-// is left (or `patience` passes); returns how many it killed.
-int end_descendants(std::chrono::milliseconds patience = std::chrono::seconds(2));
+// is left (or `patience` passes).
+void end_descendants(std::chrono::milliseconds patience = std::chrono::seconds(2));
 
 // run_captured()
 //
@@ -119,6 +119,9 @@ ExitStatus reap_worker(Worker& worker);
 // worker's output) to `max_bytes`, with a last line saying so; returns
 // whether it was cut.
 bool cap_file(const std::string& path, std::uint64_t max_bytes);
+
+// The problem of a TSan log cap_file() cut: findings past the cut are lost.
+std::string cut_log_problem(const std::string& path, std::uint64_t max_bytes);
 
 // shell_quote() — `word` as a POSIX shell reads it back (quoted only when
 // it needs to be), for the re-run commands the driver prints.
