@@ -1,6 +1,7 @@
 // racelab_properties — the catalogue's property campaign: each registered
-// property (cases/properties/*.cpp) searched by RapidCheck, one JSON line per
-// property on stdout for the racelab driver (`racelab properties`).
+// property (cases/properties/*.cpp) searched by RapidCheck, one line per
+// property on stdout for the racelab driver (`racelab properties`): a
+// PropertyResult of racelab/wire.h; with --list, "CASE VARIANT OBJECT".
 //
 //   racelab_properties --list
 //   racelab_properties [--seed S] [--programs N] [--schedules K] [CASE…]
@@ -11,8 +12,8 @@
 #include <vector>
 
 #include <CLI/CLI.hpp>
-#include <nlohmann/json.hpp>
 
+#include "racelab/wire.h"
 #include "registry.h"
 
 // Defined by ThreadSanitizer's runtime: its presence proves the property's
@@ -42,24 +43,29 @@ int main(int argc, char** argv) {
   for (const auto& e : entries) {
     if (!cases.empty() && std::find(cases.begin(), cases.end(), e.case_id) == cases.end()) continue;
     if (variant != "both" && variant != racelab::to_string(e.variant)) continue;
-    nlohmann::json line = {{"case", e.case_id}, {"object", e.object}, {"variant", racelab::to_string(e.variant)}};
-    if (!list) {
-      racelab::catalogue_properties::Budget budget = e.budget;
-      if (programs > 0) budget.programs = programs;
-      if (schedules > 0) budget.schedules = schedules;
-      const auto outcome = e.run(seed, budget);
-      line["seed"] = seed;
-      line["programs"] = budget.programs;
-      line["schedules"] = budget.schedules;
-      line["failed"] = outcome.failed;
-      line["verdict"] = racelab::to_string(outcome.verdict);
-      line["executions"] = outcome.executions;
-      line["counterexample"] = outcome.counterexample;
-      line["most_ops"] = outcome.most_ops;
-      line["seconds"] = outcome.seconds;
-      line["tsan"] = &__tsan_init != nullptr;
+    if (list) {
+      std::printf("%s %s %s\n", e.case_id.c_str(), std::string(racelab::to_string(e.variant)).c_str(),
+                  e.object.c_str());
+      continue;
     }
-    std::printf("%s\n", line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+    racelab::catalogue_properties::Budget budget = e.budget;
+    if (programs > 0) budget.programs = programs;
+    if (schedules > 0) budget.schedules = schedules;
+    const auto outcome = e.run(seed, budget);
+    const racelab::PropertyResult result{.case_id = e.case_id,
+                                         .object = e.object,
+                                         .variant = e.variant,
+                                         .seed = seed,
+                                         .programs = budget.programs,
+                                         .schedules = budget.schedules,
+                                         .failed = outcome.failed,
+                                         .verdict = outcome.verdict,
+                                         .executions = outcome.executions,
+                                         .counterexample = outcome.counterexample,
+                                         .most_ops = static_cast<int>(outcome.most_ops),
+                                         .seconds = outcome.seconds,
+                                         .tsan = &__tsan_init != nullptr};
+    std::printf("%s", encode(result).c_str());
     std::fflush(stdout);
   }
   return 0;

@@ -65,7 +65,7 @@ std::vector<std::string> valgrind(const std::string& tool, bool xml) {
 
 // Did the detector flag this run at all? (An infrastructure failure is no
 // detection.)
-bool flagged(const report::RunRecord& run) {
+bool flagged(const RunRecord& run) {
   const bool verdict = run.verdict != Verdict::clean && run.verdict != Verdict::infra_error;
   return verdict || run.tsan_count > 0 || run.valgrind_errors > 0;
 }
@@ -73,7 +73,7 @@ bool flagged(const report::RunRecord& run) {
 // What the detector said about a flagged run: racelab's verdict when its
 // checks are on; else the tool's report first (TSan's kind, valgrind's first
 // error), then what the program showed.
-Verdict said(const Detector& d, const report::RunRecord& run,
+Verdict said(const Detector& d, const RunRecord& run,
              const std::optional<std::pair<std::string, std::string>>& valgrind_error) {
   if (d.racelab) return run.verdict;
   if (run.valgrind_errors > 0 && valgrind_error)
@@ -285,7 +285,7 @@ BenchResult run_bench(const BenchOptions& options,
     {
       const std::string dir = base + "/fixed";
       CampaignOptions o = campaign_options(options.seed, options.fixed_runs, dir);
-      o.stop_when = [&](const CaseProgram& program, Variant, const report::RunRecord& run, const std::string&) {
+      o.stop_when = [&](const CaseProgram& program, Variant, const RunRecord& run, const std::string&) {
         FalseAlarms& fa = result.fixed[program.id()][d.name];
         ++fa.runs;
         if (flagged(run)) {
@@ -314,13 +314,13 @@ BenchResult run_bench(const BenchOptions& options,
     say(fmt::format("bench: {:<9} fixed variants, {} runs each: done at {:.0f} s", d.name,
                     options.fixed_runs, std::chrono::duration<double>(Clock::now() - started).count()));
 
-    // Buggy variants: `seeds` trials each, one after another in one chain of
+    // Buggy variants: `trials` trials each, one after another in one chain of
     // workers; a trial ends at its first flagged run or after `budget` runs,
     // and the next starts at the following run (every run has its own seed
     // and fresh state; TSan and valgrind report repeats, see run_bench()).
     {
       const std::string dir = base + "/buggy";
-      CampaignOptions o = campaign_options(options.seed, options.budget * options.seeds, dir);
+      CampaignOptions o = campaign_options(options.seed, options.budget * options.trials, dir);
       // One worker more than jobs: trials of stuck runs mostly wait (for a
       // watchdog's confirmation, a process's start), and would leave a core
       // idle. (The fixed variants' runs/s are measured with `jobs`.)
@@ -336,12 +336,12 @@ BenchResult run_bench(const BenchOptions& options,
         std::optional<std::pair<std::string, std::string>> first;
       };
       std::map<std::string, WorkerErrors> worker_errors;  ///< [worker log]
-      o.stop_when = [&](const CaseProgram& program, Variant, const report::RunRecord& run,
+      o.stop_when = [&](const CaseProgram& program, Variant, const RunRecord& run,
                         const std::string& worker_log) {
         const BenchCase& c = case_of(program);
         Trial& t = trials[c.id];
         // Records already in the pipe after the last trial are not counted.
-        if (t.done >= options.seeds) return true;
+        if (t.done >= options.trials) return true;
         Detection& det = result.buggy[c.id][d.name];
         t.seconds += static_cast<double>(run.duration_us) / 1e6;
         const bool hit = flagged(run);
@@ -375,11 +375,11 @@ BenchResult run_bench(const BenchOptions& options,
         }
         if (hit || run.index - t.start + 1 >= options.budget) {
           ++t.done;
-          ++det.seeds;
+          ++det.trials;
           t.start = run.index + 1;
           t.seconds = 0;
         }
-        return t.done >= options.seeds;
+        return t.done >= options.trials;
       };
       // Longest first, so that no long case runs alone at the end while the
       // other jobs idle: cases whose runs may wait for the time limit (those
@@ -389,9 +389,8 @@ BenchResult run_bench(const BenchOptions& options,
       for (const CaseProgram& p : programs) work.emplace_back(p, Variant::buggy);
       auto may_wait = [&](const CaseProgram& p) {
         const BenchCase& c = case_of(p);
-        return std::any_of(c.expected.begin(), c.expected.end(), [](Verdict v) {
-          return v == Verdict::livelock || v == Verdict::hang || v == Verdict::deadlock;
-        });
+        return std::any_of(c.expected.begin(), c.expected.end(),
+                           [](Verdict v) { return info(v).may_wait; });
       };
       std::sort(work.begin(), work.end(), [&](const auto& a, const auto& b) {
         const bool wa = may_wait(a.first), wb = may_wait(b.first);
@@ -404,7 +403,7 @@ BenchResult run_bench(const BenchOptions& options,
         for (const std::string& p : v.problems) result.buggy[v.case_id][d.name].problems.push_back(p);
       fs::remove_all(dir);
     }
-    say(fmt::format("bench: {:<9} buggy variants, {} trials: done at {:.0f} s", d.name, options.seeds,
+    say(fmt::format("bench: {:<9} buggy variants, {} trials: done at {:.0f} s", d.name, options.trials,
                     std::chrono::duration<double>(Clock::now() - started).count()));
   }
   result.seconds = std::chrono::duration<double>(Clock::now() - started).count();

@@ -47,7 +47,7 @@ std::vector<Detector> all_detectors();
 struct BenchOptions {
   std::vector<std::string> cases;      ///< as `racelab run` takes them; empty: all
   std::vector<std::string> detectors;  ///< names; empty: all
-  int seeds = 20;                      ///< trials per buggy variant and detector
+  int trials = 20;                     ///< per buggy variant and detector, each with its own seeds
   std::int64_t budget = 25;            ///< runs per trial before a buggy variant counts as missed
   std::int64_t fixed_runs = 2000;      ///< runs per fixed variant and detector
   int jobs = 2;
@@ -59,10 +59,10 @@ struct BenchOptions {
   bool quick = false;      ///< only for the page's heading
 };
 
-// How one detector did on one buggy variant, over the seeds.
+// How one detector did on one buggy variant, over the trials.
 struct Detection {
-  int seeds = 0;
-  int caught = 0;        ///< seeds with a detection within the budget
+  int trials = 0;
+  int caught = 0;        ///< trials with a detection within the budget
   int right_class = 0;   ///< of those, the detection's verdict is one the case expects
   std::vector<std::int64_t> runs_to_first;  ///< per caught seed: runs up to and with the detection
   std::vector<double> seconds_to_first;     ///< per caught seed: time in those runs (see below)
@@ -115,7 +115,7 @@ double percentile95(std::vector<double> sample);
 
 // run_bench()
 //
-// Runs every selected detector over every selected case: `seeds` trials of
+// Runs every selected detector over every selected case: `trials` trials of
 // each buggy variant (a trial ends at the first run the detector flags, or
 // after `budget` runs; the next starts at the following run, in the same
 // worker process unless that one ended), `fixed_runs` runs of each fixed

@@ -45,12 +45,6 @@ std::string classes_text(const std::map<Verdict, int>& classes) {
   return text;
 }
 
-std::string expected_text(const std::vector<Verdict>& expected) {
-  std::string text;
-  for (Verdict v : expected) text += fmt::format("{}{}", text.empty() ? "" : ", ", to_string(v));
-  return text;
-}
-
 // How well a detector did on a case, for comparisons: trials caught with an
 // expected verdict, then the median time to detection (less is better).
 struct Score {
@@ -122,7 +116,7 @@ std::string bench_markdown(const BenchResult& r, const std::string& svg_name) {
   line(fmt::format("Measured by `racelab bench` on {} ({}{}), in {:.0f} s on one machine: {}.",
                    r.created, o.quick ? "quick mode: " : "",
                    fmt::format("{} trials per buggy variant, at most {} runs each; {} runs per fixed variant",
-                               o.seeds, o.budget, o.fixed_runs),
+                               o.trials, o.budget, o.fixed_runs),
                    r.seconds, r.machine));
   line();
   line("Reproduce this page:");
@@ -192,7 +186,7 @@ std::string bench_markdown(const BenchResult& r, const std::string& svg_name) {
   line();
   line(fmt::format("Trials in which the detector flagged a run within {} runs, of {}; ✓ when every "
                    "detection said something the case expects, else what it said.",
-                   o.budget, o.seeds));
+                   o.budget, o.trials));
   line();
   header("case (expects)");
   for (const BenchCase& c : r.cases) {
@@ -203,7 +197,7 @@ std::string bench_markdown(const BenchResult& r, const std::string& svg_name) {
         row += " — |";
         continue;
       }
-      std::string cell = fmt::format("{}/{}", det->caught, det->seeds);
+      std::string cell = fmt::format("{}/{}", det->caught, det->trials);
       if (det->caught > 0)
         cell += det->right_class == det->caught ? " ✓" : " " + classes_text(det->classes);
       if (!det->problems.empty()) cell += fmt::format(" ({} problems)", det->problems.size());
@@ -315,7 +309,7 @@ std::string bench_svg(const BenchResult& r) {
       "<rect width=\"{0}\" height=\"{1}\" fill=\"#ffffff\"/>\n"
       "<text x=\"8\" y=\"20\" font-size=\"14\" font-weight=\"bold\">Buggy cases caught, by detector "
       "(trials caught of {2}; median runs to detection)</text>\n",
-      width, height, r.options.seeds);
+      width, height, r.options.trials);
   for (std::size_t j = 0; j < r.detectors.size(); ++j)
     svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-weight=\"bold\">{}</text>\n",
                        kLabel + kCell * static_cast<int>(j) + kCell / 2, kTop - 10,
@@ -327,11 +321,11 @@ std::string bench_svg(const BenchResult& r) {
     for (std::size_t j = 0; j < r.detectors.size(); ++j) {
       const Detection* det = detection(r, c.id, r.detectors[j].name);
       std::string fill = "#eeeeee", text = "—", ink = "#555555";
-      if (det != nullptr && det->seeds > 0) {
-        text = fmt::format("{}/{}", det->caught, det->seeds);
+      if (det != nullptr && det->trials > 0) {
+        text = fmt::format("{}/{}", det->caught, det->trials);
         if (det->caught > 0) {
           text += " · " + runs_text(median(as_doubles(det->runs_to_first)));
-          const double right = static_cast<double>(det->right_class) / det->seeds;
+          const double right = static_cast<double>(det->right_class) / det->trials;
           // Green as more trials are caught with an expected verdict; amber
           // when caught but mostly with another verdict.
           if (det->right_class * 2 >= det->caught) {
@@ -375,7 +369,7 @@ nlohmann::json bench_json(const BenchResult& r) {
   j["machine"] = r.machine;
   j["seconds"] = r.seconds;
   j["command"] = r.options.command;
-  j["seeds"] = r.options.seeds;
+  j["seeds"] = r.options.trials;
   j["budget"] = r.options.budget;
   j["fixed_runs"] = r.options.fixed_runs;
   for (const Detector& d : r.detectors)
@@ -390,7 +384,7 @@ nlohmann::json bench_json(const BenchResult& r) {
       if (const Detection* det = detection(r, c.id, d.name)) {
         nlohmann::json classes = nlohmann::json::object();
         for (const auto& [v, n] : det->classes) classes[std::string(to_string(v))] = n;
-        cj["buggy"][d.name] = {{"seeds", det->seeds},
+        cj["buggy"][d.name] = {{"seeds", det->trials},
                                {"caught", det->caught},
                                {"right_class", det->right_class},
                                {"runs_to_first", det->runs_to_first},

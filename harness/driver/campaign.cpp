@@ -14,6 +14,7 @@
 
 #include "process.h"
 #include "racelab/report/tsan.h"
+#include "racelab/wire.h"
 
 namespace racelab::driver {
 
@@ -25,19 +26,12 @@ using Clock = std::chrono::steady_clock;
 // With a time budget and no run count, a variant's range is open-ended.
 constexpr std::int64_t kOpenEnded = std::int64_t{1} << 40;
 
-// Verdicts after which a worker ends its process on purpose: the run cannot
-// continue there (a thread is blocked for good).
-bool ends_process(Verdict v) {
-  return v == Verdict::self_deadlock || v == Verdict::deadlock || v == Verdict::livelock ||
-         v == Verdict::hang;
-}
-
 // One case × variant: its collector and what its chains share.
 struct VariantWork {
   const CaseProgram* program = nullptr;
   Variant variant = Variant::buggy;
   std::unique_ptr<report::VariantCollector> collector;
-  std::vector<std::string> args;  ///< --variant, --strategy, … common to its workers
+  WorkerArgs args;  ///< what its workers share (variant, strategy, …)
   int chains_left = 0;
   /// --stop-on-first: the lowest failing run index so far; chains past it stop
   /// (those before it go on, and may find an earlier one).
@@ -75,14 +69,14 @@ class Chain {
       argv.push_back(std::move(arg));
     }
     argv.push_back(work_.program->path);
-    argv.insert(argv.end(), work_.args.begin(), work_.args.end());
-    for (const std::string& arg :
-         {std::string("--seed"), std::to_string(options_.seed), std::string("--first-run"),
-          std::to_string(next_), std::string("--runs"), std::to_string(end_ - next_),
-          std::string("--records-fd"), std::string("3")})
-      argv.push_back(arg);
-    if (options_.stop_on_first && !options_.stop_when) argv.push_back("--stop-on-first");
-    if (options_.plain) argv.push_back("--plain");
+    WorkerArgs args = work_.args;
+    args.seed = options_.seed;
+    args.first_run = next_;
+    args.runs = end_ - next_;
+    args.records_fd = kRecordsFd;
+    args.stop_on_first = options_.stop_on_first && !options_.stop_when;
+    args.plain = options_.plain;
+    for (std::string& arg : to_args(args)) argv.push_back(std::move(arg));
     // TSan sleeps a second at exit by default (atexit_sleep_ms=1000) to let
     // threads still running report: a worker's runs are over by then, and a
     // second per worker is most of a short chunk's time. The user's options
@@ -153,16 +147,15 @@ class Chain {
  private:
   void line(const std::string& text) {
     try {
-      const nlohmann::json record = nlohmann::json::parse(text);
-      const std::string type = record.at("type").get<std::string>();
-      if (type == "hello") {
-        work_.collector->add_process(record.at("tsan").get<bool>());
-      } else if (type == "begin") {
-        in_flight_ = {record.at("index").get<std::int64_t>(), record.at("seed").get<std::uint64_t>()};
-      } else if (type == "run") {
-        add(report::RunRecord::from_json(record));
+      const WorkerMessage message = decode_record(text);
+      if (const auto* hello = std::get_if<Hello>(&message)) {
+        work_.collector->add_process(hello->tsan);
+      } else if (const auto* begin = std::get_if<Begin>(&message)) {
+        in_flight_ = {begin->index, begin->seed};
+      } else if (const auto* run = std::get_if<RunRecord>(&message)) {
+        add(*run);
         in_flight_.reset();
-      } else if (type == "end") {
+      } else {
         ended_ = true;
       }
     } catch (const std::exception& e) {
@@ -187,7 +180,7 @@ class Chain {
     buffer_.clear();  // a line cut short by the kill
   }
 
-  void add(const report::RunRecord& run) {
+  void add(const RunRecord& run) {
     runs_.push_back(run);
     work_.collector->add_run(run);
     ++work_.runs;
@@ -242,7 +235,7 @@ class Chain {
       work_.collector->add_problem(fmt::format(
           "the worker left {} process(es) running when it ended (killed): {}", status.leaked.size(), leaked));
     }
-    const bool ended_itself = !ended_ && !runs_.empty() && ends_process(runs_.back().verdict) &&
+    const bool ended_itself = !ended_ && !runs_.empty() && info(runs_.back().verdict).ends_process &&
                               !in_flight_;
     const std::string deadly_signal = read_logs(ended_itself);
     if (ended_) return advance();  // its share is done (or it stopped on a failure)
@@ -251,7 +244,7 @@ class Chain {
       return advance();  // it ended itself after a run-ending verdict
     }
     if (in_flight_) {  // it died, or fell silent, in the middle of a run
-      report::RunRecord lost;
+      RunRecord lost;
       lost.index = in_flight_->first;
       lost.seed = in_flight_->second;
       lost.strategy = std::string(to_string(options_.strategy));
@@ -301,7 +294,7 @@ class Chain {
   int deaths_without_runs_ = 0;
   bool finished_ = false;
   bool ended_ = false;
-  std::vector<report::RunRecord> runs_;  ///< of the current worker
+  std::vector<RunRecord> runs_;  ///< of the current worker
   std::optional<std::pair<std::int64_t, std::uint64_t>> in_flight_;
   std::optional<std::int64_t> retried_;  ///< the run re-run after a silent worker
   std::string buffer_;
@@ -368,12 +361,10 @@ std::vector<report::VariantResult> run_campaign(
     auto w = std::make_unique<VariantWork>();
     w->program = &program;
     w->variant = variant;
-    w->args = {"--variant", variant_name, "--strategy", std::string(to_string(options.strategy)),
-               "--pct-depth", std::to_string(options.pct_depth)};
-    if (options.timeout_s > 0) {
-      w->args.push_back("--timeout");
-      w->args.push_back(fmt::format("{}", options.timeout_s));
-    }
+    w->args.variant = variant;
+    w->args.strategy = options.strategy;
+    w->args.pct_depth = options.pct_depth;
+    if (options.timeout_s > 0) w->args.timeout_s = options.timeout_s;
     // The worker's own watchdog ends a run that overruns its limit (--timeout,
     // else the case program's default, which it describes); the driver steps
     // in only when a worker says nothing for much longer.

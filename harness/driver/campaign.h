@@ -34,7 +34,7 @@ struct CampaignOptions {
   /// after the first run this accepts. It is called with every run counted,
   /// in index order within a chain, and the log path base of the worker that
   /// ran it (see `wrapper`).
-  std::function<bool(const CaseProgram&, Variant, const report::RunRecord&, const std::string& worker_log)>
+  std::function<bool(const CaseProgram&, Variant, const RunRecord&, const std::string& worker_log)>
       stop_when;
   int chains = 0;       ///< worker chains per variant; 0: as many as `jobs`
   bool plain = false;   ///< workers run with --plain (racelab's own checks off)

@@ -20,6 +20,7 @@
 #include "process.h"
 #include "racelab/report/atomic_file.h"
 #include "racelab/report/tsan.h"
+#include "racelab/tsan_kind.h"
 
 namespace racelab::driver {
 
@@ -32,17 +33,19 @@ constexpr std::string_view kBanner = "Running under ThreadSanitizer";
 // TSan's default exit code for a process that reported something.
 constexpr int kTsanExitCode = 66;
 
-Verdict verdict_of(const report::Finding& finding) {
-  const std::string& kind = finding.kind;
-  if (kind == "lock-order-inversion") return Verdict::lock_order_inversion;
-  if (kind == "thread-leak") return Verdict::thread_leak;
-  if (kind.starts_with("mutex-") || kind == "locked-mutex-destroy") return Verdict::mutex_misuse;
-  return Verdict::data_race;  // races, use-after-free, signal-handler reports
+// The finding that decides a run's verdict: of the highest precedence, the
+// first among equals.
+const report::Finding* decisive(const std::vector<report::Finding>& findings,
+                                const report::Finding* best = nullptr) {
+  for (const report::Finding& f : findings)
+    if (best == nullptr || outranks(verdict_of_tsan_kind(f.kind), verdict_of_tsan_kind(best->kind)))
+      best = &f;
+  return best;
 }
 
 // One finished run: its record (before report ordinals are known) and logs.
 struct RunOutcome {
-  report::RunRecord record;
+  RunRecord record;
   std::vector<report::TsanLog> logs;
   std::vector<std::string> problems;
   bool started = false;  ///< a process ran (it may still have failed)
@@ -69,7 +72,7 @@ report::VariantResult collect(report::VariantResult meta, std::vector<RunOutcome
     o.record.tsan_count = findings;
     collector.add_run(o.record);
     for (const auto& log : o.logs) {
-      report::RunRecord owner = o.record;
+      RunRecord owner = o.record;
       owner.tsan_count = log.findings.size();
       collector.add_log(log, std::span(&owner, 1));
     }
@@ -158,13 +161,13 @@ std::string signal_name(const std::string& deadly, int signal) {
 
 // Judges one run from how it ended, its TSan logs and its output.
 void judge(RunOutcome& o, const ProcessResult& p, const std::string& output_path, double timeout_s) {
-  const report::Finding* first = nullptr;
+  const report::Finding* first = nullptr;  // the decisive one
   const report::TsanLog* deadly = nullptr;
   for (const auto& log : o.logs) {
-    if (first == nullptr && !log.findings.empty()) first = &log.findings.front();
+    first = decisive(log.findings, first);
     if (deadly == nullptr && !log.deadly_signal.empty()) deadly = &log;
   }
-  report::RunRecord& r = o.record;
+  RunRecord& r = o.record;
   if (p.timed_out) {
     r.verdict = Verdict::hang;
     std::string frames;
@@ -184,7 +187,7 @@ void judge(RunOutcome& o, const ProcessResult& p, const std::string& output_path
     if (!cause.empty()) r.detail += " — " + cause;
     if (!frame.empty()) r.detail += " — in " + frame;
   } else if (first != nullptr) {
-    r.verdict = verdict_of(*first);
+    r.verdict = verdict_of_tsan_kind(first->kind);
     r.detail = first->summary.empty() ? first->headline : first->summary;
   } else if (p.exit_code != 0) {
     r.verdict = Verdict::invariant_violated;
@@ -397,8 +400,9 @@ report::VariantResult report_logs(const std::vector<std::string>& logs, const st
       o.record.where = crash_where(signal_name(log.deadly_signal, 0), "", top_frame(log.deadly_stack));
       o.record.detail = log.deadly_signal;
     } else if (!log.findings.empty()) {
-      o.record.verdict = verdict_of(log.findings.front());
-      o.record.detail = log.findings.front().summary;
+      const report::Finding& f = *decisive(log.findings);
+      o.record.verdict = verdict_of_tsan_kind(f.kind);
+      o.record.detail = f.summary;
     }
     if (o.record.verdict != Verdict::clean) o.record.detail += fmt::format(" (log: {})", path);
     outcomes.push_back(std::move(o));

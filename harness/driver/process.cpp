@@ -1,6 +1,7 @@
 #include "process.h"
 
 #include "proc_table.h"
+#include "racelab/wire.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -152,7 +153,7 @@ Spawned spawn(const std::vector<std::string>& args, const std::map<std::string, 
     dup2(devnull, 0);
     dup2(o, 1);
     dup2(e, 2);
-    if (r >= 0) dup2(r, 3);  // dup2 clears O_CLOEXEC on the copy
+    if (r >= 0) dup2(r, kRecordsFd);  // dup2 clears O_CLOEXEC on the copy
     dup2(s, kStatusFd);
     execve(image.argv[0], image.argv.data(), image.envp.data());
     _exit(127);

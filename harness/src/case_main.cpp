@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "racelab/case.h"
+#include "racelab/wire.h"
 #include "runtime.h"
 
 namespace racelab::detail {
@@ -91,42 +92,16 @@ nlohmann::json describe(const Case& c) {
   };
 }
 
-// For the driver: one JSON object per line on a file descriptor. Written
-// with fmt, not through a JSON tree: a record per run is the hot path of a
-// worker, and under valgrind's tools building a tree per run cost more than
-// many runs themselves.
+// For the driver: the records of racelab/wire.h, one per line, on a file
+// descriptor.
 class JsonSink final : public RecordSink {
  public:
-  /// The first line says whether ThreadSanitizer's runtime is in this
-  /// process (the driver's proof that a clean run was watched by it).
-  explicit JsonSink(int fd) : fd_(fd) {
-    write_line(fmt::format(R"({{"type":"hello","tsan":{}}})"
-                           "\n",
-                           tsan_runtime_present()));
-  }
-  void run(const Record& r) override {
-    std::string line = fmt::format(
-        R"({{"type":"run","index":{},"seed":{},"strategy":"{}","verdict":"{}","detail":{},)"
-        R"("duration_us":{},"tsan_first":{},"tsan_count":{},"valgrind_errors":{})",
-        r.index, r.seed, to_string(r.strategy), to_string(r.verdict),
-        nlohmann::json(r.detail).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-        r.duration_us, r.tsan_first, r.tsan_count, r.valgrind_errors);
-    if (r.tsan_verdict) line += fmt::format(R"(,"tsan_verdict":"{}")", to_string(*r.tsan_verdict));
-    write_line(line + "}\n");
-  }
-  /// Before each run, so the driver knows which run a dying worker was in.
-  void begin(std::int64_t index, std::uint64_t seed) {
-    write_line(fmt::format(R"({{"type":"begin","index":{},"seed":{}}})"
-                           "\n",
-                           index, seed));
-  }
-  void end(std::int64_t runs) {
-    write_line(fmt::format(R"({{"type":"end","runs":{},"tsan_reports":{}}})"
-                           "\n",
-                           runs, tsan_reports()));
-  }
+  explicit JsonSink(int fd) : fd_(fd) { write_line(encode(Hello{tsan_runtime_present()})); }
+  void run(const RunRecord& r) override { write_line(encode(r)); }
+  void begin(std::int64_t index, std::uint64_t seed) { write_line(encode(Begin{index, seed})); }
+  void end(std::int64_t runs) { write_line(encode(End{runs, tsan_reports()})); }
   // No "end" line: the driver sees the worker stop and resumes at the next run.
-  int ended_early(const Record&) override { return 0; }
+  int ended_early(const RunRecord&) override { return 0; }
 
  private:
   void write_line(const std::string& line) {
@@ -148,9 +123,9 @@ class TextSink final : public RecordSink {
  public:
   TextSink(std::string program, Variant variant, std::vector<Verdict> expected)
       : program_(std::move(program)), variant_(to_string(variant)), expected_(std::move(expected)) {}
-  void run(const Record& r) override {
+  void run(const RunRecord& r) override {
     ++runs_;
-    ++verdicts_[std::string(to_string(r.verdict))];
+    ++verdicts_[r.verdict];
     if (r.verdict == Verdict::clean) return;
     ++failing_;
     bool listed = false;
@@ -162,14 +137,14 @@ class TextSink final : public RecordSink {
                   static_cast<unsigned long long>(r.seed),
                   std::string(to_string(r.verdict)).c_str(), r.detail.c_str());
       std::printf("  re-run it: %s --variant %s --strategy %s --run-seed %llu\n",
-                  program_.c_str(), variant_.c_str(), std::string(to_string(r.strategy)).c_str(),
+                  program_.c_str(), variant_.c_str(), r.strategy.c_str(),
                   static_cast<unsigned long long>(r.seed));
     } else if (failing_ == kShownFailures + 1) {
       std::printf("(more failing runs are counted below, not shown)\n");
     }
     std::fflush(stdout);
   }
-  int ended_early(const Record& r) override {
+  int ended_early(const RunRecord& r) override {
     std::printf("run %lld cannot continue in this process; resume with --first-run %lld\n",
                 static_cast<long long>(r.index), static_cast<long long>(r.index + 1));
     tally();
@@ -181,11 +156,8 @@ class TextSink final : public RecordSink {
     return variant_ == "buggy" ? expected_seen_ && !unexpected_seen_ : failing_ == 0;
   }
   void tally() const {
-    std::string counts;
-    for (const auto& [verdict, n] : verdicts_)
-      counts += fmt::format("{}{} {}", counts.empty() ? "" : ", ", verdict, n);
     std::printf("%s: %d runs, %d failing (%s): %s\n", variant_.c_str(), runs_, failing_,
-                counts.c_str(), as_expected() ? "as expected" : "NOT as expected");
+                counts_text(verdicts_).c_str(), as_expected() ? "as expected" : "NOT as expected");
     if (tsan_reports() > 0)
       std::printf("ThreadSanitizer printed %llu report(s) to stderr\n",
                   static_cast<unsigned long long>(tsan_reports()));
@@ -200,7 +172,7 @@ class TextSink final : public RecordSink {
   bool unexpected_seen_ = false;
   int runs_ = 0;
   int failing_ = 0;
-  std::map<std::string, int> verdicts_;
+  std::map<Verdict, std::int64_t> verdicts_;
 };
 
 int case_main(int argc, char** argv) {
@@ -214,55 +186,15 @@ int case_main(int argc, char** argv) {
                            c.id, c.title),
                c.id};
   bool describe_only = false;
-  std::string variant_name = "buggy";
-  std::optional<std::int64_t> runs;
-  std::uint64_t campaign_seed = 1;
-  std::optional<std::uint64_t> single_seed;
-  std::int64_t first_run = 0;
-  std::string strategy_name = "portfolio";
-  int pct_depth = 3;
-  bool stop_on_first = false;
-  double timeout_s = default_timeout_s();
-  int records_fd = -1;
-  bool plain = false;
   double floor_s = 0;
-
+  WorkerArgs args;
   app.add_flag("--describe", describe_only, "Print the case's metadata as JSON and exit");
-  app.add_option("--variant", variant_name, "buggy or fixed")
-      ->check(CLI::IsMember({"buggy", "fixed"}))
-      ->capture_default_str();
-  app.add_option("--runs", runs, "How many runs (default: the case's budget for the variant)")
-      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40));
-  app.add_option("--seed", campaign_seed, "Campaign seed: run i uses a seed derived from it and i")
-      ->capture_default_str();
-  app.add_option("--first-run", first_run, "Index of the first run (to resume a campaign)")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str();
-  app.add_option("--run-seed", single_seed,
-                 "Run exactly one run with this run seed (as printed for a failing run)");
-  std::vector<std::string> strategies;
-  for (Strategy s : kAllStrategies) strategies.emplace_back(to_string(s));
-  app.add_option("--strategy", strategy_name, "How interleave() points perturb: none, yield, sleep, pct or portfolio")
-      ->check(CLI::IsMember(strategies))
-      ->capture_default_str();
-  app.add_option("--pct-depth", pct_depth, "Strategy pct's bug depth d (d-1 priority change points)")
-      ->check(CLI::Range(1, 16))
-      ->capture_default_str();
-  app.add_flag("--stop-on-first", stop_on_first, "Stop after the first failing run");
-  app.add_option("--timeout", timeout_s, "Seconds a run may take before it is a hang")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  app.add_flag("--plain", plain,
-               "Turn racelab's own checks off: a run shows only what the program itself shows "
-               "(its invariant check, a crash, a hang) and what a tool running it (TSan, "
-               "valgrind) reports. For comparisons: racelab bench");
+  add_worker_options(app, args);
   app.add_option("--spawn-floor", floor_s,
                  "Measure for this many seconds how often this process can start and join two "
                  "threads that do nothing, print it as JSON and exit (the floor a run's cost is "
                  "compared with; under valgrind, valgrind's floor)")
       ->check(CLI::PositiveNumber);
-  app.add_option("--records-fd", records_fd,
-                 "Stream one JSON record per run to this file descriptor (the driver's pipe)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -291,37 +223,37 @@ int case_main(int argc, char** argv) {
     return 0;
   }
 
-  const Variant variant = *parse_variant(variant_name);
-  const Strategy strategy = *parse_strategy(strategy_name);
-  const VariantSpec& spec = variant == Variant::buggy ? c.buggy : c.fixed;
+  const VariantSpec& spec = args.variant == Variant::buggy ? c.buggy : c.fixed;
   if (spec.body == nullptr) {
-    std::fprintf(stderr, "%s: the %s variant has no body\n", c.id.c_str(), variant_name.c_str());
+    std::fprintf(stderr, "%s: the %s variant has no body\n", c.id.c_str(),
+                 std::string(to_string(args.variant)).c_str());
     return 3;
   }
-  const std::int64_t count = single_seed ? 1 : runs.value_or(default_runs(c, variant));
+  const std::int64_t count = args.run_seed ? 1 : args.runs.value_or(default_runs(c, args.variant));
 
   std::optional<JsonSink> json;
   std::optional<TextSink> text;
-  if (records_fd >= 0) {
-    json.emplace(records_fd);
+  if (args.records_fd >= 0) {
+    json.emplace(args.records_fd);
     record_sink() = &*json;
   } else {
-    text.emplace(argv[0], variant, spec.expected);
+    text.emplace(argv[0], args.variant, spec.expected);
     record_sink() = &*text;
   }
-  active_run().pct_depth = pct_depth;
-  g_plain = plain;
+  active_run().pct_depth = args.pct_depth;
+  g_plain = args.plain;
+  const double timeout_s = args.timeout_s.value_or(default_timeout_s());
   start_watchdog(std::chrono::milliseconds(static_cast<std::int64_t>(timeout_s * 1000)),
                  c.livelock_steps > 0 ? c.livelock_steps : kDefaultLivelockSteps);
 
   std::int64_t done = 0;
-  for (std::int64_t i = first_run; i < first_run + count; ++i) {
-    const std::uint64_t seed = single_seed ? *single_seed : run_seed(campaign_seed, i);
+  for (std::int64_t i = args.first_run; i < args.first_run + count; ++i) {
+    const std::uint64_t seed = args.run_seed ? *args.run_seed : run_seed(args.seed, i);
     if (json) json->begin(i, seed);
-    Record record = execute(spec.body, strategy, seed, i);
+    const RunRecord record = execute(spec.body, args.strategy, seed, i);
     record_sink()->run(record);
     ++done;
-    if (stop_on_first && record.verdict != Verdict::clean) break;
+    if (args.stop_on_first && record.verdict != Verdict::clean) break;
   }
 
   if (json) {

@@ -16,6 +16,7 @@
 
 #include <fmt/format.h>
 
+#include "racelab/wire.h"
 #include "runtime.h"
 
 namespace racelab::property::detail {
@@ -64,11 +65,11 @@ void write_all(int fd, const std::string& text) {
 class PipeSink : public racelab::detail::RecordSink {
  public:
   explicit PipeSink(int fd) : fd_(fd) {}
-  void run(const racelab::detail::Record& record) override {
+  void run(const racelab::RunRecord& record) override {
     write_all(fd_, fmt::format("verdict {}\nstrategy {}\ndetail {}\n", to_string(record.verdict),
-                               to_string(record.strategy), escape(record.detail)));
+                               record.strategy, escape(record.detail)));
   }
-  int ended_early(const racelab::detail::Record&) override { return 0; }
+  int ended_early(const racelab::RunRecord&) override { return 0; }
 
  private:
   int fd_;
@@ -149,7 +150,7 @@ ChildOutcome run_in_child(const std::function<std::vector<std::string>()>& body,
     std::vector<std::string> lines;
     g_body = &body;
     g_lines = &lines;
-    const racelab::detail::Record record = racelab::detail::execute(trampoline, options.strategy, seed, 0);
+    const racelab::RunRecord record = racelab::detail::execute(trampoline, options.strategy, seed, 0);
     std::string text;
     for (const std::string& line : lines) text += line + "\n";
     write_all(fds[1], text);

@@ -1,8 +1,7 @@
-// The harness runtime linked into every case program: per-run state, thread
-// bookkeeping, strategies, the TSan report hook and the watchdog.
+// The run: its state, how it starts and ends, and the verdict it ends in
+// (of all that apply, the one of highest precedence: racelab/verdict.h).
 #include "runtime.h"
 
-#include <sched.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -14,32 +13,14 @@
 #include <fmt/format.h>
 
 #include "racelab/case.h"
+#include "racelab/wire.h"
 #include "valgrind.h"
-
-// ThreadSanitizer's interface, when the program is built with it. Weak, so a
-// plain build links and simply never calls them.
-extern "C" {
-void AnnotateIgnoreSyncBegin(const char* file, int line) __attribute__((weak));
-void AnnotateIgnoreSyncEnd(const char* file, int line) __attribute__((weak));
-void AnnotateIgnoreReadsBegin(const char* file, int line) __attribute__((weak));
-void AnnotateIgnoreReadsEnd(const char* file, int line) __attribute__((weak));
-void AnnotateIgnoreWritesBegin(const char* file, int line) __attribute__((weak));
-void AnnotateIgnoreWritesEnd(const char* file, int line) __attribute__((weak));
-int __tsan_get_report_data(void* report, const char** description, int* count,
-                           int* stack_count, int* mop_count, int* loc_count, int* mutex_count,
-                           int* thread_count, int* unique_tid_count, void** sleep_trace,
-                           unsigned long trace_size) __attribute__((weak));
-}
 
 namespace racelab::detail {
 
 std::atomic<bool> g_perturbing{false};
 bool g_plain = false;
 thread_local ThreadState* t_self = nullptr;
-
-namespace {
-std::atomic<std::uint64_t> g_tsan_reports{0};
-}  // namespace
 
 ThreadState::ThreadState() noexcept { valgrind_ignore(this, sizeof *this); }
 ThreadState::~ThreadState() { valgrind_unignore(this, sizeof *this); }
@@ -65,8 +46,6 @@ RecordSink*& record_sink() noexcept {
   return sink;
 }
 
-std::uint64_t tsan_reports() noexcept { return g_tsan_reports.load(std::memory_order_relaxed); }
-
 std::uint64_t mix(std::uint64_t a, std::uint64_t b) noexcept {
   Rng rng(a ^ (b * 0xd1b54a32d192ed03ULL));
   rng.next();
@@ -75,71 +54,6 @@ std::uint64_t mix(std::uint64_t a, std::uint64_t b) noexcept {
 
 std::uint64_t run_seed(std::uint64_t campaign, std::int64_t index) noexcept {
   return mix(campaign, static_cast<std::uint64_t>(index)) & ((1ULL << 53) - 1);
-}
-
-QuietScope::QuietScope() noexcept {
-  if (AnnotateIgnoreSyncBegin == nullptr) return;
-  AnnotateIgnoreSyncBegin(__FILE__, __LINE__);
-  AnnotateIgnoreReadsBegin(__FILE__, __LINE__);
-  AnnotateIgnoreWritesBegin(__FILE__, __LINE__);
-}
-
-QuietScope::~QuietScope() {
-  if (AnnotateIgnoreSyncEnd == nullptr) return;
-  AnnotateIgnoreWritesEnd(__FILE__, __LINE__);
-  AnnotateIgnoreReadsEnd(__FILE__, __LINE__);
-  AnnotateIgnoreSyncEnd(__FILE__, __LINE__);
-}
-
-ThreadState* register_thread() {
-  ActiveRun& run = active_run();
-  QuietScope quiet;
-  std::lock_guard lock(run.mutex);
-  auto state = std::make_unique<ThreadState>();
-  state->ordinal = run.next_ordinal++;
-  state->rng = Rng(mix(run.seed, static_cast<std::uint64_t>(state->ordinal)));
-  strategy_thread_started(run, *state);
-  run.threads.push_back(std::move(state));
-  run.live_threads.fetch_add(1, std::memory_order_relaxed);
-  return run.threads.back().get();
-}
-
-WaitScope::WaitScope(Wait wait, const void* object, const char* what, const char* file,
-                     int line) noexcept
-    : self_(self()) {
-  self_.wait_what.store(what, std::memory_order_relaxed);
-  self_.wait_file.store(file, std::memory_order_relaxed);
-  self_.wait_line.store(line, std::memory_order_relaxed);
-  self_.waiting_on.store(object, std::memory_order_relaxed);
-  self_.wait.store(wait, std::memory_order_relaxed);
-}
-
-WaitScope::~WaitScope() {
-  self_.wait.store(Wait::none, std::memory_order_relaxed);
-  self_.waiting_on.store(nullptr, std::memory_order_relaxed);
-  self_.wait_file.store(nullptr, std::memory_order_relaxed);
-}
-
-void open_start_gate() noexcept {
-  if (self().ordinal == 0) active_run().gate_open.store(true, std::memory_order_relaxed);
-}
-
-void enter_thread(ThreadState* state) noexcept {
-  t_self = state;
-  if (g_plain) return;  // the start gate is racelab's help: a plain thread just runs
-  ActiveRun& run = active_run();
-  auto give_up = std::chrono::steady_clock::now() + std::chrono::milliseconds(2);
-  while (!run.gate_open.load(std::memory_order_relaxed) &&
-         std::chrono::steady_clock::now() < give_up)
-    sched_yield();
-}
-
-void exit_thread() noexcept {
-  ActiveRun& run = active_run();
-  if (t_self != nullptr) t_self->finished.store(true, std::memory_order_relaxed);
-  t_self = nullptr;
-  strategy_thread_finished(run);
-  run.live_threads.fetch_sub(1, std::memory_order_relaxed);
 }
 
 void note(Verdict verdict, const std::string& detail) noexcept {
@@ -152,43 +66,20 @@ void note(Verdict verdict, const std::string& detail) noexcept {
   }
   QuietScope quiet;
   std::lock_guard lock(run.mutex);
-  if (!run.noted) {
+  if (!run.noted || outranks(verdict, *run.noted)) {
     run.noted = verdict;
     run.noted_detail = detail;
   }
 }
 
-std::string describe_exception(std::exception_ptr error) {
-  try {
-    std::rethrow_exception(error);
-  } catch (const std::exception& e) {
-    return fmt::format("std::exception: {}", e.what());
-  } catch (...) {
-  }
-  return "an exception of unknown type";
-}
-
-void exception_escaped(std::exception_ptr error) noexcept {
-  if (g_plain) std::terminate();  // what an exception escaping a std::thread does
-  note(Verdict::exception_lost,
-       fmt::format("{} escaped thread T{}", describe_exception(error), self().ordinal));
-}
-
-void thread_not_joined() noexcept {
-  if (g_plain) std::terminate();  // what destroying a joinable std::thread does
-  note(Verdict::thread_leak,
-       fmt::format("a racelab::thread was destroyed while joinable (never joined) in thread T{}",
-                   self().ordinal));
-}
-
 namespace {
 
 // The active run's record up to now, verdict still clean.
-Record record_so_far(const ActiveRun& run) {
-  Record record;
+RunRecord record_so_far(const ActiveRun& run) {
+  RunRecord record;
   record.index = run.index;
   record.seed = run.seed;
-  record.strategy = run.strategy;
+  record.strategy = std::string(to_string(run.strategy));
   record.duration_us = std::chrono::duration_cast<std::chrono::microseconds>(
                            std::chrono::steady_clock::now() - run.start)
                            .count();
@@ -225,7 +116,7 @@ Record record_so_far(const ActiveRun& run) {
     // The scope must end before the exit: TSan refuses a thread that ends
     // with its ignores enabled.
     QuietScope quiet;
-    Record record = record_so_far(run);
+    RunRecord record = record_so_far(run);
     record.verdict = verdict;
     record.detail = detail;
     record_sink()->run(record);
@@ -242,21 +133,7 @@ Record record_so_far(const ActiveRun& run) {
   _exit(code);  // not reached
 }
 
-namespace {
-
-Verdict verdict_for_tsan_kind(std::string_view kind) {
-  if (kind == "lock-order-inversion") return Verdict::lock_order_inversion;
-  if (kind == "thread-leak") return Verdict::thread_leak;
-  if (kind == "mutex-double-lock") return Verdict::self_deadlock;
-  if (kind.starts_with("mutex-") || kind == "locked-mutex-destroy") return Verdict::mutex_misuse;
-  // data-race, data-race-vptr, heap-use-after-free(-vptr), external-race and
-  // the signal-handler reports are all unsynchronised accesses.
-  return Verdict::data_race;
-}
-
-}  // namespace
-
-Record execute(Body body, Strategy requested, std::uint64_t seed, std::int64_t index) {
+RunRecord execute(Body body, Strategy requested, std::uint64_t seed, std::int64_t index) {
   ActiveRun& run = active_run();
   const Strategy strategy = concrete_strategy(requested, seed);
   ThreadState* main_state = nullptr;
@@ -313,35 +190,34 @@ Record execute(Body body, Strategy requested, std::uint64_t seed, std::int64_t i
   g_perturbing.store(false, std::memory_order_relaxed);
 
   QuietScope quiet;
-  Record record = record_so_far(run);
+  RunRecord record = record_so_far(run);
   std::lock_guard lock(run.mutex);
   std::uint64_t total_steps = 0;
   for (const auto& t : run.threads) total_steps += t->steps.load(std::memory_order_relaxed);
   strategy_end_run(run, total_steps);
-  int tsan_verdict = run.tsan_verdict.load(std::memory_order_relaxed);
+  // Every verdict that applies; the one of highest precedence is the run's.
+  auto consider = [&](Verdict verdict, std::string detail) {
+    if (record.verdict == Verdict::clean || outranks(verdict, record.verdict)) {
+      record.verdict = verdict;
+      record.detail = std::move(detail);
+    }
+  };
+  const int tsan_verdict = run.tsan_verdict.load(std::memory_order_relaxed);
   if (tsan_verdict >= 0) record.tsan_verdict = static_cast<Verdict>(tsan_verdict);
-  if (RunAccess::failed(r)) {
-    record.verdict = Verdict::invariant_violated;
-    record.detail = RunAccess::detail(r);
-  } else if (run.noted) {
-    record.verdict = *run.noted;
-    record.detail = run.noted_detail;
-  } else if (!leaked.empty() && !g_plain) {
-    record.verdict = Verdict::thread_leak;
-    record.detail = fmt::format("{} {} still running when the run's body returned "
-                                "(detached, never joined)",
-                                leaked, leaked_count > 1 ? "were" : "was");
-  } else if (tsan_verdict >= 0) {
-    record.verdict = static_cast<Verdict>(tsan_verdict);
-    record.detail = fmt::format("ThreadSanitizer reported {} problem(s) during the run",
-                                record.tsan_count);
-  } else if (record.valgrind_errors > 0) {
-    // Its kind is in valgrind's own output; a race is what helgrind and DRD
-    // mostly report.
-    record.verdict = Verdict::data_race;
-    record.detail = fmt::format("valgrind reported {} error(s) during the run (see its output)",
-                                record.valgrind_errors);
-  }
+  if (RunAccess::failed(r)) consider(Verdict::invariant_violated, RunAccess::detail(r));
+  if (run.noted) consider(*run.noted, run.noted_detail);
+  if (!leaked.empty() && !g_plain)
+    consider(Verdict::thread_leak, fmt::format("{} {} still running when the run's body returned "
+                                               "(detached, never joined)",
+                                               leaked, leaked_count > 1 ? "were" : "was"));
+  if (record.tsan_verdict)
+    consider(*record.tsan_verdict, fmt::format("ThreadSanitizer reported {} problem(s) during the run",
+                                               record.tsan_count));
+  // Its kind is in valgrind's own output; a race is what helgrind and DRD
+  // mostly report.
+  if (record.valgrind_errors > 0)
+    consider(Verdict::data_race, fmt::format("valgrind reported {} error(s) during the run (see its output)",
+                                             record.valgrind_errors));
   return record;
 }
 
@@ -358,35 +234,3 @@ void Run::check(bool holds, std::string_view what) {
 }
 
 }  // namespace racelab
-
-// Called by ThreadSanitizer after it printed a report: counts it (so the
-// driver can attribute the n-th report of the log to its run) and keeps the
-// kind of the run's first report.
-extern "C" void __tsan_on_report(void* report) {
-  using namespace racelab;
-  detail::g_tsan_reports.fetch_add(1, std::memory_order_relaxed);
-  Verdict verdict = Verdict::data_race;
-  if (__tsan_get_report_data != nullptr) {
-    const char* description = nullptr;
-    int count = 0, stacks = 0, mops = 0, locs = 0, mutexes = 0, threads = 0, tids = 0;
-    void* trace = nullptr;
-    if (__tsan_get_report_data(report, &description, &count, &stacks, &mops, &locs, &mutexes,
-                               &threads, &tids, &trace, 0) != 0 &&
-        description != nullptr)
-      verdict = detail::verdict_for_tsan_kind(description);
-  }
-  int none = -1;
-  detail::active_run().tsan_verdict.compare_exchange_strong(none, static_cast<int>(verdict),
-                                                            std::memory_order_relaxed);
-}
-
-// Symbolized stacks (file:line in reports) need the llvm-symbolizer that
-// matches the compiler; the build found it. Equal reports are printed once
-// per process; the second stack of a lock-order inversion is wanted.
-extern "C" const char* __tsan_default_options() {
-  return "second_deadlock_stack=1"
-#ifdef RACELAB_SYMBOLIZER
-         " external_symbolizer_path=" RACELAB_SYMBOLIZER
-#endif
-      ;
-}

@@ -16,6 +16,10 @@
 #include "racelab/verdict.h"
 
 namespace racelab {
+struct RunRecord;  // racelab/wire.h: what a worker streams to the driver
+}  // namespace racelab
+
+namespace racelab {
 
 // RunAccess — the runtime's way into Run's private state.
 class RunAccess {
@@ -29,28 +33,14 @@ class RunAccess {
 
 namespace racelab::detail {
 
-// Record — how one run ended; what a worker streams to the driver.
-struct Record {
-  std::int64_t index = 0;
-  std::uint64_t seed = 0;
-  Strategy strategy = Strategy::none;
-  Verdict verdict = Verdict::clean;
-  std::string detail;
-  std::int64_t duration_us = 0;
-  std::uint64_t tsan_first = 0;  ///< ordinal in this process of the run's first TSan report
-  std::uint64_t tsan_count = 0;  ///< TSan reports printed during the run
-  std::uint64_t valgrind_errors = 0;  ///< errors valgrind's tool found during the run
-  std::optional<Verdict> tsan_verdict;  ///< the kind of the run's first TSan report
-};
-
 // Where records go: the driver's pipe (JSON lines) or a person (text).
 class RecordSink {
  public:
   virtual ~RecordSink() = default;
-  virtual void run(const Record& record) = 0;
+  virtual void run(const RunRecord& record) = 0;
   /// Called once when a run ended the campaign early (end_run()). Returns
   /// the exit code for _exit(), or exits by itself.
-  virtual int ended_early(const Record& record) = 0;
+  virtual int ended_early(const RunRecord& record) = 0;
 };
 
 // The one run that is active in this process (runs never overlap).
@@ -63,7 +53,7 @@ struct ActiveRun {
   std::chrono::steady_clock::time_point start;
   std::uint64_t tsan_first = 0;
   std::uint64_t valgrind_first = 0;  ///< valgrind_errors() when the run began
-  std::atomic<int> tsan_verdict{-1};  ///< Verdict of the run's first TSan report, -1 if none.
+  std::atomic<int> tsan_verdict{-1};  ///< Verdict of highest precedence among the run's TSan reports, -1 if none.
   std::atomic<int> live_threads{0};   ///< case threads started and not yet finished.
   std::atomic<bool> gate_open{false};  ///< see open_start_gate()
 
@@ -91,13 +81,15 @@ RecordSink*& record_sink() noexcept;
 
 // The process-wide count of TSan reports printed so far.
 std::uint64_t tsan_reports() noexcept;
+/// What tsan_reports() counts (tsan_glue.cpp).
+extern std::atomic<std::uint64_t> g_tsan_reports;
 
 // run_seed() — the seed of run `index` of a campaign seeded with `campaign`.
 // Kept below 2^53 so that every JSON reader holds it exactly.
 std::uint64_t run_seed(std::uint64_t campaign, std::int64_t index) noexcept;
 
 // execute() — one run of `body` with fresh harness state; returns its record.
-Record execute(Body body, Strategy strategy, std::uint64_t seed, std::int64_t index);
+RunRecord execute(Body body, Strategy strategy, std::uint64_t seed, std::int64_t index);
 
 // Exits at once with `code`, past ThreadSanitizer's exit handling, which
 // would replace the code with 66 after any report. For a person's runs, where

@@ -161,8 +161,11 @@ std::string describe_all(const Snapshot& snap) {
   return text;
 }
 
+// A thread waiting for a mutex that nobody holds is about to take it (it is
+// only not scheduled yet, as under load): it is not blocked.
 bool blocked_for_good(const Seen& s) {
-  return s.finished || s.wait == Wait::mutex || s.wait == Wait::condition || s.wait == Wait::join;
+  return s.finished || (s.wait == Wait::mutex && s.lock_owner != nullptr) || s.wait == Wait::condition ||
+         s.wait == Wait::join;
 }
 
 // What the watchdog remembers about the run it is watching.

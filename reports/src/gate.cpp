@@ -30,12 +30,6 @@ std::string where_of(const Finding& finding) {
   return finding.summary;
 }
 
-// Whether TSan, not the harness, decides this verdict (its findings are
-// gated by signature instead).
-bool from_tsan(Verdict v) {
-  return v == Verdict::data_race || v == Verdict::lock_order_inversion;
-}
-
 // Every finding and harness verdict of the results expected clean.
 std::vector<GateItem> items_of(const Summary& summary) {
   std::vector<GateItem> items;
@@ -45,7 +39,7 @@ std::vector<GateItem> items_of(const Summary& summary) {
       items.push_back({g.signature, g.example.kind, where_of(g.example), r.case_id, r.variant,
                        g.count, ""});
     for (const VerdictGroup& g : r.verdict_groups) {
-      if (from_tsan(g.verdict)) continue;
+      if (info(g.verdict).from_tsan) continue;
       items.push_back({g.signature, fmt::format("racelab/{}", to_string(g.verdict)), g.where,
                        r.case_id, r.variant, g.count, ""});
     }

@@ -99,20 +99,7 @@ std::string variant_phrase(Variant variant) {
   return variant == Variant::program ? "program" : fmt::format("{} variant", to_string(variant));
 }
 
-std::string verdict_counts_text(const std::map<Verdict, std::int64_t>& verdicts) {
-  std::string text;
-  for (const auto& [verdict, n] : verdicts)
-    text += fmt::format("{}{} {}", text.empty() ? "" : ", ", to_string(verdict), n);
-  return text.empty() ? "none" : text;
-}
-
 namespace {
-
-std::string expected_text(const VariantResult& r) {
-  std::string text;
-  for (Verdict v : r.expected) text += fmt::format("{}{}", text.empty() ? "" : " or ", to_string(v));
-  return text.empty() ? "nothing" : text;
-}
 
 // One line: why a result is not as expected.
 std::string why_not(const VariantResult& r) {
@@ -126,7 +113,7 @@ std::string why_not(const VariantResult& r) {
       std::map<Verdict, std::int64_t> failing = r.verdicts;
       failing.erase(Verdict::clean);
       why = fmt::format("the {} failed {} of {} runs ({})", variant_phrase(r.variant),
-                        r.failing_runs, r.runs, verdict_counts_text(failing));
+                        r.failing_runs, r.runs, counts_text(failing));
     }
     if (!r.findings.empty()) {
       std::string kinds;
@@ -140,14 +127,14 @@ std::string why_not(const VariantResult& r) {
   }
   if (r.failing_runs == 0)
     return fmt::format("not caught: {} runs, every one clean (expected {})", r.runs,
-                       expected_text(r));
+                       expected_text(r.expected));
   std::map<Verdict, std::int64_t> unexpected;
   for (const auto& [verdict, n] : r.verdicts)
     if (verdict != Verdict::clean && n > 0 &&
         std::find(r.expected.begin(), r.expected.end(), verdict) == r.expected.end())
       unexpected[verdict] = n;
-  return fmt::format("unexpected verdicts: {} (expected {})", verdict_counts_text(unexpected),
-                     expected_text(r));
+  return fmt::format("unexpected verdicts: {} (expected {})", counts_text(unexpected),
+                     expected_text(r.expected));
 }
 
 // The body of a <failure> or <error>: everything needed to start looking.
@@ -156,10 +143,10 @@ std::string details(const VariantResult& r) {
                                  r.title.empty() ? "" : ": " + r.title);
   text += fmt::format("strategy {}, campaign seed {}\n", r.strategy, r.seed);
   text += fmt::format("runs: {}, failing: {}\n", r.runs, r.failing_runs);
-  text += fmt::format("verdicts: {}\n", verdict_counts_text(r.verdicts));
+  text += fmt::format("verdicts: {}\n", counts_text(r.verdicts));
   for (const auto& [strategy, counts] : r.verdicts_by_strategy)
-    text += fmt::format("  with {}: {}\n", strategy, verdict_counts_text(counts));
-  text += fmt::format("expected: {}\n", expected_text(r));
+    text += fmt::format("  with {}: {}\n", strategy, counts_text(counts));
+  text += fmt::format("expected: {}\n", expected_text(r.expected));
   if (r.first_failure) {
     const FirstFailure& f = *r.first_failure;
     text += fmt::format("first failure: run {} (seed {}): {}: {}\n", f.run, f.seed,

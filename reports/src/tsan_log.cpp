@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "racelab/report/tsan.h"
+#include "racelab/tsan_kind.h"
 
 namespace racelab::report {
 
@@ -54,36 +55,7 @@ int to_int(std::string_view s) {
 }
 
 // The kind names TSan itself uses (ReportTypeString), from its headlines.
-std::string kind_of(std::string_view headline) {
-  struct Entry {
-    std::string_view prefix;
-    std::string_view kind;
-  };
-  // Longer prefixes first where one headline starts like another.
-  static constexpr Entry kKinds[] = {
-      {"data race on vptr", "data-race-vptr"},
-      {"data race", "data-race"},
-      {"heap-use-after-free (virtual call vs free)", "heap-use-after-free-vptr"},
-      {"heap-use-after-free", "heap-use-after-free"},
-      {"race on external object", "external-race"},
-      {"thread leak", "thread-leak"},
-      {"destroy of a locked mutex", "locked-mutex-destroy"},
-      {"double lock of a mutex", "mutex-double-lock"},
-      {"use of an invalid mutex", "mutex-invalid-access"},
-      {"unlock of an unlocked mutex", "mutex-bad-unlock"},
-      {"read lock of a write locked mutex", "mutex-bad-read-lock"},
-      {"read unlock of a write locked mutex", "mutex-bad-read-unlock"},
-      {"signal-unsafe call inside of a signal", "signal-unsafe-call"},
-      {"signal handler spoils errno", "errno-in-signal-handler"},
-      {"lock-order-inversion", "lock-order-inversion"},
-      {"mutex held in the wrong context", "mutex-held-in-wrong-context"},
-  };
-  for (const Entry& e : kKinds)
-    if (headline.starts_with(e.prefix)) return std::string(e.kind);
-  // External races name their object type: "race on <tag>".
-  if (headline.starts_with("race on ")) return "external-race";
-  return "unknown";
-}
+std::string kind_of(std::string_view headline) { return std::string(tsan_kind_of_headline(headline)); }
 
 std::string headline_of(std::string_view rest) {
   rest = trim(rest);

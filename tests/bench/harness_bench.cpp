@@ -13,6 +13,7 @@
 
 #include <racelab/racelab.h>
 
+#include "racelab/wire.h"
 #include "runtime.h"
 
 namespace {

@@ -21,6 +21,7 @@
 #include "racelab/report/atomic_file.h"
 #include "racelab/report/render.h"
 #include "racelab/report/summary.h"
+#include "racelab/tsan_kind.h"
 
 namespace {
 
@@ -346,12 +347,15 @@ TEST(Sarif, DescribesFindingsAndVerdictsPerTheSpec) {
       EXPECT_FALSE(rule.at(key).at("text").get<std::string>().empty()) << ids.back() << key;
     EXPECT_TRUE(rule.at("defaultConfiguration").contains("level"));
   }
-  for (const char* id : {"tsan/data-race", "tsan/heap-use-after-free", "tsan/lock-order-inversion",
-                         "tsan/thread-leak", "racelab/deadlock", "racelab/self_deadlock",
-                         "racelab/livelock", "racelab/hang", "racelab/invariant_violated",
-                         "racelab/exception_lost", "racelab/thread_leak", "racelab/mutex_misuse",
-                         "racelab/crash"})
-    EXPECT_NE(std::find(ids.begin(), ids.end(), id), ids.end()) << id;
+  // A rule for every kind TSan reports (and for a report it does not know),
+  // and for every verdict the harness decides (TSan's own are its kinds';
+  // infra_error is a notification, never a result).
+  std::vector<std::string> wanted = {"tsan/unknown"};
+  for (const TsanKind& k : kTsanKinds) wanted.push_back("tsan/" + std::string(k.name));
+  for (Verdict v : kAllVerdicts)
+    if (v != Verdict::clean && v != Verdict::infra_error && !info(v).from_tsan)
+      wanted.push_back("racelab/" + std::string(to_string(v)));
+  for (const std::string& id : wanted) EXPECT_NE(std::find(ids.begin(), ids.end(), id), ids.end()) << id;
 
   EXPECT_EQ(run.at("originalUriBaseIds").at("SRCROOT").at("uri"), "file://" + repo.root + "/");
 

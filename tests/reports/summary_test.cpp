@@ -1,12 +1,11 @@
 // Aggregation (runs and TSan findings into a VariantResult), the judgement
-// as_expected(), the renderings and atomic writes.
+// as_expected() and the renderings.
 #include <filesystem>
 #include <string>
 
 #include <gtest/gtest.h>
 
 #include "child.h"
-#include "racelab/report/atomic_file.h"
 #include "racelab/report/summary.h"
 
 namespace {
@@ -116,22 +115,6 @@ TEST(VariantResult, AsExpectedFailsClosed) {
   EXPECT_FALSE(infra.finish(0).as_expected());
 }
 
-TEST(RunRecord, RejectsMalformedLines) {
-  const auto good = nlohmann::json::parse(
-      R"({"type":"run","index":4,"seed":99,"strategy":"yield","verdict":"hang","detail":"d",)"
-      R"("duration_us":12,"tsan_first":0,"tsan_count":0})");
-  EXPECT_EQ(RunRecord::from_json(good).verdict, Verdict::hang);
-  auto no_seed = good;
-  no_seed.erase("seed");
-  EXPECT_THROW(RunRecord::from_json(no_seed), std::runtime_error);
-  auto bad_verdict = good;
-  bad_verdict["verdict"] = "mostly_fine";
-  EXPECT_THROW(RunRecord::from_json(bad_verdict), std::runtime_error);
-  auto bad_type = good;
-  bad_type["index"] = "four";
-  EXPECT_THROW(RunRecord::from_json(bad_type), std::runtime_error);
-}
-
 TEST(Summary, RendersJsonAndMarkdown) {
   VariantCollector c(header(Variant::buggy, {Verdict::invariant_violated, Verdict::data_race}),
                      "case --variant buggy");
@@ -157,23 +140,6 @@ TEST(Summary, RendersJsonAndMarkdown) {
   EXPECT_NE(md.find("case --variant buggy --strategy yield --run-seed 1000"), std::string::npos);
   EXPECT_NE(to_console(s.results[0]).find("as expected"), std::string::npos);
   EXPECT_FALSE(Summary{}.ok()) << "an empty summary is not a pass";
-}
-
-TEST(WriteAtomically, ReplacesWholeFilesAndLeavesNoTemporary) {
-  const std::string dir = make_temp_dir("racelab-atomic-");
-  const std::string path = dir + "/nested/summary.json";
-  write_atomically(path, "first");
-  write_atomically(path, "second");
-  EXPECT_EQ(read_file(path), "second");
-  int entries = 0;
-  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir + "/nested")) ++entries;
-  EXPECT_EQ(entries, 1);
-  // A directory where the file should go: an error, and nothing left behind.
-  std::filesystem::create_directories(dir + "/taken");
-  EXPECT_THROW(write_atomically(dir + "/taken", "x"), std::runtime_error);
-  entries = 0;
-  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir)) ++entries;
-  EXPECT_EQ(entries, 2);
 }
 
 }  // namespace

@@ -135,7 +135,4 @@ std::vector<std::string> top_frame_texts(const Finding& finding);
 /// "buggy variant", "fixed variant", or "program" (racelab exec / report).
 std::string variant_phrase(Variant variant);
 
-/// "clean 197, hang 3" — every verdict counted, in Verdict order.
-std::string verdict_counts_text(const std::map<Verdict, std::int64_t>& verdicts);
-
 }  // namespace racelab::report

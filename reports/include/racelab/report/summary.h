@@ -1,7 +1,6 @@
 // racelab/report/summary.h — what a campaign found, and how it is written.
 //
 // This header defines:
-//   RunRecord         one run as a worker streamed it (JSON line)
 //   FindingGroup      the TSan findings of one signature, counted
 //   VerdictGroup      the failing runs of one verdict signature, counted
 //   Evidence          what proves the runs ran under ThreadSanitizer
@@ -71,30 +70,9 @@
 
 #include "racelab/report/tsan.h"
 #include "racelab/verdict.h"
+#include "racelab/wire.h"
 
 namespace racelab::report {
-
-// RunRecord — one run, as streamed by a case program's worker.
-struct RunRecord {
-  std::int64_t index = 0;
-  std::uint64_t seed = 0;
-  std::string strategy;
-  Verdict verdict = Verdict::clean;
-  std::string detail;
-  std::int64_t duration_us = 0;
-  std::uint64_t tsan_first = 0;  ///< ordinal of the run's first TSan report in its process
-  std::uint64_t tsan_count = 0;  ///< TSan reports printed during the run
-  std::uint64_t valgrind_errors = 0;  ///< errors valgrind's tool found during the run (0: none, or not under valgrind)
-  std::optional<Verdict> tsan_verdict;  ///< the kind of the run's first TSan report, if any
-  /// What happened and where, stable across runs, for the verdict's
-  /// signature (e.g. "SIGSEGV in parse() src/parse.cpp"); empty: derived from
-  /// `detail` with its run-to-run numbers masked.
-  std::string where;
-
-  /// Reads a `{"type": "run", …}` line. Throws std::runtime_error when a
-  /// field is missing or has the wrong type.
-  static RunRecord from_json(const nlohmann::json& line);
-};
 
 // FindingGroup — every finding of one signature.
 struct FindingGroup {
@@ -224,6 +202,12 @@ class VariantCollector {
   std::map<std::string, std::size_t> group_of_;  ///< signature -> index in findings
   std::map<std::string, std::size_t> verdict_group_of_;  ///< signature -> index in verdict_groups
 };
+
+// sort_groups()
+//
+// A result's findings and verdict groups, most frequent first; ties keep the
+// order of their first run.
+void sort_groups(VariantResult& result);
 
 // verdict_signature()
 //

@@ -1,0 +1,85 @@
+// racelab exec: any TSan-built program, run repeatedly under racelab's keeper.
+#include <unistd.h>
+
+#include <cstdio>
+#include <memory>
+
+#include "command.h"
+#include "exec.h"
+#include "process.h"
+
+namespace racelab::driver {
+namespace {
+
+constexpr const char* kExecExitCodes =
+    "Exit codes: 0 every run clean, with ThreadSanitizer seen in each; 1 a finding, or a run that "
+    "hung, crashed, failed its own check or leaked a process; 2 usage (no such program, a bad "
+    "option, an unusable --out); 3 infrastructure failure (not built with -fsanitize=thread, a run "
+    "that could not be started, a log cut at --max-log, an I/O error): never clean. Interrupted "
+    "(SIGINT, SIGTERM, SIGHUP): 128 + the signal, every process it started ended, no summary.";
+
+struct ExecArgs {
+  ExecOptions exec;
+  std::string max_log = "16M";
+  Output output{.source_root = "."};
+};
+
+int exec(ExecArgs args) {
+  args.exec.out_dir = args.output.dir;
+  args.exec.max_log = parse_size(args.max_log);
+  // The old summaries go first: a command that fails, even on usage, leaves
+  // none for a gate to pass.
+  prepare_output(args.output);
+  find_program(args.exec.command.at(0));
+  report::Summary summary;
+  summary.created = utc_now();
+  const bool terminal = isatty(STDOUT_FILENO) != 0;
+  report::VariantResult result = exec_runs(args.exec, summary.build.sanitizer, [&](std::int64_t done) {
+    if (!terminal) return;
+    std::printf("\r\033[K%lld of %lld runs", static_cast<long long>(done),
+                static_cast<long long>(args.exec.runs));
+    std::fflush(stdout);
+  });
+  if (terminal) std::printf("\r\033[K");
+  summary.build.compiler = "external";
+  std::printf("%s", report::to_console(result).c_str());
+  summary.results.push_back(std::move(result));
+  return conclude(summary, args.output);
+}
+
+}  // namespace
+
+Command add_exec_command(CLI::App& app, const Context&) {
+  auto a = std::make_shared<ExecArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "exec",
+      std::string("Run any TSan-built program repeatedly (`racelab exec --runs 20 -- ./prog "
+                  "args`), a TSan log per process in DIR/logs/run-i/, and summarise its "
+                  "findings as one result expected clean. Each run lives under racelab's keeper: "
+                  "a process it leaves running (a child, a setsid() daemon) is a finding, and is "
+                  "killed. A program not built with -fsanitize=thread, or one that cannot run, is "
+                  "never clean.\n") +
+          kExecExitCodes);
+  cmd->add_option("--runs", a->exec.runs, "How many times to run it")
+      ->check(CLI::Range(1, 100000000))
+      ->capture_default_str();
+  cmd->add_option("--jobs", a->exec.jobs, "Runs at once")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  cmd->add_option("--timeout", a->exec.timeout_s,
+                       "Seconds one run may take; past it the run is a hang and is killed")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--name", a->exec.name, "The result's name (default: the program's file name)");
+  cmd->add_option("--max-log", a->max_log,
+                       "Keep at most this much of each run's output (the rest is dropped, and the file "
+                       "says so) and read at most this much of each TSan log (more is an "
+                       "infrastructure problem): 16M, 512K, 1G")
+      ->capture_default_str();
+  add_output_options(cmd, a->output);
+  cmd->add_option("command", a->exec.command, "The program and its arguments, after --")
+      ->required();
+  return {cmd, [a] { return exec(*a); }};
+}
+
+}  // namespace racelab::driver
