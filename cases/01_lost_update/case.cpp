@@ -14,7 +14,9 @@ racelab::Case racelab::define_case() {
       .threads = 4,
       .invariant = "after 4 workers × 50 updates the value is 200",
       .buggy = {.body = cases::lost_update::buggy,
-                .expected = {Verdict::invariant_violated, Verdict::data_race}},
+                .expected = {Verdict::invariant_violated, Verdict::data_race},
+                .budget = 200,
+                .first_failure_shows = {", expected 200", "FakeDatabase::update()"}},
       .fixed = {.body = cases::lost_update::fixed, .expected = {Verdict::clean}},
   };
 }

@@ -14,8 +14,11 @@ racelab::Case racelab::define_case() {
       .threads = 2,
       .invariant = "stock is 10 + 3 deliveries × 5 − 3 sales × 2 = 19",
       .buggy = {.body = cases::double_acquire::buggy, .expected = {Verdict::self_deadlock},
-                // Each caught run ends its worker process: a small budget.
-                .runs = 20},
+                // Each caught run ends its worker process: a small campaign. Every
+                // run shows the bug: a budget of one.
+                .runs = 20, .budget = 1,
+                .first_failure_shows =
+                    {"but already holds it since cases/02_double_acquire/buggy.cpp"}},
       .fixed = {.body = cases::double_acquire::fixed, .expected = {Verdict::clean}},
   };
 }

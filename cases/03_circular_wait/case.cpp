@@ -16,7 +16,9 @@ racelab::Case racelab::define_case() {
       .buggy = {.body = cases::circular_wait::buggy,
                 .expected = {Verdict::deadlock, Verdict::lock_order_inversion},
                 // Each caught run ends its worker process: a small budget.
-                .runs = 20},
+                .budget = 20,
+                .first_failure_shows = {"a cycle of 2 threads, each waiting for the next",
+                                        "a lock-order cycle of 2 mutexes"}},
       .fixed = {.body = cases::circular_wait::fixed, .expected = {Verdict::clean}},
   };
 }

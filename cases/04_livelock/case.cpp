@@ -14,8 +14,10 @@ racelab::Case racelab::define_case() {
       .threads = 2,
       .invariant = "both diners eat",
       .buggy = {.body = cases::livelock::buggy, .expected = {Verdict::livelock},
-                // Each caught run ends its worker process: a small budget.
-                .runs = 20},
+                // Each caught run ends its worker process: a small campaign. Every
+                // run shows the bug: a budget of one.
+                .runs = 20, .budget = 1,
+                .first_failure_shows = {"threads keep trying and none gets anything done"}},
       .fixed = {.body = cases::livelock::fixed, .expected = {Verdict::clean}},
   };
 }

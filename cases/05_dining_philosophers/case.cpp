@@ -16,7 +16,9 @@ racelab::Case racelab::define_case() {
       .buggy = {.body = cases::dining_philosophers::buggy,
                 .expected = {Verdict::deadlock, Verdict::lock_order_inversion},
                 // Each caught run ends its worker process: a small budget.
-                .runs = 20},
+                .budget = 20,
+                .first_failure_shows = {"a cycle of 5 threads, each waiting for the next",
+                                        "a lock-order cycle of 5 mutexes"}},
       .fixed = {.body = cases::dining_philosophers::fixed, .expected = {Verdict::clean}},
   };
 }

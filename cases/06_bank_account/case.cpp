@@ -14,7 +14,9 @@ racelab::Case racelab::define_case() {
       .threads = 2,
       .invariant = "100 + 50 − 150 = 0",
       .buggy = {.body = cases::bank_account::buggy,
-                .expected = {Verdict::invariant_violated, Verdict::data_race}},
+                .expected = {Verdict::invariant_violated, Verdict::data_race},
+                .budget = 200,
+                .first_failure_shows = {"Account::update(int)", "balance is"}},
       .fixed = {.body = cases::bank_account::fixed, .expected = {Verdict::clean}},
   };
 }

@@ -14,7 +14,9 @@ racelab::Case racelab::define_case() {
       .threads = 10,
       .invariant = "never more than 10 seats booked, never fewer than 0 left",
       .buggy = {.body = cases::seat_booking::buggy,
-                .expected = {Verdict::invariant_violated, Verdict::data_race}},
+                .expected = {Verdict::invariant_violated, Verdict::data_race},
+                .budget = 200,
+                .first_failure_shows = {"Flight::book_seat()", "seats of 10"}},
       .fixed = {.body = cases::seat_booking::fixed, .expected = {Verdict::clean}},
   };
 }

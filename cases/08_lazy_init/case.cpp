@@ -14,7 +14,11 @@ racelab::Case racelab::define_case() {
       .threads = 4,
       .invariant = "every thread sees the built configuration, built once",
       .buggy = {.body = cases::lazy_init::buggy,
-                .expected = {Verdict::data_race, Verdict::invariant_violated}},
+                .expected = {Verdict::data_race, Verdict::invariant_violated},
+                .budget = 200,
+                .first_failure_shows = {"Service::config()",
+                                        "the config was built",
+                                        "saw retries ="}},
       .fixed = {.body = cases::lazy_init::fixed, .expected = {Verdict::clean}},
   };
 }

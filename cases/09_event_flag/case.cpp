@@ -16,7 +16,10 @@ racelab::Case racelab::define_case() {
       // Polling a flag steps without progress while the tower is still starting.
       .livelock_steps = 10'000'000,
       .buggy = {.body = cases::event_flag::buggy,
-                .expected = {Verdict::data_race, Verdict::invariant_violated}},
+                .expected = {Verdict::data_race, Verdict::invariant_violated},
+                .budget = 200,
+                .first_failure_shows = {"cases/09_event_flag/buggy.cpp:24",
+                                        "the passenger went to gate"}},
       .fixed = {.body = cases::event_flag::fixed, .expected = {Verdict::clean}},
   };
 }

@@ -16,7 +16,9 @@ racelab::Case racelab::define_case() {
       .buggy = {.body = cases::forgotten_unlock::buggy,
                 .expected = {Verdict::hang, Verdict::self_deadlock},
                 // Each caught run ends its worker process: a small budget.
-                .runs = 20},
+                .budget = 20,
+                .first_failure_shows =
+                    {"racelab::mutex M1 at cases/11_forgotten_unlock/buggy.cpp:16"}},
       .fixed = {.body = cases::forgotten_unlock::fixed, .expected = {Verdict::clean}},
   };
 }

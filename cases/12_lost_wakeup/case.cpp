@@ -16,7 +16,9 @@ racelab::Case racelab::define_case() {
       .buggy = {.body = cases::lost_wakeup::buggy,
                 .expected = {Verdict::hang},
                 // Each caught run ends its worker process: a small budget.
-                .runs = 20},
+                .budget = 20,
+                .first_failure_shows =
+                    {"waits on a racelab::condition_variable at cases/12_lost_wakeup/buggy.cpp"}},
       .fixed = {.body = cases::lost_wakeup::fixed, .expected = {Verdict::clean}},
   };
 }

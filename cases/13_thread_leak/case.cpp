@@ -13,7 +13,9 @@ racelab::Case racelab::define_case() {
       .bug_class = "thread leak",
       .threads = 1,
       .invariant = "no thread of a request outlives it",
-      .buggy = {.body = cases::thread_leak::buggy, .expected = {Verdict::thread_leak}},
+      .buggy = {.body = cases::thread_leak::buggy, .expected = {Verdict::thread_leak},
+                .budget = 200,
+                .first_failure_shows = {"T1 was still running when the run's body returned"}},
       .fixed = {.body = cases::thread_leak::fixed, .expected = {Verdict::clean}},
   };
 }

@@ -16,7 +16,9 @@ racelab::Case racelab::define_case() {
       .buggy = {.body = cases::barrier_count::buggy,
                 .expected = {Verdict::hang},
                 // Each caught run ends its worker process: a small budget.
-                .runs = 20},
+                .budget = 20,
+                .first_failure_shows =
+                    {"waits on a racelab::barrier at cases/14_barrier_count/buggy.cpp"}},
       .fixed = {.body = cases::barrier_count::fixed, .expected = {Verdict::clean}},
   };
 }

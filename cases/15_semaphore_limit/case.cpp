@@ -15,7 +15,9 @@ racelab::Case racelab::define_case() {
       .invariant = "never more than 3 bookings at once",
       // Users waiting for a free slot step without progress for a while.
       .livelock_steps = 10'000'000,
-      .buggy = {.body = cases::semaphore_limit::buggy, .expected = {Verdict::invariant_violated}},
+      .buggy = {.body = cases::semaphore_limit::buggy, .expected = {Verdict::invariant_violated},
+                .budget = 200,
+                .first_failure_shows = {"bookings at once, limit 3"}},
       .fixed = {.body = cases::semaphore_limit::fixed, .expected = {Verdict::clean}},
   };
 }

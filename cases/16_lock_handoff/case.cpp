@@ -16,7 +16,10 @@ racelab::Case racelab::define_case() {
       .buggy = {.body = cases::lock_handoff::buggy,
                 .expected = {Verdict::self_deadlock, Verdict::mutex_misuse},
                 // Each caught run ends its worker process: a small budget.
-                .runs = 20},
+                .budget = 20,
+                .first_failure_shows =
+                    {"but already holds it since cases/16_lock_handoff/buggy.cpp",
+                     "unlocks racelab::mutex"}},
       .fixed = {.body = cases::lock_handoff::fixed, .expected = {Verdict::clean}},
   };
 }

@@ -14,7 +14,10 @@ racelab::Case racelab::define_case() {
       .threads = 1,
       .invariant = "no thread uses the session after it is freed",
       .buggy = {.body = cases::detached_lifetime::buggy,
-                .expected = {Verdict::thread_leak, Verdict::data_race}},
+                .expected = {Verdict::thread_leak, Verdict::data_race},
+                .budget = 200,
+                .first_failure_shows =
+                    {"was still running when the run's body returned (detached, never joined)"}},
       .fixed = {.body = cases::detached_lifetime::fixed, .expected = {Verdict::clean}},
   };
 }

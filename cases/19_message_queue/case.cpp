@@ -20,7 +20,8 @@ racelab::Case racelab::define_case() {
       .buggy = {.body = cases::message_queue::buggy,
                 .expected = {Verdict::data_race, Verdict::invariant_violated, Verdict::crash,
                              Verdict::livelock, Verdict::hang},
-                .runs = 50},
+                .budget = 50,
+                .first_failure_shows = {"MessageQueue::", "of producer"}},
       .fixed = {.body = cases::message_queue::fixed, .expected = {Verdict::clean}},
   };
 }

@@ -16,7 +16,11 @@ racelab::Case racelab::define_case() {
       // The main thread waits for the first messages by polling.
       .livelock_steps = 10'000'000,
       .buggy = {.body = cases::shutdown_race::buggy,
-                .expected = {Verdict::invariant_violated, Verdict::hang}},
+                .expected = {Verdict::invariant_violated, Verdict::hang},
+                .budget = 200,
+                .first_failure_shows =
+                    {"the consumer stored",
+                     "racelab::condition_variable at cases/20_shutdown_race/buggy.cpp"}},
       .fixed = {.body = cases::shutdown_race::fixed, .expected = {Verdict::clean}},
   };
 }

@@ -14,7 +14,10 @@ racelab::Case racelab::define_case() {
       .threads = 3,
       .invariant = "every valid order is imported and every failed one is reported",
       .buggy = {.body = cases::pool_swallowed_exception::buggy,
-                .expected = {Verdict::exception_lost}},
+                .expected = {Verdict::exception_lost},
+                .budget = 200,
+                .first_failure_shows =
+                    {"order 7: quantity 'x' is not a number) and nobody retrieved it"}},
       .fixed = {.body = cases::pool_swallowed_exception::fixed, .expected = {Verdict::clean}},
   };
 }

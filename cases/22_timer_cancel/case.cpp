@@ -16,7 +16,10 @@ racelab::Case racelab::define_case() {
       // The window waits for the timer's thread to arm by polling.
       .livelock_steps = 10'000'000,
       .buggy = {.body = cases::timer_cancel::buggy,
-                .expected = {Verdict::data_race, Verdict::invariant_violated}},
+                .expected = {Verdict::data_race, Verdict::invariant_violated},
+                .budget = 200,
+                .first_failure_shows = {"timer_cancel::buggy(racelab::Run&)",
+                                        "the refresh callback ran after cancel() had returned"}},
       .fixed = {.body = cases::timer_cancel::fixed, .expected = {Verdict::clean}},
   };
 }

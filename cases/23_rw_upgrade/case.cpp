@@ -16,7 +16,8 @@ racelab::Case racelab::define_case() {
       .buggy = {.body = cases::rw_upgrade::buggy,
                 .expected = {Verdict::self_deadlock},
                 // Each caught run ends its worker process: a small budget.
-                .runs = 20},
+                .budget = 20,
+                .first_failure_shows = {"a shared lock cannot be upgraded"}},
       .fixed = {.body = cases::rw_upgrade::fixed, .expected = {Verdict::clean}},
   };
 }

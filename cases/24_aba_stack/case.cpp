@@ -15,7 +15,10 @@ racelab::Case racelab::define_case() {
       .invariant = "no node is popped by two threads at once; every node ends on the stack once",
       // Threads retry their compare-and-swap without progress while others work.
       .livelock_steps = 10'000'000,
-      .buggy = {.body = cases::aba_stack::buggy, .expected = {Verdict::invariant_violated}},
+      .buggy = {.body = cases::aba_stack::buggy, .expected = {Verdict::invariant_violated},
+                .budget = 200,
+                .first_failure_shows = {"was popped by two threads at once",
+                                        "times, expected once (top down:"}},
       .fixed = {.body = cases::aba_stack::fixed, .expected = {Verdict::clean}},
   };
 }

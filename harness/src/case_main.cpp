@@ -63,6 +63,7 @@ std::string sanitizer_name() {
 int default_runs(const Case& c, Variant variant) {
   const VariantSpec& spec = variant == Variant::buggy ? c.buggy : c.fixed;
   if (spec.runs > 0) return spec.runs;
+  if (variant == Variant::buggy && spec.budget > 0) return spec.budget;
   return variant == Variant::buggy ? kDefaultBuggyRuns : kDefaultFixedRuns;
 }
 
@@ -77,6 +78,10 @@ nlohmann::json describe(const Case& c) {
     for (Verdict e : spec.expected) expected.push_back(to_string(e));
     variants[std::string(to_string(v))] = {{"expected", expected}, {"runs", default_runs(c, v)}};
   }
+  // The buggy variant's contract, as tests/cases/catalogue_test.cpp checks it
+  // (0 and [] when the case has none).
+  variants["buggy"]["budget"] = c.buggy.budget;
+  variants["buggy"]["first_failure_shows"] = c.buggy.first_failure_shows;
   return {
       {"id", c.id},
       {"title", c.title},

@@ -2,13 +2,15 @@
 //
 // This header defines:
 //   racelab::Run          what a variant's body gets: the run's seed and check()
-//   racelab::VariantSpec  one variant: its body, its expected verdicts, its budget
+//   racelab::VariantSpec  one variant: its body, its expected verdicts, its
+//                         runs; for the buggy one, its contract
 //   racelab::Case         a case's metadata and its two variants
 //   racelab::define_case  the one function every case program provides
 //
-// A case program is a few files in cases/NN_name/: buggy.cpp and fixed.cpp
-// (a minimal diff apart, `// BUG:` and `// FIX:` on the lines that differ) and
-// case.cpp, which returns the metadata:
+// A case is one folder, cases/NN_name/ (cases/README.md says how to add
+// one): buggy.cpp and fixed.cpp (a minimal diff apart, `// BUG:` and `// FIX:`
+// on the lines that differ), README.md, and case.cpp, which returns the
+// metadata, the buggy variant's contract included:
 //
 //   racelab::Case racelab::define_case() {
 //     return {
@@ -18,7 +20,9 @@
 //         .threads = 4,
 //         .invariant = "the final count equals threads × increments",
 //         .buggy = {.body = cases::lost_update::buggy,
-//                   .expected = {Verdict::invariant_violated, Verdict::data_race}},
+//                   .expected = {Verdict::invariant_violated, Verdict::data_race},
+//                   .budget = 200,
+//                   .first_failure_shows = {", expected 200", "FakeDatabase::update()"}},
 //         .fixed = {.body = cases::lost_update::fixed, .expected = {Verdict::clean}},
 //     };
 //   }
@@ -79,8 +83,27 @@ struct VariantSpec {
   /// For a fixed variant: {Verdict::clean}.
   std::vector<Verdict> expected;
   /// Default number of runs in a campaign (`--runs` overrides); 0 means the
-  /// harness default: 200 for a buggy variant, 2,000 for a fixed one.
+  /// budget for a buggy variant that has one, else the harness default: 200
+  /// for a buggy variant, 2,000 for a fixed one.
   int runs = 0;
+
+  // The contract (buggy variant only; the fixed variant's is `clean over
+  // 2,000 runs`), checked for every case folder by
+  // tests/cases/catalogue_test.cpp, where a buggy variant without one fails.
+  // cases/README.md says how to find it.
+
+  /// Requires: > 0. Guarantees (tested): `racelab run <id> --variant buggy
+  /// --seed S --runs <budget> --stop-on-first` catches the bug, with an
+  /// expected verdict and no other, for each seed S in 1..20.
+  int budget = 0;
+  /// Requires: at least one text, one per way the bug shows (an invariant's
+  /// words, TSan's report, a harness diagnosis naming the primitive), each
+  /// at least 8 characters with a letter, and saying what is wrong in this
+  /// case: not "): " or a verdict's name, which every failure shows.
+  /// Guarantees (tested): the console's report of the first failing run
+  /// contains one of them, in each of those 20 seeds (in the tsan preset's
+  /// build, whose reports include TSan's).
+  std::vector<std::string> first_failure_shows{};
 };
 
 // Case — one case of the catalogue.
