@@ -1,13 +1,13 @@
 // Lockable's bookkeeping, the process-wide lock-order graph, and sites.
 #include <algorithm>
 #include <cstring>
-#include <mutex>
 #include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include "lock_graph.h"
+#include "racelab/detail/thread_annotations.h"
 #include "runtime.h"
 #include "valgrind.h"
 
@@ -81,7 +81,7 @@ Lockable::~Lockable() {
   QuietScope quiet;
   // The watchdog reads a waited-for mutex under the run's mutex; taking it
   // here keeps this one alive until the watchdog is done with it.
-  std::lock_guard lock(active_run().mutex);
+  ScopedLock lock(active_run().mutex);
   lock_graph().forget(this);
   valgrind_unignore(&owner_, sizeof owner_);
   valgrind_unignore(&waiters_, sizeof waiters_);

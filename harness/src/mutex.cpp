@@ -1,3 +1,6 @@
+// racelab::mutex, recursive_mutex and shared_mutex: each lock operation
+// around the standard mutex underneath, with Lockable's bookkeeping
+// (locks.cpp). The analysis skips these bodies: they are the locks.
 #include "racelab/mutex.h"
 
 #include <fmt/format.h>
@@ -11,7 +14,7 @@ namespace racelab {
 
 mutex::~mutex() = default;
 
-void mutex::lock() {
+void mutex::lock() RACELAB_NO_THREAD_SAFETY_ANALYSIS {
   const std::uintptr_t pc = RACELAB_CALLER_PC();
   interleave();
   detail::ThreadState& me = detail::self();
@@ -23,7 +26,7 @@ void mutex::lock() {
   acquired(me, pc, /*blocking=*/true);
 }
 
-bool mutex::try_lock() {
+bool mutex::try_lock() RACELAB_NO_THREAD_SAFETY_ANALYSIS {
   const std::uintptr_t pc = RACELAB_CALLER_PC();
   interleave();
   detail::ThreadState& me = detail::self();
@@ -33,7 +36,7 @@ bool mutex::try_lock() {
   return true;
 }
 
-void mutex::unlock() {
+void mutex::unlock() RACELAB_NO_THREAD_SAFETY_ANALYSIS {
   released(detail::self());
   m_.unlock();
   interleave();
@@ -45,7 +48,7 @@ recursive_mutex::recursive_mutex() noexcept { kind_ = "racelab::recursive_mutex"
 
 recursive_mutex::~recursive_mutex() = default;
 
-void recursive_mutex::lock() {
+void recursive_mutex::lock() RACELAB_NO_THREAD_SAFETY_ANALYSIS {
   const std::uintptr_t pc = RACELAB_CALLER_PC();
   interleave();
   detail::ThreadState& me = detail::self();
@@ -59,7 +62,7 @@ void recursive_mutex::lock() {
   depth_.store(depth_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
 }
 
-bool recursive_mutex::try_lock() {
+bool recursive_mutex::try_lock() RACELAB_NO_THREAD_SAFETY_ANALYSIS {
   const std::uintptr_t pc = RACELAB_CALLER_PC();
   interleave();
   detail::ThreadState& me = detail::self();
@@ -70,7 +73,7 @@ bool recursive_mutex::try_lock() {
   return true;
 }
 
-void recursive_mutex::unlock() {
+void recursive_mutex::unlock() RACELAB_NO_THREAD_SAFETY_ANALYSIS {
   detail::ThreadState& me = detail::self();
   if (owner_.load(std::memory_order_relaxed) != &me) {
     misused(me);  // unlocking a std::recursive_mutex one does not own is undefined: skip it
@@ -83,11 +86,7 @@ void recursive_mutex::unlock() {
   interleave();
 }
 
-}  // namespace racelab
-
 // ---- shared_mutex ----
-
-namespace racelab {
 
 shared_mutex::shared_mutex() noexcept { kind_ = "racelab::shared_mutex"; }
 
@@ -95,7 +94,7 @@ shared_mutex::~shared_mutex() = default;
 
 std::uintptr_t shared_mutex::read_site(const detail::ThreadState& me) const {
   detail::QuietScope quiet;
-  std::lock_guard lock(readers_mutex_);
+  detail::ScopedLock lock(readers_mutex_);
   for (const auto& [reader, pc] : reader_sites_)
     if (reader == &me) return pc;
   return 0;
@@ -106,13 +105,13 @@ void shared_mutex::add_reader(detail::ThreadState& me, std::uintptr_t pc) {
   // in valgrind's eyes (QuietScope hides it from TSan only).
   if (!detail::g_plain) {
     detail::QuietScope quiet;
-    std::lock_guard lock(readers_mutex_);
+    detail::ScopedLock lock(readers_mutex_);
     reader_sites_.emplace_back(&me, pc);
   }
   readers_.fetch_add(1, std::memory_order_relaxed);
 }
 
-void shared_mutex::lock() {
+void shared_mutex::lock() RACELAB_NO_THREAD_SAFETY_ANALYSIS {
   const std::uintptr_t pc = RACELAB_CALLER_PC();
   interleave();
   detail::ThreadState& me = detail::self();
@@ -130,7 +129,7 @@ void shared_mutex::lock() {
   acquired(me, pc, /*blocking=*/true);
 }
 
-bool shared_mutex::try_lock() {
+bool shared_mutex::try_lock() RACELAB_NO_THREAD_SAFETY_ANALYSIS {
   const std::uintptr_t pc = RACELAB_CALLER_PC();
   interleave();
   detail::ThreadState& me = detail::self();
@@ -140,13 +139,13 @@ bool shared_mutex::try_lock() {
   return true;
 }
 
-void shared_mutex::unlock() {
+void shared_mutex::unlock() RACELAB_NO_THREAD_SAFETY_ANALYSIS {
   released(detail::self());
   m_.unlock();
   interleave();
 }
 
-void shared_mutex::lock_shared() {
+void shared_mutex::lock_shared() RACELAB_NO_THREAD_SAFETY_ANALYSIS {
   const std::uintptr_t pc = RACELAB_CALLER_PC();
   interleave();
   detail::ThreadState& me = detail::self();
@@ -166,7 +165,7 @@ void shared_mutex::lock_shared() {
   add_reader(me, pc);
 }
 
-bool shared_mutex::try_lock_shared() {
+bool shared_mutex::try_lock_shared() RACELAB_NO_THREAD_SAFETY_ANALYSIS {
   const std::uintptr_t pc = RACELAB_CALLER_PC();
   interleave();
   detail::ThreadState& me = detail::self();
@@ -176,12 +175,12 @@ bool shared_mutex::try_lock_shared() {
   return true;
 }
 
-void shared_mutex::unlock_shared() {
+void shared_mutex::unlock_shared() RACELAB_NO_THREAD_SAFETY_ANALYSIS {
   detail::ThreadState& me = detail::self();
   bool reader = detail::g_plain;
   if (!detail::g_plain) {
     detail::QuietScope quiet;
-    std::lock_guard lock(readers_mutex_);
+    detail::ScopedLock lock(readers_mutex_);
     for (auto it = reader_sites_.begin(); it != reader_sites_.end(); ++it)
       if (it->first == &me) {
         reader_sites_.erase(it);

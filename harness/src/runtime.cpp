@@ -65,7 +65,7 @@ void note(Verdict verdict, const std::string& detail) noexcept {
     return;
   }
   QuietScope quiet;
-  std::lock_guard lock(run.mutex);
+  ScopedLock lock(run.mutex);
   if (!run.noted || outranks(verdict, *run.noted)) {
     run.noted = verdict;
     run.noted_detail = detail;
@@ -139,7 +139,7 @@ RunRecord execute(Body body, Strategy requested, std::uint64_t seed, std::int64_
   ThreadState* main_state = nullptr;
   {
     QuietScope quiet;
-    std::lock_guard lock(run.mutex);
+    ScopedLock lock(run.mutex);
     run.strategy = strategy;
     run.seed = seed;
     run.index = index;
@@ -180,7 +180,7 @@ RunRecord execute(Body body, Strategy requested, std::uint64_t seed, std::int64_
   int leaked_count = 0;
   if (run.live_threads.load(std::memory_order_relaxed) > 0) {
     QuietScope quiet;
-    std::lock_guard lock(run.mutex);
+    ScopedLock lock(run.mutex);
     for (const auto& t : run.threads)
       if (t->ordinal > 0 && !t->finished.load(std::memory_order_relaxed))
         leaked += fmt::format("{}T{}", leaked_count++ == 0 ? "" : ", ", t->ordinal);
@@ -191,7 +191,7 @@ RunRecord execute(Body body, Strategy requested, std::uint64_t seed, std::int64_
 
   QuietScope quiet;
   RunRecord record = record_so_far(run);
-  std::lock_guard lock(run.mutex);
+  ScopedLock lock(run.mutex);
   std::uint64_t total_steps = 0;
   for (const auto& t : run.threads) total_steps += t->steps.load(std::memory_order_relaxed);
   strategy_end_run(run, total_steps);
@@ -228,7 +228,7 @@ namespace racelab {
 void Run::check(bool holds, std::string_view what) {
   if (holds) return;
   detail::QuietScope quiet;
-  std::lock_guard lock(detail::active_run().mutex);
+  detail::ScopedLock lock(detail::active_run().mutex);
   if (!failed_) detail_ = what;
   failed_ = true;
 }

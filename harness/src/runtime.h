@@ -13,6 +13,7 @@
 
 #include "racelab/case.h"
 #include "racelab/detail/runtime.h"
+#include "racelab/detail/thread_annotations.h"
 #include "racelab/verdict.h"
 
 namespace racelab {
@@ -68,12 +69,11 @@ struct ActiveRun {
   std::atomic<std::uint64_t> pct_steps{0};   ///< steps of all threads in this run
   std::atomic<int> pct_top{0};               ///< highest priority among live threads
 
-  // Guarded by mutex, always taken inside a QuietScope.
-  std::mutex mutex;
-  int next_ordinal = 1;
-  std::vector<std::unique_ptr<ThreadState>> threads;  ///< [0] is the body's thread.
-  std::optional<Verdict> noted;
-  std::string noted_detail;
+  HarnessMutex mutex;  ///< always taken inside a QuietScope
+  int next_ordinal RACELAB_GUARDED_BY(mutex) = 1;
+  std::vector<std::unique_ptr<ThreadState>> threads RACELAB_GUARDED_BY(mutex);  ///< [0] is the body's thread.
+  std::optional<Verdict> noted RACELAB_GUARDED_BY(mutex);
+  std::string noted_detail RACELAB_GUARDED_BY(mutex);
 };
 
 ActiveRun& active_run() noexcept;
@@ -115,10 +115,10 @@ void start_watchdog(std::chrono::milliseconds limit, std::uint64_t livelock_step
 // The concrete strategy run `seed` uses: `s` itself unless s is portfolio.
 Strategy concrete_strategy(Strategy s, std::uint64_t seed) noexcept;
 // Per-run set-up, before the body starts (under the run's mutex).
-void strategy_begin_run(ActiveRun& run, ThreadState& body);
+void strategy_begin_run(ActiveRun& run, ThreadState& body) RACELAB_REQUIRES(run.mutex);
 // A thread joined the run (under the run's mutex) or left it.
-void strategy_thread_started(ActiveRun& run, ThreadState& thread);
-void strategy_thread_finished(ActiveRun& run);
+void strategy_thread_started(ActiveRun& run, ThreadState& thread) RACELAB_REQUIRES(run.mutex);
+void strategy_thread_finished(ActiveRun& run) RACELAB_EXCLUDES(run.mutex);
 // After the run: learn its length for the next run's change points.
 void strategy_end_run(ActiveRun& run, std::uint64_t total_steps);
 

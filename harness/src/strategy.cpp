@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "racelab/detail/thread_annotations.h"
 #include "runtime.h"
 
 namespace racelab::detail {
@@ -32,8 +33,8 @@ void raise_top(ActiveRun& run, int priority) {
   }
 }
 
-// The highest priority among the run's unfinished threads.
-void recompute_top(ActiveRun& run) {
+// The highest priority among the run's unfinished threads; under the run's mutex.
+void recompute_top(ActiveRun& run) RACELAB_REQUIRES(run.mutex) {
   int top = 0;
   for (const auto& t : run.threads)
     if (!t->finished.load(std::memory_order_relaxed)) top = std::max(top, t->priority.load(std::memory_order_relaxed));
@@ -48,7 +49,7 @@ void pct_step(ActiveRun& run, ThreadState& self) {
     // Change point i: the running thread drops to priority d−1−i.
     self.priority.store(run.pct_depth - 1 - static_cast<int>(next), std::memory_order_relaxed);
     QuietScope quiet;
-    std::lock_guard lock(run.mutex);
+    ScopedLock lock(run.mutex);
     recompute_top(run);
   }
   if (self.priority.load(std::memory_order_relaxed) < run.pct_top.load(std::memory_order_relaxed)) {
@@ -106,7 +107,7 @@ void strategy_thread_started(ActiveRun& run, ThreadState& thread) {
 void strategy_thread_finished(ActiveRun& run) {
   if (run.strategy != Strategy::pct) return;
   QuietScope quiet;
-  std::lock_guard lock(run.mutex);
+  ScopedLock lock(run.mutex);
   recompute_top(run);
 }
 

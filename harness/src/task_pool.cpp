@@ -1,3 +1,4 @@
+// racelab::task_pool's workers, and the verdict of a task's lost exception.
 #include "racelab/task_pool.h"
 
 #include <algorithm>
@@ -24,7 +25,7 @@ task_pool::task_pool(int workers) {
 
 task_pool::~task_pool() {
   {
-    std::lock_guard lock(mutex_);
+    detail::ScopedLock lock(mutex_);
     closing_ = true;
   }
   ready_.notify_all();
@@ -33,7 +34,7 @@ task_pool::~task_pool() {
 
 void task_pool::enqueue(std::function<void()> task) {
   {
-    std::lock_guard lock(mutex_);
+    detail::ScopedLock lock(mutex_);
     tasks_.push_back(std::move(task));
   }
   ready_.notify_one();
@@ -43,8 +44,8 @@ void task_pool::work() {
   for (;;) {
     std::function<void()> task;
     {
-      std::unique_lock lock(mutex_);
-      ready_.wait(lock, [&] { return !tasks_.empty() || closing_; });
+      detail::UniqueLock lock(mutex_);
+      while (tasks_.empty() && !closing_) ready_.wait(lock.waitable());
       if (tasks_.empty()) return;
       task = std::move(tasks_.front());
       tasks_.pop_front();

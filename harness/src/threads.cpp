@@ -14,7 +14,7 @@ namespace racelab::detail {
 ThreadState* register_thread() {
   ActiveRun& run = active_run();
   QuietScope quiet;
-  std::lock_guard lock(run.mutex);
+  ScopedLock lock(run.mutex);
   auto state = std::make_unique<ThreadState>();
   state->ordinal = run.next_ordinal++;
   state->rng = Rng(mix(run.seed, static_cast<std::uint64_t>(state->ordinal)));

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "racelab/detail/thread_annotations.h"
 #include "runtime.h"
 
 namespace racelab::detail {
@@ -56,7 +57,7 @@ struct Snapshot {
 Snapshot look(ActiveRun& run) {
   Snapshot snap;
   QuietScope quiet;
-  std::lock_guard lock(run.mutex);
+  ScopedLock lock(run.mutex);
   for (const auto& t : run.threads) {
     Seen s;
     s.state = t.get();
@@ -190,7 +191,7 @@ void watch(ActiveRun& run, Watch& w, std::chrono::milliseconds limit, std::uint6
   std::chrono::steady_clock::time_point start;
   {
     QuietScope quiet;
-    std::lock_guard lock(run.mutex);
+    ScopedLock lock(run.mutex);
     start = run.start;
   }
   const Snapshot snap = look(run);

@@ -48,7 +48,7 @@ TEST(Mutex, TryLockFailsWhileAnotherThreadHoldsIt) {
   EXPECT_FALSE(m.held_by_me());
   release = true;
   holder.join();
-  ASSERT_TRUE(m.try_lock());
+  if (!m.try_lock()) FAIL() << "try_lock() of a free mutex failed";
   EXPECT_TRUE(m.held_by_me());
   m.unlock();
 }

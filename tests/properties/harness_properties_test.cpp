@@ -11,16 +11,11 @@
 //     addresses, ids, line numbers, interleaved output or colours, whichever
 //     access comes first; and not a constant.
 //
-// Deterministic: each property runs a fixed number of cases from a fixed seed
-// (derived from its name), unless RC_PARAMS says otherwise, e.g.
-//   RC_PARAMS="seed=42 max_success=2000" properties_test --gtest_filter='TsanSignature.*'
-// A failure prints the shrunk counterexample, the seed, and (at exit) the
-// RC_PARAMS="reproduce=…" that replays it.
+// Deterministic: each property runs a fixed number of cases from a seed of
+// its own name (seeded_property.h), unless RC_PARAMS says otherwise.
 #include <algorithm>
 #include <cctype>
 #include <cstdint>
-#include <cstdlib>
-#include <iostream>
 #include <map>
 #include <optional>
 #include <random>
@@ -38,64 +33,9 @@
 #include "campaign.h"    // harness/driver: shard_range(), chunk_range()
 #include "lock_graph.h"  // harness/src: LockGraph
 #include "racelab/report/tsan.h"
+#include "seeded_property.h"
 
 namespace {
-
-// ---- running a property: fixed seed and case count unless RC_PARAMS says ----
-
-std::uint64_t fnv1a(std::string_view text) {
-  std::uint64_t hash = 14695981039346656037ull;
-  for (unsigned char c : text) hash = (hash ^ c) * 1099511628211ull;
-  return hash;
-}
-
-// RC_PARAMS has `key=…` ("seed=1 max_success=10").
-bool rc_params_has(std::string_view key) {
-  const char* env = std::getenv("RC_PARAMS");
-  if (env == nullptr) return false;
-  const std::string_view params(env);
-  for (std::size_t at = params.find(key); at != std::string_view::npos; at = params.find(key, at + 1))
-    if ((at == 0 || params[at - 1] == ' ') && at + key.size() < params.size() &&
-        params[at + key.size()] == '=')
-      return true;
-  return false;
-}
-
-// As rapidcheck/gtest.h's checkGTest(), with this file's defaults for the
-// seed, the number of cases and the size.
-template <typename Testable>
-void check_property(const std::string& id, int cases, Testable&& testable) {
-  using namespace rc::detail;
-  TestParams params = configuration().testParams;
-  if (!rc_params_has("seed")) params.seed = fnv1a(id);
-  if (!rc_params_has("max_success")) params.maxSuccess = cases;
-  TestMetadata metadata;
-  metadata.id = id;
-  metadata.description = id;
-  const TestResult result = checkTestable(std::forward<Testable>(testable), metadata, params);
-  if (result.template is<SuccessResult>()) {
-    if (!result.template get<SuccessResult>().distribution.empty()) {
-      std::cout << id << ": ";
-      printResultMessage(result, std::cout);
-      std::cout << std::endl;
-    }
-    return;
-  }
-  std::ostringstream message;
-  printResultMessage(result, message);
-  FAIL() << message.str() << "\n(" << id << ": seed=" << params.seed
-         << ", max_success=" << params.maxSuccess << ", max_size=" << params.maxSize
-         << "; RC_PARAMS=\"seed=" << params.seed << "\" runs these cases again)";
-}
-
-// RACELAB_PROP(Suite, Name, cases, (args)) { body }: a RapidCheck property as
-// a GoogleTest test, `cases` cases.
-#define RACELAB_PROP(Suite, Name, Cases, ArgList)                                 \
-  void racelab_prop_##Suite##_##Name ArgList;                                    \
-  TEST(Suite, Name) {                                                            \
-    check_property(#Suite "/" #Name, Cases, &racelab_prop_##Suite##_##Name);     \
-  }                                                                              \
-  void racelab_prop_##Suite##_##Name ArgList
 
 // ============================================================================
 // 1. The lock-order cycle finder.

@@ -1,16 +1,20 @@
 // The linearizability checker: Wing & Gong / Lowe with memoization, against
 // a brute-force search over every real-time-respecting order, on random
 // small histories of a register and of a FIFO queue; and on hand-made
-// histories with known answers.
+// histories with known answers. Seeded from each property's name
+// (seeded_property.h).
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <deque>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 #include <rapidcheck.h>
-#include <rapidcheck/gtest.h>
 
-#include "racelab/property.h"
+#include "racelab/linearizability.h"
+#include "seeded_property.h"
 
 namespace {
 
@@ -124,14 +128,14 @@ rc::Gen<QueueOp> queue_op() {
 }
 
 // 100 histories per test case × 100 test cases: 10,000 histories per property.
-RC_GTEST_PROP(Linearizability, AgreesWithBruteForceOnRegisterHistories, ()) {
+RACELAB_PROP(Linearizability, AgreesWithBruteForceOnRegisterHistories, 100, ()) {
   const auto histories = *rc::gen::container<std::vector<std::vector<Call<RegisterOp>>>>(
       100, gen_history<RegisterSpec>(register_op(), rc::gen::element<std::string>("0", "1", "2")));
   for (const auto& h : histories)
     RC_ASSERT(check_linearizable<RegisterSpec>(h).linearizable == check_brute_force<RegisterSpec>(h));
 }
 
-RC_GTEST_PROP(Linearizability, AgreesWithBruteForceOnQueueHistories, ()) {
+RACELAB_PROP(Linearizability, AgreesWithBruteForceOnQueueHistories, 100, ()) {
   const auto histories = *rc::gen::container<std::vector<std::vector<Call<QueueOp>>>>(
       100, gen_history<QueueSpec>(queue_op(), rc::gen::element<std::string>("0", "1", "2", "empty")));
   for (const auto& h : histories)
@@ -139,7 +143,7 @@ RC_GTEST_PROP(Linearizability, AgreesWithBruteForceOnQueueHistories, ()) {
 }
 
 // The witness order respects real time and reproduces every result.
-RC_GTEST_PROP(Linearizability, TheWitnessIsALinearization, ()) {
+RACELAB_PROP(Linearizability, TheWitnessIsALinearization, 100, ()) {
   const auto h = *gen_history<QueueSpec>(queue_op(), rc::gen::element<std::string>("0", "1", "2", "empty"));
   const auto r = check_linearizable<QueueSpec>(h);
   RC_PRE(r.linearizable);

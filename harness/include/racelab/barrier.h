@@ -23,7 +23,9 @@ namespace racelab {
 
 class barrier {
  public:
-  /// `expected`: how many threads must arrive in each phase.
+  // barrier::barrier(expected)
+  //
+  // Requires: expected ≥ 0, the threads that must arrive in each phase.
   explicit barrier(std::ptrdiff_t expected) : impl_(expected) {}
   barrier(const barrier&) = delete;
   barrier& operator=(const barrier&) = delete;
@@ -31,7 +33,11 @@ class barrier {
   // barrier::arrive_and_wait()
   //
   // Arrives and blocks until all `expected` threads have arrived in this
-  // phase. (`where` is filled in by the compiler, for diagnoses.)
+  // phase.
+  // Requires: fewer than `expected` threads have arrived in this phase.
+  // Guarantees: while blocked, the thread is a waiter the watchdog names in a
+  // `hang`.
+  // (`where` is filled in by the compiler: the caller's line, for diagnoses.)
   void arrive_and_wait(std::source_location where = std::source_location::current()) {
     interleave();
     detail::WaitScope waiting(detail::Wait::condition, this, "racelab::barrier",
@@ -41,7 +47,9 @@ class barrier {
 
   // barrier::arrive_and_drop()
   //
-  // Arrives and leaves: later phases expect one thread fewer.
+  // Arrives without waiting, and leaves: later phases expect one thread
+  // fewer.
+  // Requires: fewer than `expected` threads have arrived in this phase.
   void arrive_and_drop() {
     interleave();
     impl_.arrive_and_drop();

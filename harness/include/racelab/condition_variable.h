@@ -31,8 +31,9 @@ class condition_variable {
 
   // condition_variable::notify_one() / notify_all()
   //
-  // An interleaving point comes first, so a perturbing strategy can move the
-  // notify before or after a waiter's check.
+  // Wakes one / every thread waiting here. An interleaving point comes
+  // first, so a perturbing strategy can move the notify before or after a
+  // waiter's check.
   void notify_one() noexcept {
     interleave();
     cv_.notify_one();
@@ -44,8 +45,12 @@ class condition_variable {
 
   // condition_variable::wait()
   //
-  // Requires: `lock` owns its mutex. May wake spuriously: prefer the
-  // predicate form, which loops until `ready()` holds.
+  // Releases `lock`'s mutex, blocks until notified, and takes the mutex
+  // again before it returns. May wake spuriously: prefer the predicate form,
+  // which loops until `ready()` holds.
+  // Requires: `lock` owns its mutex.
+  // Guarantees: `lock` owns its mutex again on return; while blocked, the
+  // thread is a waiter the watchdog names in a `hang`.
   // (`where` is filled in by the compiler: the caller's line, for diagnoses.)
   void wait(std::unique_lock<mutex>& lock,
             std::source_location where = std::source_location::current()) {
@@ -60,7 +65,11 @@ class condition_variable {
 
   // condition_variable::wait_for()
   //
-  // As the standard's; returns std::cv_status::timeout when `limit` passed.
+  // As wait(), but gives up after `limit`: returns std::cv_status::timeout
+  // then (the predicate form: ready()'s value at that point). A timed waiter
+  // is never blocked for good in the watchdog's eyes.
+  // Requires: `lock` owns its mutex.
+  // Guarantees: `lock` owns its mutex again on return.
   template <class Rep, class Period>
   std::cv_status wait_for(std::unique_lock<mutex>& lock,
                           const std::chrono::duration<Rep, Period>& limit,
@@ -75,7 +84,9 @@ class condition_variable {
     return cv_.wait_for(lock, limit, std::move(ready));
   }
 
-  /// Threads waiting right now.
+  // condition_variable::waiters()
+  //
+  // The threads waiting here right now. A snapshot: no synchronisation.
   int waiters() const noexcept { return waiters_.load(std::memory_order_relaxed); }
 
  private:

@@ -22,10 +22,9 @@ namespace racelab {
 // Counts a step of the calling thread and, under a perturbing strategy, may
 // yield or sleep. Under strategy `none` it is a thread-local increment.
 //
-// Provides the following guarantees:
-//   * no synchronisation: it never creates a happens-before edge, so it cannot
-//     hide a race from ThreadSanitizer;
-//   * outside a run (plain unit tests) it never perturbs.
+// Guarantees: no synchronisation (it never creates a happens-before edge, so
+// it cannot hide a race from ThreadSanitizer); outside a run (plain unit
+// tests) it never perturbs.
 inline void interleave() noexcept {
   detail::ThreadState& self = detail::self();
   self.steps.store(self.steps.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
@@ -36,7 +35,8 @@ inline void interleave() noexcept {
 //
 // Records that the calling thread completed a unit of useful work (a
 // transfer, a message, a meal). The watchdog tells a livelock (many steps,
-// no progress) from a slow run by it. Same guarantees as interleave().
+// no progress) from a slow run by it.
+// Guarantees: no synchronisation, as interleave(); it never perturbs.
 inline void progress() noexcept {
   detail::ThreadState& self = detail::self();
   self.progress.store(self.progress.load(std::memory_order_relaxed) + 1,

@@ -1,17 +1,17 @@
 // racelab/property.h — property-based tests of concurrent objects, with
 // RapidCheck: generated programs, recorded histories, a linearizability
-// check against a sequential model, and shrinking to the smallest history
-// that breaks.
+// check against a sequential model (racelab/linearizability.h), and
+// shrinking to the smallest history that breaks.
 //
 // This header defines:
-//   Call, History, Program    what ran, and what it returned, in real order
-//   ObjectSpec                how a test describes its object and its model
-//   execute()                 one program, one schedule: a History
-//   check_linearizable()      Wing & Gong / Lowe search, memoized
-//   check_brute_force()       every order, for small histories (its oracle)
-//   timeline()                a history as columns, one per thread
-//   gen_program()             RapidCheck generator of per-thread operations
-//   check()                   the property: every schedule linearizable
+//   Program, History     what ran, and what it returned, in real order
+//   ObjectSpec           how a test describes its object and its model
+//   Options              how many schedules, which strategy, which limits
+//   execute()            one program, one schedule: a History
+//   timeline()           a history as columns, one per thread
+//   gen_program()        RapidCheck generator of per-thread operations
+//   describe_program()   a program as one line
+//   check()              the property: every schedule linearizable
 //
 // A test names its object, its sequential model and its operations (the
 // catalogue's own objects are in cases/properties/):
@@ -43,33 +43,24 @@
 // result the same way ("ok", "150", "empty", "p0:3").
 #pragma once
 
-#include <algorithm>
+#include <atomic>
 #include <concepts>
 #include <cstdint>
 #include <functional>
-#include <optional>
 #include <string>
-#include <unordered_set>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include <rapidcheck.h>
 
+#include "racelab/detail/runtime.h"
 #include "racelab/interleave.h"
+#include "racelab/linearizability.h"
 #include "racelab/thread.h"
 #include "racelab/verdict.h"
 
 namespace racelab::property {
-
-// Call — one operation as it ran: who, what, what it returned, and when.
-template <class Op>
-struct Call {
-  int thread = 0;  ///< 0-based; probes (after the join) are thread -1
-  Op op{};
-  std::string result;
-  std::uint64_t invoked = 0;   ///< logical time of the invocation
-  std::uint64_t returned = 0;  ///< logical time of the response (> invoked)
-};
 
 template <class Op>
 using Program = std::vector<std::vector<Op>>;  ///< one sequence of operations per thread
@@ -85,14 +76,11 @@ struct History {
   std::uint64_t seed = 0;
 };
 
+// ObjectSpec — a Model (racelab/linearizability.h) and the object it models.
 template <class S>
-concept ObjectSpec = requires(typename S::State& state, const typename S::State& cstate,
-                              const typename S::Op& op, typename S::Object& object) {
-  { S::initial() } -> std::convertible_to<typename S::State>;
-  { S::apply(state, op) } -> std::convertible_to<std::string>;
+concept ObjectSpec = Model<S> && requires(const typename S::Op& op, typename S::Object& object) {
   { S::run(object, op) } -> std::convertible_to<std::string>;
   { S::describe(op) } -> std::convertible_to<std::string>;
-  { S::key(cstate) } -> std::convertible_to<std::string>;
 };
 
 struct Options {
@@ -102,39 +90,68 @@ struct Options {
   std::uint64_t livelock_steps = 200'000;  ///< steps without progress, then `livelock`
 };
 
-namespace detail {
+}  // namespace racelab::property
 
-// One execution in a child process. `body` runs inside a racelab run there;
-// it returns the calls as text lines (see property.cpp); the parent gets
-// them back with the run's verdict.
+namespace racelab::detail {
+
+// What an execution's child process reports: each call by its thread and
+// its index in that thread's sequence (thread -1: the probes), and the
+// spec's invariant() ("" when it held or there is none).
+struct ChildCall {
+  int thread = 0;
+  std::size_t index = 0;
+  std::uint64_t invoked = 0;
+  std::uint64_t returned = 0;
+  std::string result;
+};
+struct ChildResult {
+  std::vector<ChildCall> calls;
+  std::string invariant_failure;
+};
+// ChildOutcome — the child's report and how its run ended.
 struct ChildOutcome {
-  std::vector<std::string> lines;
+  ChildResult result;  ///< empty when the run ended before `body` returned
   Verdict verdict = Verdict::clean;
   std::string detail;
   Strategy strategy = Strategy::none;
 };
-ChildOutcome run_in_child(const std::function<std::vector<std::string>()>& body, const Options& options,
+
+// run_in_child()
+//
+// Forks; the child runs `body` inside a racelab run with `options`' strategy
+// and limits and `seed`, and sends back its result (property_wire.h).
+// Requires: the calling process has no threads but its own (fork).
+// Guarantees: returns whatever the child does: a crash, a hang (killed
+// after 3 × timeout_s + 10 s of silence) or a TSan report is the outcome's
+// verdict, with TSan's SUMMARY lines in its detail.
+ChildOutcome run_in_child(const std::function<ChildResult()>& body, const property::Options& options,
                           std::uint64_t seed);
 
-std::string encode_call(int thread, std::size_t index, std::uint64_t invoked, std::uint64_t returned,
-                        const std::string& result);
-// Decodes a line of encode_call(); false if it is another kind of line.
-bool decode_call(const std::string& line, int& thread, std::size_t& index, std::uint64_t& invoked,
-                 std::uint64_t& returned, std::string& result);
-std::string encode_invariant(const std::string& failure);
-bool decode_invariant(const std::string& line, std::string& failure);
+// The executions' logical clock: relaxed increments of one counter (a total
+// order consistent with real time, and no happens-before edge TSan could see).
+inline std::atomic<std::uint64_t> g_history_clock{0};
+inline std::uint64_t history_tick() noexcept {
+  return g_history_clock.fetch_add(1, std::memory_order_relaxed) + 1;
+}
+inline void reset_history_clock() noexcept { g_history_clock.store(0, std::memory_order_relaxed); }
 
-// The run's logical clock: relaxed increments of one counter (a total order
-// consistent with real time, and no happens-before edge TSan could see).
-std::uint64_t tick() noexcept;
-void reset_clock() noexcept;
+// fnv1a() — 64-bit FNV-1a, for the seeds check() derives from a program.
+constexpr std::uint64_t fnv1a(std::string_view text) noexcept {
+  std::uint64_t hash = 0xcbf29ce484222325ULL;             // offset basis
+  for (unsigned char c : text) hash = (hash ^ c) * 0x100000001b3ULL;  // prime
+  return hash;
+}
 
-std::uint64_t mix(std::uint64_t a, std::uint64_t b) noexcept;
-std::uint64_t hash_text(const std::string& text) noexcept;
-
-std::string timeline(const std::vector<int>& threads, const std::vector<std::string>& ops,
-                     const std::vector<std::string>& results, const std::vector<std::uint64_t>& invoked,
-                     const std::vector<std::uint64_t>& returned);
+// One call in a timeline(): its thread (-1 after the join), what it did and
+// what it returned, when.
+struct TimelineCall {
+  int thread = 0;
+  std::string op;
+  std::string result;
+  std::uint64_t invoked = 0;
+  std::uint64_t returned = 0;
+};
+std::string timeline(const std::vector<TimelineCall>& calls);
 
 template <class Spec>
 concept HasProbe = requires { { Spec::probe() } -> std::convertible_to<std::vector<typename Spec::Op>>; };
@@ -143,215 +160,87 @@ concept HasInvariant = requires(const typename Spec::Object& o) {
   { Spec::invariant(o) } -> std::convertible_to<std::string>;
 };
 
-}  // namespace detail
+}  // namespace racelab::detail
+
+namespace racelab::property {
 
 // execute()
 //
 // Runs `program` once: a fresh Object, one racelab::thread per sequence, the
 // run's strategy and `seed` (as a case run), then the spec's probe() on the
 // joined object and its invariant(). In a child process.
+// Requires: as detail::run_in_child(): no threads of the caller's own.
+// Guarantees: `calls` holds each call that returned, with its op; when the
+// execution ended early (a crash, a hang) it is empty and `verdict` says why.
 template <ObjectSpec Spec>
 History<typename Spec::Op> execute(const Program<typename Spec::Op>& program, const Options& options,
                                    std::uint64_t seed) {
   using Op = typename Spec::Op;
-  auto body = [&program]() -> std::vector<std::string> {
-    detail::reset_clock();
+  auto body = [&program]() -> detail::ChildResult {
+    detail::reset_history_clock();
     typename Spec::Object object{};
-    struct Done {
-      std::uint64_t invoked = 0, returned = 0;
-      std::string result;
-    };
-    std::vector<std::vector<Done>> done(program.size());
+    std::vector<std::vector<detail::ChildCall>> done(program.size());
     {
       std::vector<racelab::thread> threads;
       for (std::size_t t = 0; t < program.size(); ++t)
         threads.emplace_back([&, t] {
-          for (const Op& op : program[t]) {
-            Done d;
-            d.invoked = detail::tick();
-            d.result = Spec::run(object, op);
-            d.returned = detail::tick();
-            done[t].push_back(std::move(d));
+          for (std::size_t i = 0; i < program[t].size(); ++i) {
+            detail::ChildCall call;
+            call.thread = static_cast<int>(t);
+            call.index = i;
+            call.invoked = detail::history_tick();
+            call.result = Spec::run(object, program[t][i]);
+            call.returned = detail::history_tick();
+            done[t].push_back(std::move(call));
             racelab::progress();
           }
         });
       for (auto& t : threads) t.join();
     }
-    std::vector<std::string> lines;
-    for (std::size_t t = 0; t < done.size(); ++t)
-      for (std::size_t i = 0; i < done[t].size(); ++i)
-        lines.push_back(detail::encode_call(static_cast<int>(t), i, done[t][i].invoked,
-                                            done[t][i].returned, done[t][i].result));
+    detail::ChildResult result;
+    for (auto& calls : done)
+      for (auto& call : calls) result.calls.push_back(std::move(call));
     if constexpr (detail::HasProbe<Spec>) {
       const std::vector<Op> probes = Spec::probe();
       for (std::size_t i = 0; i < probes.size(); ++i) {
-        const std::uint64_t invoked = detail::tick();
-        const std::string result = Spec::run(object, probes[i]);
-        lines.push_back(detail::encode_call(-1, i, invoked, detail::tick(), result));
+        detail::ChildCall call;
+        call.thread = -1;
+        call.index = i;
+        call.invoked = detail::history_tick();
+        call.result = Spec::run(object, probes[i]);
+        call.returned = detail::history_tick();
+        result.calls.push_back(std::move(call));
       }
     }
-    if constexpr (detail::HasInvariant<Spec>) lines.push_back(detail::encode_invariant(Spec::invariant(object)));
-    return lines;
+    if constexpr (detail::HasInvariant<Spec>) result.invariant_failure = Spec::invariant(object);
+    return result;
   };
   const detail::ChildOutcome outcome = detail::run_in_child(body, options, seed);
 
   History<Op> history;
   history.verdict = outcome.verdict;
   history.detail = outcome.detail;
+  history.invariant_failure = outcome.result.invariant_failure;
   history.strategy = outcome.strategy;
   history.seed = seed;
   std::vector<Op> probes;
   if constexpr (detail::HasProbe<Spec>) probes = Spec::probe();
-  for (const std::string& line : outcome.lines) {
+  for (const detail::ChildCall& c : outcome.result.calls) {
     Call<Op> call;
-    std::size_t index = 0;
-    if (detail::decode_call(line, call.thread, index, call.invoked, call.returned, call.result)) {
-      if (call.thread >= 0 && static_cast<std::size_t>(call.thread) < program.size() &&
-          index < program[static_cast<std::size_t>(call.thread)].size())
-        call.op = program[static_cast<std::size_t>(call.thread)][index];
-      else if (call.thread == -1 && index < probes.size())
-        call.op = probes[index];
-      else
-        continue;
-      history.calls.push_back(std::move(call));
-    } else {
-      detail::decode_invariant(line, history.invariant_failure);
-    }
+    call.thread = c.thread;
+    call.result = c.result;
+    call.invoked = c.invoked;
+    call.returned = c.returned;
+    if (c.thread >= 0 && static_cast<std::size_t>(c.thread) < program.size() &&
+        c.index < program[static_cast<std::size_t>(c.thread)].size())
+      call.op = program[static_cast<std::size_t>(c.thread)][c.index];
+    else if (c.thread == -1 && c.index < probes.size())
+      call.op = probes[c.index];
+    else
+      continue;
+    history.calls.push_back(std::move(call));
   }
   return history;
-}
-
-// LinearizabilityResult — the verdict of a check, and its evidence.
-struct LinearizabilityResult {
-  bool linearizable = false;
-  std::vector<std::size_t> order;  ///< a linearization (indexes into the calls), when linearizable
-  std::size_t explored = 0;        ///< search steps taken
-};
-
-// check_linearizable()
-//
-// Whether some total order of `calls` (1) respects real time — a call that
-// returned before another was invoked comes first — and (2) gives, applied to
-// the model from Spec::initial(), every call's recorded result. The search is
-// Wing & Gong's with Lowe's memoization: a (set of calls linearized, model
-// state) pair that failed once is never searched again, so histories of a few
-// hundred calls with little overlap check in well under a second.
-template <ObjectSpec Spec>
-LinearizabilityResult check_linearizable(const std::vector<Call<typename Spec::Op>>& calls) {
-  using State = typename Spec::State;
-  const std::size_t n = calls.size();
-  LinearizabilityResult result;
-  // Events in time order: 2i is call i's invocation, 2i+1 its response. At
-  // equal times an invocation comes first (the calls overlap).
-  std::vector<std::size_t> events(2 * n);
-  for (std::size_t e = 0; e < 2 * n; ++e) events[e] = e;
-  auto time_of = [&](std::size_t e) { return e % 2 == 0 ? calls[e / 2].invoked : calls[e / 2].returned; };
-  std::sort(events.begin(), events.end(), [&](std::size_t a, std::size_t b) {
-    return std::pair(time_of(a), a % 2) < std::pair(time_of(b), b % 2);
-  });
-  // A doubly linked list over positions 0..2n-1, with sentinels -1 / 2n.
-  const long end = static_cast<long>(2 * n);
-  std::vector<long> next(2 * n), prev(2 * n), position(2 * n);
-  for (std::size_t p = 0; p < 2 * n; ++p) {
-    next[p] = static_cast<long>(p) + 1;
-    prev[p] = static_cast<long>(p) - 1;
-    position[events[p]] = static_cast<long>(p);
-  }
-  long head = n > 0 ? 0 : end;
-  auto unlink = [&](long p) {
-    if (prev[p] >= 0) next[prev[p]] = next[p]; else head = next[p];
-    if (next[p] < end) prev[next[p]] = prev[p];
-  };
-  auto relink = [&](long p) {
-    if (prev[p] >= 0) next[prev[p]] = p; else head = p;
-    if (next[p] < end) prev[next[p]] = p;
-  };
-  std::vector<std::uint64_t> done((n + 63) / 64, 0);
-  auto key = [&](const State& state) {
-    std::string k(reinterpret_cast<const char*>(done.data()), done.size() * sizeof(std::uint64_t));
-    return k + '|' + Spec::key(state);
-  };
-  std::unordered_set<std::string> seen;
-  State state = Spec::initial();
-  std::vector<std::pair<std::size_t, State>> stack;  // (call, state before it)
-  long entry = head;
-  // Undoes the last linearized call; the search goes on after its invocation.
-  auto backtrack = [&] {
-    auto [last, before] = std::move(stack.back());
-    stack.pop_back();
-    state = std::move(before);
-    done[last / 64] &= ~(std::uint64_t{1} << (last % 64));
-    relink(position[2 * last + 1]);
-    relink(position[2 * last]);
-    entry = next[position[2 * last]];
-  };
-  while (head != end) {
-    ++result.explored;
-    if (entry == end) {  // cannot happen (a response always lies ahead); kept safe
-      if (stack.empty()) return result;
-      backtrack();
-      continue;
-    }
-    const std::size_t event = events[static_cast<std::size_t>(entry)];
-    const std::size_t call = event / 2;
-    if (event % 2 == 0) {
-      State after = state;
-      const std::string got = Spec::apply(after, calls[call].op);
-      bool lifted = false;
-      if (got == calls[call].result) {
-        done[call / 64] |= std::uint64_t{1} << (call % 64);
-        if (seen.insert(key(after)).second) {
-          stack.emplace_back(call, std::move(state));
-          state = std::move(after);
-          unlink(position[2 * call]);
-          unlink(position[2 * call + 1]);
-          entry = head;
-          lifted = true;
-        } else {
-          done[call / 64] &= ~(std::uint64_t{1} << (call % 64));
-        }
-      }
-      if (!lifted) entry = next[entry];
-    } else {
-      // A response comes before any pending call could be placed: the
-      // calls before it cannot all be linearized this way. Undo the last.
-      if (stack.empty()) return result;
-      backtrack();
-    }
-  }
-  result.linearizable = true;
-  for (const auto& [call, before] : stack) result.order.push_back(call);
-  return result;
-}
-
-// check_brute_force()
-//
-// The same question answered by trying every real-time-respecting order,
-// without memoization: exponential, for histories of a few calls only. The
-// oracle check_linearizable() is tested against.
-template <ObjectSpec Spec>
-bool check_brute_force(const std::vector<Call<typename Spec::Op>>& calls) {
-  std::vector<bool> placed(calls.size(), false);
-  std::function<bool(const typename Spec::State&, std::size_t)> search =
-      [&](const typename Spec::State& state, std::size_t count) {
-        if (count == calls.size()) return true;
-        for (std::size_t c = 0; c < calls.size(); ++c) {
-          if (placed[c]) continue;
-          // c may come next only if no unplaced call returned before c began.
-          bool minimal = true;
-          for (std::size_t d = 0; d < calls.size() && minimal; ++d)
-            minimal = placed[d] || d == c || calls[d].returned >= calls[c].invoked;
-          if (!minimal) continue;
-          typename Spec::State after = state;
-          if (Spec::apply(after, calls[c].op) != calls[c].result) continue;
-          placed[c] = true;
-          const bool found = search(after, count + 1);
-          placed[c] = false;
-          if (found) return true;
-        }
-        return false;
-      };
-  return search(Spec::initial(), 0);
 }
 
 // timeline()
@@ -364,17 +253,9 @@ bool check_brute_force(const std::vector<Call<typename Spec::Op>>& calls) {
 //      3 | → ok                |
 template <ObjectSpec Spec>
 std::string timeline(const std::vector<Call<typename Spec::Op>>& calls) {
-  std::vector<int> threads;
-  std::vector<std::string> ops, results;
-  std::vector<std::uint64_t> invoked, returned;
-  for (const auto& c : calls) {
-    threads.push_back(c.thread);
-    ops.push_back(Spec::describe(c.op));
-    results.push_back(c.result);
-    invoked.push_back(c.invoked);
-    returned.push_back(c.returned);
-  }
-  return detail::timeline(threads, ops, results, invoked, returned);
+  std::vector<detail::TimelineCall> rows;
+  for (const auto& c : calls) rows.push_back({c.thread, Spec::describe(c.op), c.result, c.invoked, c.returned});
+  return detail::timeline(rows);
 }
 
 // gen_program()
@@ -382,6 +263,7 @@ std::string timeline(const std::vector<Call<typename Spec::Op>>& calls) {
 // `threads` sequences (a number in [min_threads, max_threads]) of at most
 // `max_ops` operations each, drawn from `op`. Shrinks towards fewer threads,
 // fewer and simpler operations.
+// Requires: 0 ≤ min_threads ≤ max_threads, 0 ≤ max_ops.
 template <class Op>
 rc::Gen<Program<Op>> gen_program(rc::Gen<Op> op, int min_threads, int max_threads, int max_ops) {
   auto sequence = rc::gen::mapcat(rc::gen::inRange(0, max_ops + 1), [op](int n) {
@@ -392,7 +274,9 @@ rc::Gen<Program<Op>> gen_program(rc::Gen<Op> op, int min_threads, int max_thread
   });
 }
 
-// describe_program() — "T0: a, b; T1: c" for messages.
+// describe_program()
+//
+// "T0: a, b; T1: c", for messages (and the seeds check() derives).
 template <ObjectSpec Spec>
 std::string describe_program(const Program<typename Spec::Op>& program) {
   std::string text;
@@ -412,12 +296,13 @@ std::string describe_program(const Program<typename Spec::Op>& program) {
 // with a timeline, the strategy and seed of the failing execution when one
 // ends in a verdict other than clean (a crash, a hang, a TSan report…),
 // breaks the spec's invariant, or is not linearizable.
-// Returns the executions run (all of them: it returns only when the
-// property held).
+// Requires: as execute().
+// Guarantees: returns only when the property held, the number of
+// executions run (all of them).
 template <ObjectSpec Spec>
 int check(const Program<typename Spec::Op>& program, const Options& options = {}) {
   const std::string text = describe_program<Spec>(program);
-  const std::uint64_t base = detail::hash_text(text);
+  const std::uint64_t base = detail::fnv1a(text);
   for (int s = 0; s < options.schedules; ++s) {
     const std::uint64_t seed = detail::mix(base, static_cast<std::uint64_t>(s)) >> 11;
     const History<typename Spec::Op> h = execute<Spec>(program, options, seed);

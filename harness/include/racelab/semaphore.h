@@ -5,20 +5,17 @@
 //
 // Built on racelab::mutex and racelab::condition_variable, so a thread blocked
 // in acquire() is known to the watchdog (a `hang` names it) and every
-// operation is an interleaving point. It is also the dependable choice here:
-// libstdc++'s std::counting_semaphore can miss a wakeup under contention and
-// sleep for ever although a slot is free (GCC bugs 98033 and 104928); with
-// Debian 12's libstdc++ 12, case 15_semaphore_limit's fixed variant written
-// with it hung twice in about 1,660 runs.
+// operation is an interleaving point. (libstdc++'s std::counting_semaphore
+// can also miss a wakeup under contention: GCC bugs 98033 and 104928.)
 //
 // Memory ordering: release() happens before the acquire() that takes its slot.
 #pragma once
 
 #include <cstddef>
-#include <mutex>
 #include <source_location>
 
 #include "racelab/condition_variable.h"
+#include "racelab/detail/thread_annotations.h"
 #include "racelab/mutex.h"
 
 namespace racelab {
@@ -26,41 +23,56 @@ namespace racelab {
 template <std::ptrdiff_t Max = 1 << 30>
 class counting_semaphore {
  public:
-  /// `desired`: the slots free at the start, 0 ≤ desired ≤ Max.
+  // counting_semaphore::counting_semaphore(desired)
+  //
+  // Requires: 0 ≤ desired ≤ Max, the slots free at the start.
   explicit counting_semaphore(std::ptrdiff_t desired) : count_(desired) {}
   counting_semaphore(const counting_semaphore&) = delete;
   counting_semaphore& operator=(const counting_semaphore&) = delete;
 
-  /// Blocks until a slot is free, then takes it.
-  void acquire(std::source_location where = std::source_location::current()) {
-    std::unique_lock lock(mutex_);
-    freed_.wait(lock, [&] { return count_ > 0; }, where);
+  // counting_semaphore::acquire()
+  //
+  // Blocks until a slot is free, then takes it.
+  // (`where` is filled in by the compiler: the caller's line, for diagnoses.)
+  void acquire(std::source_location where = std::source_location::current())
+      RACELAB_EXCLUDES(mutex_) {
+    detail::UniqueLock lock(mutex_);
+    while (count_ == 0) freed_.wait(lock.waitable(), where);
     --count_;
   }
 
-  /// Takes a slot if one is free; never blocks.
-  bool try_acquire() {
-    std::lock_guard lock(mutex_);
+  // counting_semaphore::try_acquire()
+  //
+  // Takes a slot and returns true if one is free; returns false at once
+  // otherwise.
+  bool try_acquire() RACELAB_EXCLUDES(mutex_) {
+    detail::ScopedLock lock(mutex_);
     if (count_ == 0) return false;
     --count_;
     return true;
   }
 
-  /// Frees `update` slots. Requires: the count stays ≤ Max.
-  void release(std::ptrdiff_t update = 1) {
+  // counting_semaphore::release()
+  //
+  // Frees `update` slots and wakes the threads waiting for one.
+  // Requires: update ≥ 0, and the count stays ≤ Max.
+  void release(std::ptrdiff_t update = 1) RACELAB_EXCLUDES(mutex_) {
     {
-      std::lock_guard lock(mutex_);
+      detail::ScopedLock lock(mutex_);
       count_ += update;
     }
     freed_.notify_all();
   }
 
+  // counting_semaphore::max()
+  //
+  // The largest count the semaphore holds: Max.
   static constexpr std::ptrdiff_t max() noexcept { return Max; }
 
  private:
   mutex mutex_;
   condition_variable freed_;
-  std::ptrdiff_t count_;  ///< guarded by mutex_
+  std::ptrdiff_t count_ RACELAB_GUARDED_BY(mutex_);
 };
 
 }  // namespace racelab

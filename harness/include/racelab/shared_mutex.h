@@ -16,45 +16,84 @@
 //   * lock_shared() by the thread that holds it exclusively, or lock() twice,
 //     ends the same way.
 //
-// Shared acquisitions add no lock-order edges (only exclusive ones do).
+// Shared acquisitions add no lock-order edges (only exclusive ones do). For
+// clang's -Wthread-safety it is a capability held exclusively or shared.
 //
 // Memory ordering: exactly that of the std::shared_mutex underneath.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
-#include <mutex>
 #include <shared_mutex>
 #include <utility>
 #include <vector>
 
 #include "racelab/detail/runtime.h"
+#include "racelab/detail/thread_annotations.h"
 
 namespace racelab {
 
-class shared_mutex : public detail::Lockable {
+class RACELAB_CAPABILITY("shared_mutex") shared_mutex : private detail::Lockable {
  public:
   shared_mutex() noexcept;
+
+  // shared_mutex::~shared_mutex()
+  //
+  // Requires: no thread holds it exclusively (else: `mutex_misuse`).
   ~shared_mutex();
 
-  // Exclusive (writer) side.
+  // shared_mutex::lock()
+  //
+  // Blocks until the calling thread holds the mutex exclusively.
   // Requires: the calling thread holds it in neither mode (else:
-  // `self_deadlock`).
-  void lock();
-  bool try_lock();
-  // Requires: the calling thread holds it exclusively (else: `mutex_misuse`).
-  void unlock();
+  // `self_deadlock`, and the run ends at once).
+  void lock() RACELAB_ACQUIRE();
 
-  // Shared (reader) side.
+  // shared_mutex::try_lock()
+  //
+  // Takes it exclusively if no thread holds it and returns true; returns
+  // false at once otherwise (also when the caller holds it exclusively).
+  bool try_lock() RACELAB_TRY_ACQUIRE(true);
+
+  // shared_mutex::unlock()
+  //
+  // Gives up exclusive ownership.
+  // Requires: the calling thread holds it exclusively (else: `mutex_misuse`,
+  // and the unlock still happens).
+  void unlock() RACELAB_RELEASE();
+
+  // shared_mutex::lock_shared()
+  //
+  // Blocks until the calling thread holds the mutex shared.
   // Requires: the calling thread does not hold it exclusively (else:
-  // `self_deadlock`).
-  void lock_shared();
-  bool try_lock_shared();
-  // Requires: the calling thread holds it shared (else: `mutex_misuse`).
-  void unlock_shared();
+  // `self_deadlock`, and the run ends at once).
+  void lock_shared() RACELAB_ACQUIRE_SHARED();
 
-  /// Threads holding it shared right now.
+  // shared_mutex::try_lock_shared()
+  //
+  // Takes it shared if no writer holds it and returns true; returns false
+  // at once otherwise (also when the caller holds it exclusively).
+  bool try_lock_shared() RACELAB_TRY_ACQUIRE_SHARED(true);
+
+  // shared_mutex::unlock_shared()
+  //
+  // Gives up the calling thread's shared hold.
+  // Requires: the calling thread holds it shared (else: `mutex_misuse`, and
+  // nothing is unlocked, for that would be undefined).
+  void unlock_shared() RACELAB_RELEASE_SHARED();
+
+  // shared_mutex::readers()
+  //
+  // The threads holding it shared right now. A snapshot: no synchronisation.
   int readers() const noexcept { return readers_.load(std::memory_order_relaxed); }
+
+  // shared_mutex::held_by_me(), owner(), waiters()
+  //
+  // As racelab::mutex's, for the exclusive side; waiters() counts threads
+  // blocked in lock() and in lock_shared().
+  using detail::Lockable::held_by_me;
+  using detail::Lockable::owner;
+  using detail::Lockable::waiters;
 
  private:
   // The calling thread's read acquisition site, or 0 when it is not a reader.
@@ -63,8 +102,10 @@ class shared_mutex : public detail::Lockable {
 
   std::shared_mutex m_;
   std::atomic<int> readers_{0};
-  mutable std::mutex readers_mutex_;  ///< harness bookkeeping, hidden from TSan
-  std::vector<std::pair<const detail::ThreadState*, std::uintptr_t>> reader_sites_;
+  // The readers and their sites: harness bookkeeping, taken in a QuietScope.
+  mutable detail::HarnessMutex readers_mutex_;
+  std::vector<std::pair<const detail::ThreadState*, std::uintptr_t>> reader_sites_
+      RACELAB_GUARDED_BY(readers_mutex_);
 };
 
 }  // namespace racelab

@@ -23,7 +23,6 @@
 #include <exception>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <type_traits>
 #include <utility>
@@ -31,6 +30,7 @@
 #include <vector>
 
 #include "racelab/condition_variable.h"
+#include "racelab/detail/thread_annotations.h"
 #include "racelab/mutex.h"
 #include "racelab/thread.h"
 
@@ -56,10 +56,10 @@ struct TaskResult {
 
   racelab::mutex mutex;
   racelab::condition_variable finished;
-  bool done = false;             ///< guarded by mutex
-  bool retrieved = false;        ///< guarded by mutex
-  std::optional<Value> value;    ///< guarded by mutex
-  std::exception_ptr error;      ///< guarded by mutex
+  bool done RACELAB_GUARDED_BY(mutex) = false;
+  bool retrieved RACELAB_GUARDED_BY(mutex) = false;
+  std::optional<Value> value RACELAB_GUARDED_BY(mutex);
+  std::exception_ptr error RACELAB_GUARDED_BY(mutex);
 };
 
 }  // namespace detail
@@ -67,32 +67,40 @@ struct TaskResult {
 template <class R>
 class future {
  public:
+  // future::future()
+  //
+  // A future with no task: not valid().
   future() noexcept = default;
 
-  /// True until get() has taken the result.
+  // future::valid()
+  //
+  // True from submit() until get() has taken the result.
   bool valid() const noexcept { return state_ != nullptr; }
 
   // future::wait()
   //
   // Blocks until the task has finished.
+  // Requires: valid().
+  // Guarantees: the task's end happens-before wait() returns.
   void wait() const {
-    std::unique_lock lock(state_->mutex);
-    state_->finished.wait(lock, [&] { return state_->done; });
+    detail::UniqueLock lock(state_->mutex);
+    while (!state_->done) state_->finished.wait(lock.waitable());
   }
 
   // future::get()
   //
   // Blocks until the task has finished; returns its result or rethrows its
-  // exception. Requires: valid(). Afterwards valid() is false.
+  // exception.
+  // Requires: valid(). Afterwards valid() is false.
+  // Guarantees: the task's end happens-before get() returns; an exception
+  // it rethrows is retrieved, so it is no `exception_lost`.
   R get() {
     std::shared_ptr<detail::TaskResult<R>> state = std::move(state_);
-    std::unique_lock lock(state->mutex);
-    state->finished.wait(lock, [&] { return state->done; });
+    detail::UniqueLock lock(state->mutex);
+    while (!state->done) state->finished.wait(lock.waitable());
     state->retrieved = true;
-    // Taken out of the state, so that the thread rethrowing it holds its last
-    // reference: the worker dropping the state must not be the one to free
-    // an exception this thread has read (libstdc++ counts exception
-    // references where ThreadSanitizer cannot see it).
+    // Moved out, so this thread drops the exception's last reference:
+    // libstdc++ counts those where ThreadSanitizer cannot see it.
     if (std::exception_ptr error = std::exchange(state->error, nullptr))
       std::rethrow_exception(error);
     if constexpr (!std::is_void_v<R>) return std::move(*state->value);
@@ -106,23 +114,26 @@ class future {
 
 class task_pool {
  public:
-  /// Starts `workers` threads (at least 1).
+  // task_pool::task_pool(workers)
+  //
+  // Starts `workers` racelab::threads (at least 1).
   explicit task_pool(int workers);
   task_pool(const task_pool&) = delete;
   task_pool& operator=(const task_pool&) = delete;
 
-  // ~task_pool()
+  // task_pool::~task_pool()
   //
-  // Runs every task already submitted, then joins the workers (as Python's
-  // `with ThreadPoolExecutor() as executor:` does on leaving the block).
+  // Runs every task already submitted, then joins the workers.
   ~task_pool();
 
   // task_pool::submit(f)
   //
   // Queues `f()` to run on a worker; returns its future. `f` is copied or
   // moved into the pool and must be copy-constructible.
+  // Guarantees: tasks start in submission order; submit() happens-before
+  // the task runs.
   template <class F>
-  future<std::invoke_result_t<F&>> submit(F f) {
+  future<std::invoke_result_t<F&>> submit(F f) RACELAB_EXCLUDES(mutex_) {
     using R = std::invoke_result_t<F&>;
     auto state = std::make_shared<detail::TaskResult<R>>();
     enqueue([state, f = std::move(f)]() mutable {
@@ -139,7 +150,7 @@ class task_pool {
         error = std::current_exception();
       }
       {
-        std::lock_guard lock(state->mutex);
+        detail::ScopedLock lock(state->mutex);
         state->value = std::move(value);
         state->error = std::move(error);
         state->done = true;
@@ -150,13 +161,13 @@ class task_pool {
   }
 
  private:
-  void enqueue(std::function<void()> task);
-  void work();
+  void enqueue(std::function<void()> task) RACELAB_EXCLUDES(mutex_);
+  void work() RACELAB_EXCLUDES(mutex_);
 
   racelab::mutex mutex_;
   racelab::condition_variable ready_;
-  std::deque<std::function<void()>> tasks_;  ///< guarded by mutex_
-  bool closing_ = false;                     ///< guarded by mutex_
+  std::deque<std::function<void()>> tasks_ RACELAB_GUARDED_BY(mutex_);
+  bool closing_ RACELAB_GUARDED_BY(mutex_) = false;
   std::vector<racelab::thread> workers_;
 };
 

@@ -32,12 +32,18 @@ namespace racelab {
 
 class thread {
  public:
+  // thread::thread()
+  //
+  // A thread object with no thread: not joinable.
   thread() noexcept = default;
 
   // thread::thread(f, args…)
   //
-  // Starts `f(args…)` on a new thread. Arguments are moved or copied into the
-  // thread, as with std::thread (use std::ref to pass a reference).
+  // Starts `f(args…)` on a new thread of the run, with the run's next
+  // ordinal. Arguments are moved or copied into the thread, as with
+  // std::thread (use std::ref to pass a reference).
+  // Guarantees: an exception escaping `f` is the run's `exception_lost`, not
+  // std::terminate() (unless racelab's checks are off: a case's --plain).
   template <class F, class... Args>
   explicit thread(F&& f, Args&&... args) {
     detail::ThreadState* state = detail::register_thread();
@@ -54,6 +60,11 @@ class thread {
         });
   }
 
+  // thread::thread(thread&&) / operator=(thread&&)
+  //
+  // Takes `other`'s thread; `other` is left not joinable. Assigning over a
+  // joinable thread is a `thread_leak`, as destroying it is (it is joined
+  // first).
   thread(thread&& other) noexcept
       : impl_(std::move(other.impl_)), state_(std::exchange(other.state_, nullptr)) {}
   thread& operator=(thread&& other) noexcept {
@@ -62,12 +73,27 @@ class thread {
     state_ = std::exchange(other.state_, nullptr);
     return *this;
   }
+
+  // thread::~thread()
+  //
+  // Requires: not joinable (else: `thread_leak`, and the destructor joins;
+  // std::terminate() under --plain, as std::thread).
   ~thread() {
     if (impl_.joinable()) leaked();
   }
 
+  // thread::joinable() / get_id()
+  //
+  // As std::thread's.
   bool joinable() const noexcept { return impl_.joinable(); }
   std::thread::id get_id() const noexcept { return impl_.get_id(); }
+
+  // thread::join()
+  //
+  // Blocks until the thread has finished.
+  // Requires: joinable(), and not the calling thread itself.
+  // Guarantees: the thread's function happens-before join() returns; while
+  // blocked, the caller is a joiner the watchdog puts in the wait-for graph.
   // (`where` is filled in by the compiler: the caller's line, for diagnoses.)
   void join(std::source_location where = std::source_location::current()) {
     detail::open_start_gate();
@@ -80,6 +106,7 @@ class thread {
   //
   // As std::thread::detach(). A detached thread still running when its run
   // ends makes the run a `thread_leak`.
+  // Requires: joinable().
   void detach() {
     detail::open_start_gate();
     impl_.detach();

@@ -42,7 +42,7 @@ struct ThreadState;
 // What a thread is blocked in, for the watchdog's diagnosis.
 enum class Wait : int {
   none,
-  mutex,       ///< lock() of a racelab mutex: `waiting_on` is its Lockable
+  mutex,       ///< lock() of a racelab mutex: `waiting_on` is its Lockable*
   condition,   ///< a wait with no time limit (condition variable, barrier):
                ///< `waiting_on` is the object, `wait_what` names its type
   timed,       ///< a wait with a time limit: not blocked for good
@@ -73,15 +73,19 @@ struct ThreadState {
   std::vector<Lockable*> held;     ///< racelab mutexes it holds, in order; owner thread only
 };
 
-// Lockable — what racelab::mutex and racelab::recursive_mutex share: the
-// owner, the waiters, where the owner took it. Relaxed atomics only.
+// Lockable — what racelab::mutex, recursive_mutex and shared_mutex share:
+// the owner, the waiters, where the owner took it. Relaxed atomics only.
+// A private base of each: the mutexes re-export owner(), held_by_me() and
+// waiters() as documented API; the harness reaches the rest through the
+// Lockable* a blocked thread publishes (ThreadState::waiting_on, held).
 class Lockable {
  public:
   Lockable() noexcept;
   Lockable(const Lockable&) = delete;
   Lockable& operator=(const Lockable&) = delete;
 
-  /// The ordinal of the owning thread in the current run, or -1 when free.
+  /// The ordinal of the owning thread in the current run, or -1 when free
+  /// (or owned by a thread outside the run).
   int owner() const noexcept;
   /// True when the calling thread owns it.
   bool held_by_me() const noexcept;
@@ -89,12 +93,15 @@ class Lockable {
   int waiters() const noexcept { return waiters_.load(std::memory_order_relaxed); }
   /// A short name for diagnoses: `M<n>`, numbered in creation order per process.
   int id() const noexcept { return id_; }
-  /// For the watchdog: the owner's state, where it took the lock, what it is.
+  /// The owner's state, or null when free (for the watchdog's wait-for graph).
   ThreadState* owner_state() const noexcept { return owner_.load(std::memory_order_relaxed); }
+  /// The return address where the owner took it (a site() argument).
   std::uintptr_t acquired_pc() const noexcept { return acquired_pc_.load(std::memory_order_relaxed); }
+  /// The type's name in diagnoses, e.g. "racelab::mutex".
   const char* kind() const noexcept { return kind_; }
 
  protected:
+  // Notes `mutex_misuse` when a thread still owns it.
   ~Lockable();
   // The calling thread is about to block in lock() at `pc`.
   void blocking(ThreadState& me, std::uintptr_t pc) noexcept;
@@ -109,7 +116,7 @@ class Lockable {
   // Ends the run as self_deadlock: `me` locks it again at `pc`.
   [[noreturn]] void relocked(ThreadState& me, std::uintptr_t pc) const noexcept;
 
-  std::atomic<ThreadState*> owner_{nullptr};
+  std::atomic<ThreadState*> owner_{nullptr};  ///< stored by the owner only
   std::atomic<int> waiters_{0};
   std::atomic<std::uintptr_t> acquired_pc_{0};
   const char* kind_ = "racelab::mutex";
