@@ -357,6 +357,8 @@ std::vector<report::VariantResult> run_campaign(
     header.range_to = hi;
     for (const auto& e : spec.at("expected"))
       if (auto v = parse_verdict(e.get<std::string>())) header.expected.push_back(*v);
+    header.source = fmt::format("cases/{}/{}.cpp", program.id(), variant_name);
+    header.runtime_frames = racelab_runtime_frames();
 
     auto w = std::make_unique<VariantWork>();
     w->program = &program;

@@ -14,6 +14,13 @@ namespace racelab::driver {
 
 namespace fs = std::filesystem;
 
+report::FrameFilter racelab_runtime_frames() {
+  return {.functions = {"racelab::detail::", "racelab::thread::", "racelab::mutex::",
+                        "racelab::recursive_mutex::", "racelab::shared_mutex::",
+                        "racelab::condition_variable::"},
+          .files = {"/include/racelab/", "/harness/src/"}};
+}
+
 std::string default_cases_dir() {
   std::error_code ec;
   fs::path self = fs::read_symlink("/proc/self/exe", ec);

@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "racelab/report/tsan.h"
+
 namespace racelab::driver {
 
 struct CaseProgram {
@@ -16,6 +18,13 @@ struct CaseProgram {
 
 // The directory the driver looks in by default: `cases/` beside the racelab
 // executable, where the build puts the case programs.
+// racelab_runtime_frames()
+//
+// The frames of racelab's runtime and primitives (racelab::mutex,
+// racelab::thread, …, its headers and harness/src), which are not the code
+// under test: what every result racelab makes tells reports/ to leave out.
+report::FrameFilter racelab_runtime_frames();
+
 std::string default_cases_dir();
 
 // load_catalogue()

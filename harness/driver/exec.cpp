@@ -17,6 +17,7 @@
 
 #include <fmt/format.h>
 
+#include "catalogue.h"
 #include "process.h"
 #include "racelab/report/atomic_file.h"
 #include "racelab/report/tsan.h"
@@ -98,6 +99,7 @@ report::VariantResult metadata(const std::string& name, const std::string& title
   meta.variant = Variant::program;
   meta.strategy = "none";
   meta.expected = {Verdict::clean};
+  meta.runtime_frames = racelab_runtime_frames();
   meta.range_to = runs;
   return meta;
 }
@@ -107,7 +109,7 @@ std::string basename_of(const std::string& path) { return fs::path(path).filenam
 // The top user frame of a stack, "function file" (the file without its
 // directory, so that the place reads the same in any checkout).
 std::string top_frame(const report::Stack& stack) {
-  const std::vector<report::Frame> user = report::user_frames(stack);
+  const std::vector<report::Frame> user = report::user_frames(stack, racelab_runtime_frames());
   if (user.empty()) return "";
   const report::Frame& f = user.front();
   return f.file.empty() ? f.function : fmt::format("{} {}", f.function, basename_of(f.file));

@@ -46,7 +46,7 @@ std::vector<std::string> check(const Summary& s) {
       error(fmt::format("{} runs ended in data_race, but there is no TSan finding", races));
     for (const FindingGroup& g : r.findings) {
       if (g.count < 1) error(fmt::format("a TSan finding counted {} times", g.count));
-      if (g.signature != signature(g.example))
+      if (g.signature != signature(g.example, r.runtime_frames))
         error(fmt::format("the TSan finding {} does not have the signature of its stacks", g.signature));
     }
     std::map<Verdict, std::int64_t> grouped;

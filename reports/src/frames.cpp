@@ -27,32 +27,16 @@ std::optional<std::string> in_repository(const std::string& file, const std::str
   return text;
 }
 
-bool is_access_stack(const Stack& stack) {
-  const std::string& t = stack.title;
-  return !t.starts_with("Thread ") && !t.starts_with("Location is ") &&
-         !(t.starts_with("Mutex ") && t.find("acquired") == std::string::npos);
-}
-
-std::vector<const Stack*> access_stacks(const Finding& finding) {
-  std::vector<const Stack*> stacks;
-  for (const Stack& s : finding.stacks)
-    if (is_access_stack(s)) stacks.push_back(&s);
-  if (stacks.empty())
-    for (const Stack& s : finding.stacks)
-      if (!s.frames.empty()) stacks.push_back(&s);
-  return stacks;
-}
-
 std::string frame_text(const Frame& f) {
   std::string where = f.file.empty() ? f.module : f.file;
   if (f.line > 0) where += fmt::format(":{}", f.line);
   return fmt::format("{} {}", f.function.empty() ? "??" : f.function, where);
 }
 
-std::vector<std::string> top_frame_texts(const Finding& finding) {
+std::vector<std::string> top_frame_texts(const Finding& finding, const FrameFilter& runtime) {
   std::vector<std::string> frames;
   for (const Stack* stack : access_stacks(finding)) {
-    std::vector<Frame> user = user_frames(*stack);
+    std::vector<Frame> user = user_frames(*stack, runtime);
     if (!user.empty()) frames.push_back(frame_text(user.front()));
     if (frames.size() == 2) break;
   }

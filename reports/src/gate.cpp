@@ -23,9 +23,9 @@ bool coarse(const std::string& signature) {
 }
 
 // "function file" of a finding's first user frame, for people.
-std::string where_of(const Finding& finding) {
+std::string where_of(const Finding& finding, const FrameFilter& runtime) {
   for (const Stack& stack : finding.stacks)
-    for (const Frame& frame : user_frames(stack))
+    for (const Frame& frame : user_frames(stack, runtime))
       return frame.file.empty() ? frame.function : fmt::format("{} {}", frame.function, frame.file);
   return finding.summary;
 }
@@ -36,7 +36,7 @@ std::vector<GateItem> items_of(const Summary& summary) {
   for (const VariantResult& r : summary.results) {
     if (r.variant == Variant::buggy) continue;
     for (const FindingGroup& g : r.findings)
-      items.push_back({g.signature, g.example.kind, where_of(g.example), r.case_id, r.variant,
+      items.push_back({g.signature, g.example.kind, where_of(g.example, r.runtime_frames), r.case_id, r.variant,
                        g.count, ""});
     for (const VerdictGroup& g : r.verdict_groups) {
       if (info(g.verdict).from_tsan) continue;

@@ -395,11 +395,11 @@ class Page {
       if (!f.detail.empty()) put("<pre class=\"wrap\">{}</pre>\n", esc(f.detail));
       put("<p>Re-run it:</p>\n<pre class=\"wrap\"><code>{}</code></pre>\n", esc(f.command));
     }
-    for (const FindingGroup& g : r.findings) finding(g);
+    for (const FindingGroup& g : r.findings) finding(g, r.runtime_frames);
     out_ += "</article>\n";
   }
 
-  void finding(const FindingGroup& g) {
+  void finding(const FindingGroup& g, const FrameFilter& runtime) {
     put("<h4>ThreadSanitizer: {} <span class=\"muted\">×{}, first {}</span></h4>\n",
         esc(g.example.kind), g.count,
         g.first_run ? fmt::format("in run {} (seed {})", *g.first_run, g.first_seed.value_or(0))
@@ -409,7 +409,7 @@ class Page {
     put("<p class=\"muted\">Signature: <code>{}</code></p>\n", esc(g.signature));
     const std::vector<const Stack*> access = access_stacks(g.example);
     out_ += "<div class=\"stacks\">\n";
-    for (const Stack* s : access) stack(*s);
+    for (const Stack* s : access) stack(*s, runtime);
     out_ += "</div>\n";
     std::vector<const Stack*> others;
     for (const Stack& s : g.example.stacks)
@@ -418,16 +418,16 @@ class Page {
       put("<details><summary>Where the threads and mutexes were created, the memory allocated "
           "({})</summary>\n<div class=\"stacks\">\n",
           others.size());
-      for (const Stack* s : others) stack(*s);
+      for (const Stack* s : others) stack(*s, runtime);
       out_ += "</div>\n</details>\n";
     }
   }
 
-  void stack(const Stack& s) {
+  void stack(const Stack& s, const FrameFilter& runtime) {
     out_ += "<div class=\"stack\"><h5>";
     append_xml_escaped(out_, s.title.empty() ? "The report's stack" : s.title);
     out_ += "</h5>\n<ol class=\"frames\">\n";
-    const std::vector<Frame> user = user_frames(s);
+    const std::vector<Frame> user = user_frames(s, runtime);
     int snippets = 0;
     for (const Frame& f : s.frames) {
       const bool is_user = std::any_of(user.begin(), user.end(),

@@ -160,7 +160,7 @@ std::string details(const VariantResult& r) {
                                                   g.first_seed.value_or(0))
                                     : std::string("at exit"));
     text += fmt::format("    signature: {}\n", g.signature);
-    for (const std::string& frame : top_frame_texts(g.example))
+    for (const std::string& frame : top_frame_texts(g.example, r.runtime_frames))
       text += fmt::format("    at {}\n", frame);
   }
   if (!r.problems.empty()) text += "problems:\n";

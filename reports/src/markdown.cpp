@@ -36,7 +36,7 @@ std::string to_markdown(const Summary& s) {
       md += "| TSan finding | count | first run | where |\n|---|---:|---:|---|\n";
       for (const FindingGroup& g : r.findings) {
         std::string where;
-        for (const std::string& frame : top_frame_texts(g.example))
+        for (const std::string& frame : top_frame_texts(g.example, r.runtime_frames))
           where += fmt::format("{}`{}`", where.empty() ? "" : "<br>", frame);
         md += fmt::format("| {} | {} | {} | {} |\n", g.example.kind, g.count,
                           g.first_run ? std::to_string(*g.first_run) : "at exit", where);
@@ -73,7 +73,7 @@ std::string to_console(const VariantResult& r) {
   }
   for (const FindingGroup& g : r.findings) {
     text += fmt::format("  TSan {} ×{}", g.example.kind, g.count);
-    std::vector<std::string> frames = top_frame_texts(g.example);
+    std::vector<std::string> frames = top_frame_texts(g.example, r.runtime_frames);
     for (std::size_t i = 0; i < frames.size(); ++i)
       text += fmt::format("{}{}", i == 0 ? ": " : "  |  ", frames[i]);
     text += "\n";

@@ -26,6 +26,9 @@ VariantResult merge(const std::vector<VariantResult>& shards) {
       throw std::invalid_argument(fmt::format(
           "{}: the summaries are not shards of one campaign (strategy {} vs {}, seed {} vs {})",
           what, part->strategy, first.strategy, part->seed, first.seed));
+    if (part->runtime_frames != first.runtime_frames || part->source != first.source)
+      throw std::invalid_argument(
+          fmt::format("{}: the summaries are not shards of one campaign (other runtime frames or source)", what));
     if (part->shard_count != first.shard_count)
       throw std::invalid_argument(
           fmt::format("{}: the summaries are not shards of one campaign (shards of {} and of {})",

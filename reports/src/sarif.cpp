@@ -135,8 +135,8 @@ bool listed(const std::vector<Frame>& user, int index) {
 
 // The frame a result points at in `stack`: its first user frame in the
 // repository, else its first frame in the repository (racelab's own).
-const Frame* repository_frame(const Stack& stack, Context& c) {
-  const std::vector<Frame> user = user_frames(stack);
+const Frame* repository_frame(const Stack& stack, const FrameFilter& runtime, Context& c) {
+  const std::vector<Frame> user = user_frames(stack, runtime);
   const Frame* any = nullptr;
   for (const Frame& f : stack.frames) {
     if (!c.artifact(f.file, false)) continue;
@@ -154,9 +154,9 @@ json repository_location(const Frame& f, Context& c) {
 
 // One threadFlow: the stack's frames, outermost first (execution order), the
 // access itself last.
-json thread_flow(const Stack& stack, Context& c) {
+json thread_flow(const Stack& stack, const FrameFilter& runtime, Context& c) {
   json locations = json::array();
-  const std::vector<Frame> user_only = user_frames(stack);
+  const std::vector<Frame> user_only = user_frames(stack, runtime);
   const int depth = static_cast<int>(stack.frames.size());
   for (int k = depth - 1; k >= 0; --k) {
     const Frame& f = stack.frames[static_cast<std::size_t>(k)];
@@ -218,7 +218,7 @@ json finding_result(const VariantResult& r, const FindingGroup& g, Context& c) {
   const std::vector<const Stack*> stacks = access_stacks(g.example);
   json locations = json::array();
   for (const Stack* s : stacks)
-    if (const Frame* f = repository_frame(*s, c)) {
+    if (const Frame* f = repository_frame(*s, r.runtime_frames, c)) {
       locations.push_back(repository_location(*f, c));
       break;
     }
@@ -226,7 +226,7 @@ json finding_result(const VariantResult& r, const FindingGroup& g, Context& c) {
 
   json flows = json::array();
   for (const Stack* s : stacks)
-    if (!s->frames.empty()) flows.push_back(thread_flow(*s, c));
+    if (!s->frames.empty()) flows.push_back(thread_flow(*s, r.runtime_frames, c));
   if (!flows.empty())
     result["codeFlows"] = json::array(
         {{{"message", text(fmt::format("{} access stack{}", flows.size(),
@@ -237,7 +237,7 @@ json finding_result(const VariantResult& r, const FindingGroup& g, Context& c) {
   json related = json::array();
   for (const Stack& s : g.example.stacks) {
     if (std::find(stacks.begin(), stacks.end(), &s) != stacks.end()) continue;
-    const Frame* f = repository_frame(s, c);
+    const Frame* f = repository_frame(s, r.runtime_frames, c);
     if (f == nullptr) continue;
     json location = repository_location(*f, c);
     location["id"] = related.size();
@@ -290,9 +290,9 @@ json verdict_result(const VariantResult& r, const FirstFailure& f, Context& c) {
   };
   if (std::size_t index = rule_index(rule_id); index < kRules.size())
     result["ruleIndex"] = index;
-  // The variant's source, when the catalogue's layout is there to point at.
-  if (!o.source_root.empty()) {
-    const std::string file = fmt::format("cases/{}/{}.cpp", r.case_id, variant_text(r));
+  // The variant's source, when its caller named one that is there.
+  if (!o.source_root.empty() && !r.source.empty()) {
+    const std::string& file = r.source;
     std::error_code ec;
     if (fs::is_regular_file(fs::path(o.source_root) / file, ec))
       result["locations"] = json::array(

@@ -139,7 +139,7 @@ void VariantCollector::add_log(const TsanLog& log, std::span<const RunRecord> ru
     const RunRecord* owner = nullptr;
     if (after != runs.begin() && n < std::prev(after)->tsan_first + std::prev(after)->tsan_count)
       owner = &*std::prev(after);
-    std::string sig = signature(finding);
+    std::string sig = signature(finding, result_.runtime_frames);
     auto [it, inserted] = group_of_.try_emplace(sig, result_.findings.size());
     if (inserted) {
       result_.findings.emplace_back();

@@ -12,7 +12,7 @@ namespace racelab::report {
 
 namespace {
 
-constexpr int kSchemaVersion = 2;
+constexpr int kSchemaVersion = 3;
 
 }  // namespace
 
@@ -54,7 +54,7 @@ nlohmann::json to_json(const VariantResult& r) {
                         {"headline", g.example.headline},
                         {"summary", g.example.summary},
                         {"location", g.example.location},
-                        {"top_frames", top_frame_texts(g.example)},
+                        {"top_frames", top_frame_texts(g.example, r.runtime_frames)},
                         {"stacks", stacks}});
   }
   nlohmann::json groups = nlohmann::json::array();
@@ -79,6 +79,8 @@ nlohmann::json to_json(const VariantResult& r) {
         {"from", r.range_from},
         {"to", r.range_to}}},
       {"expected", expected},
+      {"source", r.source},
+      {"runtime_frames", {{"functions", r.runtime_frames.functions}, {"files", r.runtime_frames.files}}},
       {"runs", r.runs},
       {"failing_runs", r.failing_runs},
       {"verdicts", verdicts},
@@ -217,7 +219,7 @@ VariantResult result_from_json(const nlohmann::json& j, std::size_t index, bool&
   const std::string where = fmt::format("result {} ({})", index,
                                         name && name->is_string() ? name->get<std::string>() : "?");
   const Reader res(j, where, {"case", "title", "bug_class", "variant", "strategy", "seed", "shard",
-                              "expected", "runs", "failing_runs", "verdicts", "verdicts_by_strategy",
+                              "expected", "source", "runtime_frames", "runs", "failing_runs", "verdicts", "verdicts_by_strategy",
                               "as_expected", "first_failure", "findings", "verdict_groups",
                               "evidence", "notes", "problems", "seconds"});
   r.case_id = res.text("case");
@@ -236,6 +238,16 @@ VariantResult result_from_json(const nlohmann::json& j, std::size_t index, bool&
     r.range_to = shard.count("to");
   }
   for (const auto& e : res.array("expected")) r.expected.push_back(res.verdict(e, "an expected verdict"));
+  r.source = res.text("source");
+  {
+    const Reader frames(res.object("runtime_frames"), where + " runtime_frames", {"functions", "files"});
+    for (const char* key : {"functions", "files"})
+      for (const auto& text : frames.array(key)) {
+        if (!text.is_string()) frames.fail(fmt::format("\"{}\" holds a non-string", key));
+        (std::string_view(key) == "functions" ? r.runtime_frames.functions : r.runtime_frames.files)
+            .push_back(text.get<std::string>());
+      }
+  }
   r.runs = res.count("runs");
   r.failing_runs = res.count("failing_runs");
   for (const auto& [name, n] : res.object("verdicts").items())
@@ -307,8 +319,9 @@ Summary summary_from_json(const nlohmann::json& j) {
       throw std::runtime_error(fmt::format(
           "a racelab summary of schema version {} (this racelab reads version {}{})",
           version == j.end() ? "none" : version->dump(), kSchemaVersion,
-          version != j.end() && *version == 1
-              ? ": version 1 carries no evidence that TSan ran; run the command again"
+          version != j.end() && version->is_number_integer() && *version < kSchemaVersion
+              ? *version == 1 ? ": version 1 carries no evidence that TSan ran; run the command again"
+                              : ": made by an older racelab; run the command again"
               : ""));
     const Reader top(j, "the summary", {"schema", "schema_version", "created", "build", "ok", "results"});
     Summary s;

@@ -384,7 +384,7 @@ bool contains_any(std::string_view s, std::initializer_list<std::string_view> pa
                      [&](auto p) { return s.find(p) != std::string_view::npos; });
 }
 
-bool is_user_frame(const Frame& f) {
+bool is_user_frame(const Frame& f, const FrameFilter& runtime) {
   if (f.function.empty() && f.file.empty()) return false;  // unsymbolized
   // No source line and a bare C name ("malloc", "close", "usleep"): an
   // interceptor of the runtime linked into the program (newer runtimes print
@@ -395,20 +395,19 @@ bool is_user_frame(const Frame& f) {
   if (f.file.empty() && f.function.find_first_of("(:") == std::string::npos) return false;
   if (f.file.ends_with(".o")) return false;
   // Prefixes that only the implementation may use (names beginning with
-  // "__"), and the namespaces of the standard library and of racelab's own
-  // primitives. Thread start-up (start_thread, clone) comes from libc: no
-  // source file (above) or libc's module (below); a program's own clone()
-  // or pthread_pool() stays its own.
-  if (starts_with_any(f.function, {"__", "std::", "void std::", "operator new",
-                                   "operator delete", "racelab::detail::", "racelab::thread::",
-                                   "racelab::mutex::", "racelab::recursive_mutex::",
-                                   "racelab::shared_mutex::", "racelab::condition_variable::"}))
+  // "__"), and the namespace of the standard library. Thread start-up
+  // (start_thread, clone) comes from libc: no source file (above) or libc's
+  // module (below); a program's own clone() or pthread_pool() stays its own.
+  if (starts_with_any(f.function, {"__", "std::", "void std::", "operator new", "operator delete"}))
     return false;
   // A standard-library template instantiated on a user type still lives in
   // the library's headers; the runtime's sources are compiler-rt's.
-  if (contains_any(f.file, {"/include/c++/", "/usr/include/", "sanitizer_common", "compiler-rt/lib/",
-                            "/include/racelab/", "/harness/src/"}))
+  if (contains_any(f.file, {"/include/c++/", "/usr/include/", "sanitizer_common", "compiler-rt/lib/"}))
     return false;
+  for (const std::string& prefix : runtime.functions)
+    if (f.function.starts_with(prefix)) return false;
+  for (const std::string& part : runtime.files)
+    if (f.file.find(part) != std::string::npos) return false;
   if (contains_any(f.module, {"libc.so", "libstdc++", "libclang_rt", "libtsan", "libpthread"}))
     return false;
   return true;
@@ -420,18 +419,18 @@ std::string basename_of(const std::string& path) {
 }
 
 // A stack's part of a signature: its top user frames, `function@file`.
-std::string stack_key(const Stack& stack, int top_frames) {
+std::string stack_key(const Stack& stack, const FrameFilter& runtime, int top_frames) {
   std::string key;
   int n = 0;
-  for (const Frame& f : user_frames(stack)) {
+  for (const Frame& f : user_frames(stack, runtime)) {
     if (n++ == top_frames) break;
     key += fmt::format("{}{}@{}", key.empty() ? "" : ";", f.function, basename_of(f.file));
   }
   return key;
 }
 
-// The blocks that say what was accessed or locked, not where a thread or
-// mutex was created.
+}  // namespace
+
 bool is_access_stack(const Finding& finding, const Stack& stack) {
   const std::string& t = stack.title;
   // Each edge of the cycle; the "previously acquired" stacks that
@@ -444,27 +443,36 @@ bool is_access_stack(const Finding& finding, const Stack& stack) {
          !(t.starts_with("Mutex ") && t.find("created") != std::string::npos);
 }
 
-}  // namespace
+std::vector<const Stack*> access_stacks(const Finding& finding) {
+  std::vector<const Stack*> stacks;
+  for (const Stack& s : finding.stacks)
+    if (is_access_stack(finding, s)) stacks.push_back(&s);
+  if (stacks.empty())
+    for (const Stack& s : finding.stacks)
+      if (!s.frames.empty()) stacks.push_back(&s);
+  return stacks;
+}
 
-std::vector<Frame> user_frames(const Stack& stack) {
+std::vector<Frame> user_frames(const Stack& stack, const FrameFilter& runtime) {
   std::vector<Frame> frames;
   for (const Frame& f : stack.frames)
-    if (is_user_frame(f)) frames.push_back(f);
+    if (is_user_frame(f, runtime)) frames.push_back(f);
   return frames;
 }
 
-std::string signature(const Finding& finding, int top_frames) {
+std::string signature(const Finding& finding, const FrameFilter& runtime, int top_frames) {
   std::vector<std::string> keys;
   for (const Stack& stack : finding.stacks) {
     if (!is_access_stack(finding, stack)) continue;
-    keys.push_back(stack_key(stack, top_frames));
+    keys.push_back(stack_key(stack, runtime, top_frames));
     // Races and use-after-free: the current and the previous access.
     if (finding.kind != "lock-order-inversion" && keys.size() == 2) break;
     if (finding.kind != "lock-order-inversion" && !finding.kind.starts_with("data-race") &&
         !finding.kind.starts_with("heap-use-after-free") && finding.kind != "external-race")
       break;
   }
-  if (keys.empty() && !finding.stacks.empty()) keys.push_back(stack_key(finding.stacks.front(), top_frames));
+  if (keys.empty() && !finding.stacks.empty())
+    keys.push_back(stack_key(finding.stacks.front(), runtime, top_frames));
   std::sort(keys.begin(), keys.end());
   std::string sig = finding.kind;
   for (const std::string& k : keys) sig += "|" + k;

@@ -125,7 +125,7 @@ TEST(Summary, RendersJsonAndMarkdown) {
   s.results.push_back(c.finish(0.25));
   const nlohmann::json j = to_json(s);
   EXPECT_EQ(j.at("schema"), "racelab.summary");
-  EXPECT_EQ(j.at("schema_version"), 2);
+  EXPECT_EQ(j.at("schema_version"), 3);
   EXPECT_TRUE(j.at("ok").get<bool>());
   const auto& r = j.at("results").at(0);
   for (const char* key : {"case", "variant", "runs", "failing_runs", "verdicts", "expected",

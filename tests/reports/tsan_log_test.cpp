@@ -1054,3 +1054,32 @@ TEST(TsanLog, HandBuiltLogUnknownBlocksNeedAFrameZero) {
 }
 
 }  // namespace
+
+namespace {
+
+// Which runtime's frames are not the program's is the caller's to say: the
+// parser knows TSan, libc and the C++ library, nothing of racelab.
+TEST(TsanLog, ARuntimesFramesAreLeftOutOnlyWhenTheCallerNamesThem) {
+  const TsanLog log = parse_tsan_log(
+      "==================\n"
+      "WARNING: ThreadSanitizer: data race (pid=7)\n"
+      "  Write of size 4 at 0x1 by thread T1:\n"
+      "    #0 racelab::mutex::unlock() /src/harness/src/mutex.cpp:40:3 (case+0x10)\n"
+      "    #1 Account::deposit(int) /src/cases/06/buggy.cpp:12:5 (case+0x20)\n\n"
+      "  Previous write of size 4 at 0x1 by thread T2:\n"
+      "    #0 Account::deposit(int) /src/cases/06/buggy.cpp:12:5 (case+0x20)\n\n"
+      "SUMMARY: ThreadSanitizer: data race /src/harness/src/mutex.cpp:40:3 in racelab::mutex::unlock()\n"
+      "==================\n");
+  ASSERT_EQ(log.findings.size(), 1u);
+  const Finding& f = log.findings[0];
+  EXPECT_EQ(user_frames(f.stacks.at(0)).at(0).function, "racelab::mutex::unlock()");
+  const racelab::report::FrameFilter by_name{.functions = {"racelab::mutex::"}, .files = {}};
+  const racelab::report::FrameFilter by_file{.functions = {}, .files = {"/harness/src/"}};
+  EXPECT_EQ(user_frames(f.stacks.at(0), by_name).at(0).function, "Account::deposit(int)");
+  EXPECT_EQ(user_frames(f.stacks.at(0), by_file).at(0).function, "Account::deposit(int)");
+  EXPECT_NE(signature(f), signature(f, by_name));
+  EXPECT_EQ(signature(f, by_name), signature(f, by_file));
+  EXPECT_EQ(signature(f, by_name), "data-race|Account::deposit(int)@buggy.cpp|Account::deposit(int)@buggy.cpp");
+}
+
+}  // namespace

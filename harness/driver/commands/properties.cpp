@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "catalogue.h"
 #include "command.h"
 #include "process.h"
 #include "racelab/wire.h"
@@ -54,6 +55,7 @@ int properties(const std::string& cases_dir, const PropertyArgs& args) {
     meta.bug_class = "property (RapidCheck)";
     meta.variant = property.variant;
     meta.strategy = "property";
+    meta.runtime_frames = racelab_runtime_frames();
     meta.seed = property.seed;
     meta.expected = meta.variant == Variant::buggy
                         ? std::vector<Verdict>{Verdict::invariant_violated, Verdict::data_race, Verdict::crash,

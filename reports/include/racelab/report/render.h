@@ -114,23 +114,12 @@ void append_xml_escaped(std::string& out, std::string_view text, bool attribute 
 // else nullopt. With an empty root, `file` itself (nullopt when empty).
 std::optional<std::string> in_repository(const std::string& file, const std::string& source_root);
 
-// is_access_stack()
-//
-// Whether a report's block says what was accessed or locked (a race's two
-// accesses, a lock-order edge, a bad unlock), rather than where a thread or
-// mutex was created or memory allocated.
-bool is_access_stack(const Stack& stack);
-
-/// The access stacks of `finding`; when it has none (a thread leak: only
-/// the creation stack), every stack with frames.
-std::vector<const Stack*> access_stacks(const Finding& finding);
-
 /// "function file:line" of a frame, as the summaries print it.
 std::string frame_text(const Frame& frame);
 
 /// The first user frame (user_frames()) of each access stack, at most two:
 /// what a person looks at first.
-std::vector<std::string> top_frame_texts(const Finding& finding);
+std::vector<std::string> top_frame_texts(const Finding& finding, const FrameFilter& runtime);
 
 /// "buggy variant", "fixed variant", or "program" (racelab exec / report).
 std::string variant_phrase(Variant variant);

@@ -10,10 +10,10 @@
 //   check()           every inconsistency of a summary (what the gate refuses)
 //   to_json(), to_markdown(), to_console()   the renderings
 //
-// summary.json (schema "racelab.summary", version 2; version 1 summaries,
-// which carry no evidence, are refused with a message to re-run):
+// summary.json (schema "racelab.summary", version 3; summaries of older
+// versions are refused with a message to re-run):
 //   {
-//     "schema": "racelab.summary", "schema_version": 2,
+//     "schema": "racelab.summary", "schema_version": 3,
 //     "created": "2026-11-24T03:00:00Z",
 //     "build": {"sanitizer": "thread", "compiler": "clang 19.1.7"},
 //     "ok": true,                       // every result as expected
@@ -30,6 +30,9 @@
 //                                       // spent: "to" is then a bound, "runs" the
 //                                       // count. A merged result: 0 of 1, the union.
 //       "expected": ["invariant_violated", "data_race"],
+//       "source": "cases/01_lost_update/buggy.cpp",   // "" for a program
+//       "runtime_frames": {"functions": ["racelab::mutex::", …], "files": ["/harness/src/", …]},
+//                                       // frames that are racelab's, not the program's
 //       "runs": 200, "failing_runs": 200,
 //       "verdicts": {"invariant_violated": 200},
 //       "verdicts_by_strategy": {"yield": {"invariant_violated": 80}, "pct": {…}, …},
@@ -124,6 +127,12 @@ struct VariantResult {
   std::int64_t range_from = 0;  ///< the run indices [from, to) this result was given
   std::int64_t range_to = 0;    ///< (0, 0: unknown, e.g. read from an older summary)
   std::vector<Verdict> expected;
+  /// The variant's source file, relative to the source root ("cases/01_lost_update/buggy.cpp");
+  /// "" when there is none to point at (a program of `racelab exec`).
+  std::string source;
+  /// The frames of racelab's runtime in the program: not the program's own
+  /// (user_frames()); the signatures of `findings` are made with it.
+  FrameFilter runtime_frames;
   std::int64_t runs = 0;
   std::int64_t failing_runs = 0;
   std::map<Verdict, std::int64_t> verdicts;

@@ -111,6 +111,17 @@ struct TsanLog {
 // printed; a last frame line cut off mid-line is left out.
 TsanLog parse_tsan_log(std::string_view text);
 
+// FrameFilter — the frames of a runtime linked into the program (racelab's
+// own primitives, say) that are not the program's code. Only the caller
+// knows which runtime that is, so it says: function-name prefixes and parts
+// of file paths. TSan's runtime, libc and the C++ standard library are never
+// the program's, whatever the filter says.
+struct FrameFilter {
+  std::vector<std::string> functions;  ///< e.g. "racelab::mutex::"
+  std::vector<std::string> files;      ///< e.g. "/harness/src/"
+  bool operator==(const FrameFilter&) const = default;
+};
+
 // user_frames()
 //
 // The frames of `stack` that belong to the program under test: without TSan's
@@ -118,10 +129,20 @@ TsanLog parse_tsan_log(std::string_view text);
 // libclang_rt / libtsan, and frames with no source file whose function is a
 // bare C name, such as `malloc`, `close` or `usleep`: newer runtimes print
 // interceptors that way), without the C and C++ standard libraries' internals
-// (`std::`, `__gnu_cxx::`, `libc.so`, `libstdc++`), without racelab's own
-// primitives and runtime (racelab::mutex, racelab::thread, harness/src), and
-// without thread start-up frames. Order is kept (innermost first).
-std::vector<Frame> user_frames(const Stack& stack);
+// (`std::`, `__gnu_cxx::`, `libc.so`, `libstdc++`), without what `runtime`
+// names, and without thread start-up frames. Order is kept (innermost first).
+std::vector<Frame> user_frames(const Stack& stack, const FrameFilter& runtime = {});
+
+// is_access_stack() / access_stacks()
+//
+// Whether a report's block says what was accessed or locked (a race's two
+// accesses, each edge of a lock-order cycle, a bad unlock), rather than where
+// a thread or mutex was created or memory allocated; the "previously
+// acquired" blocks of second_deadlock_stack=1 are not edges. access_stacks():
+// those of `finding`, or when it has none (a thread leak: only the creation
+// stack), every stack with frames.
+bool is_access_stack(const Finding& finding, const Stack& stack);
+std::vector<const Stack*> access_stacks(const Finding& finding);
 
 // signature()
 //
@@ -130,7 +151,8 @@ std::vector<Frame> user_frames(const Stack& stack);
 // T/M numbers or module offsets) of its access stacks. For two-stack reports
 // (a race's current and previous access) the pair is unordered, so the same
 // race seen from either side has one signature. Equal signatures mean "the
-// same bug" across runs, processes and builds of the same source.
-std::string signature(const Finding& finding, int top_frames = 3);
+// same bug" across runs, processes and builds of the same source (with the
+// same `runtime`).
+std::string signature(const Finding& finding, const FrameFilter& runtime = {}, int top_frames = 3);
 
 }  // namespace racelab::report
