@@ -1,3 +1,4 @@
+// racelab bench: every detector on every case, trials of seeded runs, the figures of detection and cost.
 #include "bench.h"
 
 #include <unistd.h>

@@ -1,3 +1,7 @@
+// Campaigns: each variant's runs in chains of worker processes, their
+// records and logs folded into results. Over 400 lines on purpose: a chain
+// (a worker's start, records, silence, stop and logs) and the poll loop that
+// drives every chain share their state, and read best together.
 #include "campaign.h"
 
 #include <poll.h>

@@ -1,3 +1,5 @@
+// racelab exec and report: runs of any program (or its logs), judged into
+// one result expected clean.
 #include "exec.h"
 
 #include <unistd.h>

@@ -1,5 +1,10 @@
+// Every process racelab starts: spawned under a keeper, its output captured
+// or streamed, its end reaped; the guard that ends them all on a signal.
+// Over 400 lines on purpose: the spawn lock and the set of live keepers (what
+// tells a keeper from an orphan) stay private to this one file.
 #include "process.h"
 
+#include "inspect.h"
 #include "proc_table.h"
 #include "racelab/wire.h"
 
@@ -269,99 +274,6 @@ class Sink {
   virtual ~Sink() = default;
   virtual void write(int stream, const char* data, std::size_t n) = 0;
 };
-
-// The top frame of each thread that is the program's own (elfutils'
-// eu-stack, when installed: a few milliseconds): not in a system library,
-// not the runtime's or the standard library's; a std::thread's callable is
-// named by its type. Sorted, each once.
-std::vector<std::string> waiting_frames(pid_t pid) {
-  const std::string eu_stack = "/usr/bin/eu-stack";
-  if (access(eu_stack.c_str(), X_OK) != 0) return {};
-  ProcessResult stacks;
-  try {
-    stacks = run_captured({eu_stack, "-m", "-p", std::to_string(pid)}, std::chrono::seconds(5), {}, 1 << 20);
-  } catch (const std::exception&) {
-    return {};
-  }
-  std::set<std::string> frames;
-  bool found = true;  // the current thread's frame is known (or there is no thread yet)
-  std::istringstream lines(stacks.out);
-  for (std::string line; std::getline(lines, line);) {
-    if (line.starts_with("TID ")) {
-      found = false;
-      continue;
-    }
-    if (found || !line.starts_with('#')) continue;
-    // "#3  0x000055… function - /path/module"
-    const std::size_t address = line.find(" 0x");
-    const std::size_t dash = line.rfind(" - ");
-    if (address == std::string::npos || dash == std::string::npos) continue;
-    const std::size_t name_at = line.find(' ', address + 1);
-    if (name_at == std::string::npos || name_at >= dash) continue;
-    std::string function = line.substr(name_at + 1, dash - name_at - 1);
-    const std::string module = line.substr(dash + 3);
-    if (module.starts_with("/usr/lib") || module.starts_with("/lib")) continue;
-    constexpr std::string_view kThreadState = "std::thread::_State_impl<std::thread::_Invoker<std::tuple<";
-    if (function.starts_with(kThreadState)) {
-      function = function.substr(kThreadState.size());
-      function = function.substr(0, function.find("> >"));
-    } else if (function.empty() || function.starts_with("_") || function.starts_with("std::")) {
-      continue;
-    }
-    frames.insert(function);
-    found = true;
-  }
-  return {frames.begin(), frames.end()};
-}
-
-// A program that timed out: busy (using CPU) or blocked, and its threads.
-void inspect(pid_t pid, ProcessResult& result) {
-  auto cpu_ticks = [pid] {
-    const std::string stat = read_text(fmt::format("/proc/{}/stat", pid)).value_or("");
-    const std::size_t paren = stat.rfind(')');
-    if (paren == std::string::npos) return -1LL;
-    std::istringstream fields(stat.substr(paren + 2));
-    std::string field;
-    long long utime = 0;
-    long long stime = 0;
-    for (int i = 3; fields >> field; ++i) {  // field 3 is the state
-      if (i == 14) utime = std::atoll(field.c_str());
-      if (i == 15) {
-        stime = std::atoll(field.c_str());
-        break;
-      }
-    }
-    return utime + stime;
-  };
-  const long long before = cpu_ticks();
-  usleep(100000);
-  const long long after = cpu_ticks();
-  if (before < 0 || after < 0) return;  // gone already
-  // 2 ticks (20 ms at 100 Hz) of CPU in 100 ms: something is spinning.
-  result.hang_kind = after - before >= 2 ? "busy" : "blocked";
-  std::map<std::string, int> states;
-  int threads = 0;
-  std::error_code error;
-  for (const auto& task : std::filesystem::directory_iterator(fmt::format("/proc/{}/task", pid), error)) {
-    const std::string stat = read_text(task.path() / "stat").value_or("");
-    const std::size_t paren = stat.rfind(')');
-    if (paren == std::string::npos || paren + 2 >= stat.size()) continue;
-    ++threads;
-    const char state = stat[paren + 2];
-    std::string wchan = read_text(task.path() / "wchan").value_or("");
-    std::string label = state == 'R' ? "running" : state == 'D' ? "in the kernel" : state == 'T' || state == 't' ? "stopped" : "sleeping";
-    if (state != 'R' && !wchan.empty() && wchan != "0") label += " in " + wchan;
-    ++states[label];
-  }
-  std::string text = fmt::format("{} thread{}:", threads, threads == 1 ? "" : "s");
-  bool first = true;
-  for (const auto& [label, n] : states) {
-    text += fmt::format("{} {} {}", first ? "" : ",", n, label);
-    first = false;
-  }
-  result.thread_states = text;
-  result.waiting_frames = waiting_frames(pid);
-}
 
 // Runs `args` under a keeper, its output to `sink`, for at most `limit`.
 ProcessResult supervise(const std::vector<std::string>& args, std::chrono::milliseconds limit,
