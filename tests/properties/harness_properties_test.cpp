@@ -769,7 +769,10 @@ Finding the_finding(const std::string& text, Kind kind) {
   return f;
 }
 
-std::string signature_of(const std::string& text, Kind kind) { return signature(the_finding(text, kind)); }
+// With racelab's runtime frames named, as every result racelab makes names them.
+std::string signature_of(const std::string& text, Kind kind) {
+  return signature(the_finding(text, kind), racelab::driver::racelab_runtime_frames());
+}
 
 RACELAB_PROP(TsanSignature, IsTheKindAndTheTopThreeUserFramesOfEachAccessStack, 300, ()) {
   const ReportSpec report = *gen_report();
