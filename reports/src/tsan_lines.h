@@ -72,6 +72,10 @@ inline int to_int(std::string_view s) {
   return value;
 }
 
+// A count TSan printed ("reported 3 warnings"): digits, or else 0 (a count
+// is never negative, whatever the text says).
+inline int to_count(std::string_view s) { return !s.empty() && is_digit(s.front()) ? to_int(s) : 0; }
+
 constexpr std::string_view without_trailing_colons(std::string_view t) {
   while (t.ends_with(':')) t.remove_suffix(1);
   return trim(t);

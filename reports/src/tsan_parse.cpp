@@ -209,7 +209,7 @@ TsanLog parse_tsan_log(std::string_view raw) {
     constexpr std::string_view kReported = "ThreadSanitizer: reported ";
     if (names_tsan && starts(t, kReported) && ends(t, " warnings")) {
       close_open(false);
-      log.reported_warnings = to_int(t.substr(kReported.size()));
+      log.reported_warnings = to_count(t.substr(kReported.size()));
       continue;
     }
     if (!open) continue;  // the program's own output
@@ -238,7 +238,7 @@ TsanLog parse_tsan_log(std::string_view raw) {
       continue;
     }
     if (starts(t, "And ") && ends(t, " more similar thread leaks.")) {
-      open->finding().more_similar = to_int(t.substr(4));
+      open->finding().more_similar = to_count(t.substr(4));
       continue;
     }
     if (!starts(line, "  ") || starts(t, "Hint:") || starts(t, "HINT:")) continue;
