@@ -2,19 +2,26 @@
 //   * the TSan log parser's throughput (MB/s) on a large generated log: real
 //     report shapes (a race with its location and thread blocks, a
 //     lock-order inversion, a thread leak) with varying addresses, pids and
-//     thread numbers, between lines of program output;
+//     thread numbers, between lines of program output; beside it, a plain
+//     line-splitting pass over the same bytes (memchr for each '\n', each
+//     line touched), so that the ratio of the two compares across machines
+//     and builds. Each figure is the fastest of three passes (the machine
+//     may be shared); one size per argument shows whether the cost is linear;
 //   * a summary of 10,000 runs: folding the records and logs in, then
 //     rendering summary.json, summary.md, junit.xml, results.sarif and
 //     summary.html.
 //
-//   build/tsan/report_bench [MEGABYTES]      (the log's size, default 64)
-//   build/release/report_bench [MEGABYTES]
+//   build/tsan/report_bench [MEGABYTES...]   (the log's sizes, default 64)
+//   build/release/report_bench 16 64 256
 //
 // Prints figures; asserts nothing (speed goals live here, not in tests).
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
@@ -75,26 +82,76 @@ std::string reports(int n) {
   return text;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  const double megabytes = argc > 1 ? std::atof(argv[1]) : 64;
-  if (megabytes <= 0) {
-    std::fprintf(stderr, "usage: report_bench [MEGABYTES]\n");
-    return 2;
-  }
-
-  // ---- the parser ----
+// A log of at least `megabytes`, of whole report groups.
+std::string log_of(double megabytes) {
   std::string log;
   int blocks = 0;
   while (static_cast<double>(log.size()) < megabytes * 1e6) log += reports(blocks++);
+  return log;
+}
+
+// The floor any line-based parser stands on: find each line and look at it
+// (here: whether it is indented, as most of a report's lines are).
+struct LineCount {
+  std::size_t lines = 0;
+  std::size_t indented = 0;
+};
+LineCount split_lines(std::string_view text) {
+  LineCount count;
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  while (p < end) {
+    const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
+    if (nl == nullptr) nl = end;
+    const std::string_view line(p, static_cast<std::size_t>(nl - p));
+    ++count.lines;
+    count.indented += line.starts_with(' ') ? 1 : 0;
+    p = nl + 1;
+  }
+  return count;
+}
+
+// The parser's and the line split's MB/s on a log of `megabytes`.
+TsanLog bench_parser(double megabytes) {
+  const std::string log = log_of(megabytes);
+  const double mb = static_cast<double>(log.size()) / 1e6;
+  double parse_s = 1e300;
+  double split_s = 1e300;
+  LineCount lines;
+  TsanLog parsed;
+  for (int pass = 0; pass < 3; ++pass) {
+    auto start = Clock::now();
+    lines = split_lines(log);
+    split_s = std::min(split_s, seconds_since(start));
+    parsed = TsanLog{};
+    start = Clock::now();
+    parsed = parse_tsan_log(log);
+    parse_s = std::min(parse_s, seconds_since(start));
+  }
+  std::printf("log: %.1f MB, %zu lines (%zu indented), %zu findings: parsed in %.3f s, split in %.4f s\n",
+              mb, lines.lines, lines.indented, parsed.findings.size(), parse_s, split_s);
+  // The ratio is the parser's speed as a fraction of the line split's.
+  std::printf("parser: %.1f MB/s, line split: %.1f MB/s, ratio %.3f\n", mb / parse_s, mb / split_s,
+              split_s / parse_s);
+  return parsed;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<double> sizes;
+  for (int i = 1; i < argc; ++i) sizes.push_back(std::atof(argv[i]));
+  if (sizes.empty()) sizes.push_back(64);
+  for (double megabytes : sizes) {
+    if (megabytes > 0) continue;
+    std::fprintf(stderr, "usage: report_bench [MEGABYTES...]\n");
+    return 2;
+  }
+
+  // ---- the parser, and signatures of what it found in the last log ----
+  TsanLog parsed;
+  for (double megabytes : sizes) parsed = bench_parser(megabytes);
   auto start = Clock::now();
-  const TsanLog parsed = parse_tsan_log(log);
-  const double parse_s = seconds_since(start);
-  std::printf("parser: %.1f MB, %zu findings in %.3f s: %.1f MB/s\n",
-              static_cast<double>(log.size()) / 1e6, parsed.findings.size(), parse_s,
-              static_cast<double>(log.size()) / 1e6 / parse_s);
-  start = Clock::now();
   std::size_t groups = 0;
   {
     std::vector<std::string> signatures;

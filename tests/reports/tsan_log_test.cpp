@@ -954,6 +954,24 @@ TEST(TsanLog, TextWithoutReportsHasNoFindings) {
   EXPECT_EQ(log.reported_warnings, -1);
 }
 
+TEST(TsanLog, ACountIsNeverNegative) {
+  // Found by the fuzzer: a minus sign where TSan prints a count.
+  EXPECT_EQ(parse_tsan_log("ThreadSanitizer: reported -2 warnings\n").reported_warnings, 0);
+  EXPECT_EQ(parse_tsan_log("ThreadSanitizer: reported 2 warnings\n").reported_warnings, 2);
+  const TsanLog log = parse_tsan_log(
+      "==================\n"
+      "WARNING: ThreadSanitizer: thread leak (pid=1)\n"
+      "  Thread T1 (tid=2, finished) created by main thread at:\n"
+      "    #0 pthread_create <null> (a+0x1)\n"
+      "\n"
+      "  And -3 more similar thread leaks.\n"
+      "\n"
+      "SUMMARY: ThreadSanitizer: thread leak (a+0x1) in pthread_create\n"
+      "==================\n");
+  ASSERT_EQ(log.findings.size(), 1u);
+  EXPECT_EQ(log.findings[0].more_similar, 0);
+}
+
 TEST(TsanLog, FatalErrorsAreKept) {
   const TsanLog log = parse_tsan_log(
       "FATAL: ThreadSanitizer: unexpected memory mapping 0x7f0000000000-0x7f0000001000\n");
