@@ -1,4 +1,4 @@
-// tsan_lines.cpp — the parts of one line of TSan's text (tsan_lines.h).
+// tsan_lines.cpp — the parts of one line of TSan's text: frames, headlines, titles.
 #include "tsan_lines.h"
 
 #include <algorithm>

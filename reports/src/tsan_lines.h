@@ -1,6 +1,5 @@
-// tsan_lines.h — the parts of one line of TSan's text: comparisons, frames,
-// headlines, block titles. Internal to reports/src: tsan_parse.cpp reads the
-// lines; tsan_lines.cpp has what is not inline here.
+// tsan_lines.h — the parts of one line of TSan's text, for tsan_parse.cpp.
+// Internal to reports/src; what is not inline here is in tsan_lines.cpp.
 #pragma once
 
 #include <charconv>
@@ -56,7 +55,7 @@ inline std::size_t rfind_byte(std::string_view s, char c) {
   return hit == nullptr ? npos : static_cast<std::size_t>(static_cast<const char*>(hit) - s.data());
 }
 
-// The C locale's classes (the parser never runs in another), inline.
+// The C locale's classes, inline (racelab sets no other locale).
 constexpr bool is_space(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 constexpr bool is_digit(char c) { return c >= '0' && c <= '9'; }
 

@@ -1,4 +1,4 @@
-// user_frames(), signature(): a finding's own frames and its identity across runs (parsing: tsan_parse.cpp).
+// user_frames(), signature(): which frames are the program's, and a finding's identity across runs.
 #include <algorithm>
 #include <initializer_list>
 #include <string>

@@ -1,5 +1,4 @@
-// parse_tsan_log(): TSan's text as findings (the parts of a line:
-// tsan_lines.cpp; signatures: tsan_log.cpp).
+// parse_tsan_log(): TSan's text as findings, line by line (a line's parts: tsan_lines.h).
 //
 // Hand-written scanning, one pass over the lines: TSan's format is regular
 // (a WARNING line, titled blocks of `#N` frames, a SUMMARY line, a separator)

@@ -4,9 +4,9 @@
 //     lock-order inversion, a thread leak) with varying addresses, pids and
 //     thread numbers, between lines of program output; beside it, a plain
 //     line-splitting pass over the same bytes (memchr for each '\n', each
-//     line touched), so that the ratio of the two compares across machines
-//     and builds. Each figure is the fastest of three passes (the machine
-//     may be shared); one size per argument shows whether the cost is linear;
+//     line touched), so that the ratio of the two compares across
+//     machines. Each figure is the fastest of three passes (the machine may
+//     be shared); one size per argument shows whether the cost is linear;
 //   * a summary of 10,000 runs: folding the records and logs in, then
 //     rendering summary.json, summary.md, junit.xml, results.sarif and
 //     summary.html.
