@@ -57,9 +57,6 @@ class Run {
   // check of a run is kept; the body goes on.
   void check(bool holds, std::string_view what);
 
-  /// True when a check() of this run has failed.
-  bool failed() const noexcept { return failed_; }
-
  private:
   friend class RunAccess;
   Run(std::uint64_t seed, std::int64_t index) noexcept : seed_(seed), index_(index) {}
