@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -23,6 +24,8 @@
 #include "process.h"
 #include "racelab/report/atomic_file.h"
 #include "racelab/report/tsan.h"
+#include "racelab/runtime_wire.h"
+#include "racelab/schedule.h"
 #include "racelab/tsan_kind.h"
 
 namespace racelab::driver {
@@ -33,8 +36,6 @@ namespace {
 
 // TSan's start-up line at verbosity >= 1: "***** Running under ThreadSanitizer v3 (pid N) *****".
 constexpr std::string_view kBanner = "Running under ThreadSanitizer";
-// TSan's default exit code for a process that reported something.
-constexpr int kTsanExitCode = 66;
 
 // The finding that decides a run's verdict: of the highest precedence, the
 // first among equals.
@@ -46,8 +47,19 @@ const report::Finding* decisive(const std::vector<report::Finding>& findings,
   return best;
 }
 
+// What racelab's runtime for unmodified code said in one run's processes.
+struct RuntimeRecords {
+  bool linked = false;         ///< the run's own process said hello
+  std::string strategy;        ///< the concrete strategy it used
+  std::vector<ProgramVerdict> verdicts;
+  std::optional<ProgramVerdict> ended;  ///< the own process was ended with it
+  std::vector<ProgramCycle> dropped;    ///< TSan lock-order reports judged unable to deadlock
+  std::uint64_t steps = 0;
+};
+
 // One finished run: its record (before report ordinals are known) and logs.
 struct RunOutcome {
+  RuntimeRecords runtime;
   RunRecord record;
   std::vector<report::TsanLog> logs;
   std::vector<std::string> problems;
@@ -163,7 +175,44 @@ std::string signal_name(const std::string& deadly, int signal) {
   return name != nullptr ? std::string("SIG") + name : fmt::format("signal {}", signal);
 }
 
-// Judges one run from how it ended, its TSan logs and its output.
+// Reads the runtime's records of every process of the run (racelab.<pid>
+// in its directory). A record that cannot be read is a problem of the run.
+void read_runtime_records(RunOutcome& o, const std::string& dir, pid_t own, std::int64_t run) {
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(dir, error)) {
+    const std::string name = entry.path().filename().string();
+    if (!name.starts_with("racelab.")) continue;
+    const bool mine = name == fmt::format("racelab.{}", own);
+    const std::optional<std::string> text = read_text(entry.path());
+    if (!text) {
+      o.problems.push_back(fmt::format("run {}: cannot read {}", run, entry.path().string()));
+      continue;
+    }
+    std::istringstream lines(*text);
+    for (std::string line; std::getline(lines, line);) {
+      if (line.empty()) continue;
+      try {
+        const ProgramMessage message = decode_program_record(line);
+        if (const auto* hello = std::get_if<ProgramHello>(&message); hello && mine) {
+          o.runtime.linked = true;
+          o.runtime.strategy = hello->strategy;
+        } else if (const auto* verdict = std::get_if<ProgramVerdict>(&message)) {
+          if (verdict->ended && mine) o.runtime.ended = *verdict;
+          else o.runtime.verdicts.push_back(*verdict);
+        } else if (const auto* cycle = std::get_if<ProgramCycle>(&message); cycle && !cycle->kept) {
+          o.runtime.dropped.push_back(*cycle);
+        } else if (const auto* end = std::get_if<ProgramEnd>(&message)) {
+          o.runtime.steps = std::max(o.runtime.steps, end->steps);
+        }
+      } catch (const std::exception& e) {
+        o.problems.push_back(fmt::format("run {}: {}: {}", run, entry.path().string(), e.what()));
+        break;
+      }
+    }
+  }
+}
+
+// Judges one run from how it ended, its TSan logs, the runtime's records and its output.
 void judge(RunOutcome& o, const ProcessResult& p, const std::string& output_path, double timeout_s) {
   const report::Finding* first = nullptr;  // the decisive one
   const report::TsanLog* deadly = nullptr;
@@ -172,7 +221,12 @@ void judge(RunOutcome& o, const ProcessResult& p, const std::string& output_path
     if (deadly == nullptr && !log.deadly_signal.empty()) deadly = &log;
   }
   RunRecord& r = o.record;
-  if (p.timed_out) {
+  const bool ended_by_runtime = o.runtime.ended && p.exit_code == kRuntimeEndedExit && !p.timed_out;
+  if (ended_by_runtime) {
+    r.verdict = o.runtime.ended->verdict;
+    r.where = o.runtime.ended->where;
+    r.detail = o.runtime.ended->detail;
+  } else if (p.timed_out) {
     r.verdict = Verdict::hang;
     std::string frames;
     for (const std::string& f : p.waiting_frames) frames += (frames.empty() ? "" : "; ") + f;
@@ -190,15 +244,24 @@ void judge(RunOutcome& o, const ProcessResult& p, const std::string& output_path
     r.detail = deadly ? deadly->deadly_signal : p.text();
     if (!cause.empty()) r.detail += " — " + cause;
     if (!frame.empty()) r.detail += " — in " + frame;
-  } else if (first != nullptr) {
-    r.verdict = verdict_of_tsan_kind(first->kind);
-    r.detail = first->summary.empty() ? first->headline : first->summary;
-  } else if (p.exit_code != 0) {
-    r.verdict = Verdict::invariant_violated;
-    const std::string cause = cause_in_output(tail_of(output_path, 64 * 1024));
-    r.where = fmt::format("exit {}", p.exit_code) + (cause.empty() ? "" : ": " + cause);
-    r.detail = fmt::format("exited with code {}{}", p.exit_code,
-                           p.exit_code == kTsanExitCode ? " (TSan's, with no report in the logs)" : "");
+  } else {
+    // Of highest precedence: TSan's findings, the runtime's diagnoses, the program's own failure.
+    if (first != nullptr) {
+      r.verdict = verdict_of_tsan_kind(first->kind);
+      r.detail = first->summary.empty() ? first->headline : first->summary;
+    }
+    for (const ProgramVerdict& v : o.runtime.verdicts)
+      if (r.verdict == Verdict::clean || outranks(v.verdict, r.verdict)) {
+        r.verdict = v.verdict;
+        r.where = v.where;
+        r.detail = v.detail;
+      }
+    if (p.exit_code != 0 && (r.verdict == Verdict::clean || outranks(Verdict::invariant_violated, r.verdict))) {
+      r.verdict = Verdict::invariant_violated;
+      const std::string cause = cause_in_output(tail_of(output_path, 64 * 1024));
+      r.where = fmt::format("exit {}", p.exit_code) + (cause.empty() ? "" : ": " + cause);
+      r.detail = fmt::format("exited with code {}", p.exit_code);
+    }
   }
   if (!p.leaked.empty()) {
     std::vector<std::string> names;
@@ -261,6 +324,12 @@ report::VariantResult exec_runs(const ExecOptions& options, std::string& sanitiz
   const auto started = std::chrono::steady_clock::now();
   std::string user_options;
   if (const char* user = std::getenv("TSAN_OPTIONS")) user_options = std::string(user) + " ";
+  // File:line in TSan's reports and the runtime's sites; the user's choice, if any, comes after.
+  std::string symbolizer;
+#ifdef RACELAB_SYMBOLIZER
+  symbolizer = "external_symbolizer_path=" RACELAB_SYMBOLIZER " ";
+#endif
+  std::atomic<std::uint64_t> pct_steps{1000};
 
   std::vector<RunOutcome> outcomes(static_cast<std::size_t>(options.runs));
   std::atomic<std::int64_t> next{0};
@@ -270,6 +339,7 @@ report::VariantResult exec_runs(const ExecOptions& options, std::string& sanitiz
     for (std::int64_t i = next++; i < options.runs; i = next++) {
       RunOutcome& o = outcomes[static_cast<std::size_t>(i)];
       o.record.index = i;
+      o.record.seed = run_seed(options.seed, i);
       o.record.strategy = "none";
       const std::string dir = fmt::format("{}/logs/run-{}", options.out_dir, i);
       const std::string output = dir + "/output.txt";
@@ -280,11 +350,16 @@ report::VariantResult exec_runs(const ExecOptions& options, std::string& sanitiz
         fs::create_directories(dir);
         // Ours after the user's, so ours win: the log path, the banner that
         // proves TSan ran, both stacks of a lock-order cycle, a report of
-        // abort() with the crashing stack.
+        // abort() with the crashing stack, the program's own exit status.
         p = run_to_file(argv, std::chrono::milliseconds(static_cast<std::int64_t>(options.timeout_s * 1000)),
-                        {{"TSAN_OPTIONS", user_options + "log_path=" + dir + "/tsan verbosity=1 "
+                        {{"TSAN_OPTIONS", symbolizer + user_options + "log_path=" + dir + "/tsan verbosity=1 "
                                                          "second_deadlock_stack=1 atexit_sleep_ms=0 "
-                                                         "handle_abort=1"}},
+                                                         "handle_abort=1 exitcode=0"},
+                         {kEnvStrategy, std::string(to_string(options.strategy))},
+                         {kEnvSeed, std::to_string(o.record.seed)},
+                         {kEnvPctDepth, std::to_string(options.pct_depth)},
+                         {kEnvPctSteps, std::to_string(pct_steps.load())},
+                         {kEnvRecords, dir + "/racelab"}},
                         output, options.max_log);
       } catch (const std::exception& e) {
         o.problems.push_back(fmt::format("run {}: cannot run {}: {}", i, argv[0], e.what()));
@@ -329,6 +404,11 @@ report::VariantResult exec_runs(const ExecOptions& options, std::string& sanitiz
         o.logs.push_back(report::parse_tsan_log(*text));
       }
       o.banner = own_seen || (child_seen && std::find(files.begin(), files.end(), own_log) == files.end());
+      read_runtime_records(o, dir, p.pid, i);
+      if (o.runtime.linked) o.record.strategy = o.runtime.strategy;
+      // pct's k: the longest run seen so far.
+      for (std::uint64_t k = pct_steps.load(); o.runtime.steps > k && !pct_steps.compare_exchange_weak(k, o.runtime.steps);) {
+      }
       judge(o, p, output, options.timeout_s);
       if (o.record.verdict != Verdict::clean) o.record.detail += fmt::format(" (logs: {})", dir);
       ++done;
@@ -350,9 +430,34 @@ report::VariantResult exec_runs(const ExecOptions& options, std::string& sanitiz
   sanitizer = without == 0 && ran > 0 ? "thread" : "none";
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const auto linked = std::count_if(outcomes.begin(), outcomes.end(), [](const RunOutcome& o) { return o.runtime.linked; });
+  report::VariantResult meta = metadata(name, joined(options.command), options.runs);
+  if (linked > 0) meta.strategy = std::string(to_string(options.strategy));
+  meta.seed = options.seed;
   report::VariantResult result =
-      collect(metadata(name, joined(options.command), options.runs), outcomes, seconds,
-              "TSAN_OPTIONS='second_deadlock_stack=1' " + shell_quoted(options.command));
+      collect(std::move(meta), outcomes, seconds, "TSAN_OPTIONS='second_deadlock_stack=1' " + shell_quoted(options.command));
+  if (result.first_failure) {
+    const RunOutcome& failed = outcomes.at(static_cast<std::size_t>(result.first_failure->run));
+    // The runtime makes the same choices again from the same strategy and seed.
+    if (failed.runtime.linked)
+      result.first_failure->command = fmt::format("{}={} {}={} {}", kEnvStrategy, failed.runtime.strategy, kEnvSeed,
+                                                  failed.record.seed, result.first_failure->command);
+  }
+  if (linked == 0 && ran > 0)
+    result.notes.push_back(fmt::format(
+        "{} is not linked with racelab's runtime for unmodified code: its schedule was not perturbed, and a hang "
+        "is judged from outside when the time runs out (`racelab flags` prints how to link it)",
+        argv[0]));
+  else if (linked < ran)
+    result.notes.push_back(fmt::format("racelab's runtime ran in {} of {} runs", linked, ran));
+  std::set<std::string> dropped;
+  for (const RunOutcome& o : outcomes)
+    for (const ProgramCycle& c : o.runtime.dropped) {
+      std::string cycle;
+      for (const std::string& m : c.mutexes) cycle += (cycle.empty() ? "" : " → ") + m;
+      dropped.insert(fmt::format("ThreadSanitizer's lock-order report of the cycle {} was dropped: {}", cycle, c.reason));
+    }
+  result.notes.insert(result.notes.end(), dropped.begin(), dropped.end());
   const auto cut = std::count_if(outcomes.begin(), outcomes.end(), [](const RunOutcome& o) { return o.dropped > 0; });
   if (cut > 0) {
     std::uint64_t most = 0;

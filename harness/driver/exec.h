@@ -11,6 +11,7 @@
 
 #include "process.h"
 #include "racelab/report/summary.h"
+#include "racelab/verdict.h"
 
 namespace racelab::driver {
 
@@ -28,6 +29,10 @@ struct ExecOptions {
   std::string out_dir;     ///< run i's TSan logs and output go to out_dir/logs/run-i/
   std::string name;        ///< the result's name; default: argv[0]'s file name
   std::uint64_t max_log = kDefaultMaxLog;  ///< per run: output kept, and TSan log read
+  // For racelab's runtime for unmodified code, when the program links it:
+  Strategy strategy = Strategy::portfolio;  ///< how its scheduling points perturb
+  std::uint64_t seed = 1;                   ///< run i's seed is run_seed(seed, i)
+  int pct_depth = 3;
 };
 
 // find_program()
@@ -43,14 +48,23 @@ std::string find_program(const std::string& name);
 // a log file per process in the run's directory, `second_deadlock_stack=1`,
 // `verbosity=1` (TSan's start-up banner proves the runtime ran),
 // `atexit_sleep_ms=0`, `handle_abort=1` (abort() and failed assertions get
-// TSan's stack of the crashing thread). Output goes to the run's output.txt,
-// at most `max_log` bytes of it. Each run's verdict: `hang` past the timeout
-// (busy or blocked), `crash` on a signal (or TSan's report of one: where
-// names the signal, an assertion or uncaught exception the output shows,
-// and the crashing thread's top user frame), the kind of its first TSan
-// finding, `invariant_violated` when it exits non-zero without a TSan report
-// (the program's own check failed), `process_leak` when a process it started
-// was still alive when it ended, else `clean`.
+// TSan's stack of the crashing thread), `exitcode=0` (the exit status stays
+// the program's own; TSan's findings are read from its logs). Output goes to
+// the run's output.txt, at most `max_log` bytes of it.
+//
+// A program linked with racelab's runtime for unmodified code
+// (harness/intercept, `racelab flags`) gets the strategy and run i's seed
+// through the environment (racelab/runtime_wire.h) and writes its records
+// to the run's directory; its diagnoses join the run's verdict.
+//
+// Each run's verdict: `hang` past the timeout (busy or blocked), the verdict
+// the runtime ended the process with (deadlock, hang, self_deadlock,
+// livelock), `crash` on a signal (or TSan's report of one: where names the
+// signal, an assertion or uncaught exception the output shows, and the
+// crashing thread's top user frame); else, of highest precedence, its TSan
+// findings, the runtime's other diagnoses and `invariant_violated` when it
+// exits non-zero (the program's own check failed); `process_leak` when a
+// process it started was still alive when it ended, else `clean`.
 //
 // Fails closed: a run whose own process printed no TSan banner (a binary
 // built without -fsanitize=thread; a wrapper that writes no TSan log of its

@@ -22,6 +22,7 @@ namespace {
 constexpr AddCommand kCommands[] = {
     add_list_command,       add_run_command,   add_merge_command, add_exec_command,
     add_report_command,     add_properties_command, add_bench_command, add_gate_command,
+    add_flags_command,
 };
 
 // The first word that is not an option names the command: an unknown one is

@@ -46,16 +46,6 @@ RecordSink*& record_sink() noexcept {
   return sink;
 }
 
-std::uint64_t mix(std::uint64_t a, std::uint64_t b) noexcept {
-  Rng rng(a ^ (b * 0xd1b54a32d192ed03ULL));
-  rng.next();
-  return rng.next();
-}
-
-std::uint64_t run_seed(std::uint64_t campaign, std::int64_t index) noexcept {
-  return mix(campaign, static_cast<std::uint64_t>(index)) & ((1ULL << 53) - 1);
-}
-
 void note(Verdict verdict, const std::string& detail) noexcept {
   if (g_plain) return;  // every note is one of racelab's own checks
   ActiveRun& run = active_run();

@@ -84,9 +84,7 @@ std::uint64_t tsan_reports() noexcept;
 /// What tsan_reports() counts (tsan_glue.cpp).
 extern std::atomic<std::uint64_t> g_tsan_reports;
 
-// run_seed() — the seed of run `index` of a campaign seeded with `campaign`.
-// Kept below 2^53 so that every JSON reader holds it exactly.
-std::uint64_t run_seed(std::uint64_t campaign, std::int64_t index) noexcept;
+using racelab::run_seed;
 
 // execute() — one run of `body` with fresh harness state; returns its record.
 RunRecord execute(Body body, Strategy strategy, std::uint64_t seed, std::int64_t index);
@@ -112,8 +110,7 @@ std::string describe_exception(std::exception_ptr error);
 void start_watchdog(std::chrono::milliseconds limit, std::uint64_t livelock_steps);
 
 // Strategies (strategy.cpp).
-// The concrete strategy run `seed` uses: `s` itself unless s is portfolio.
-Strategy concrete_strategy(Strategy s, std::uint64_t seed) noexcept;
+using racelab::concrete_strategy;
 // Per-run set-up, before the body starts (under the run's mutex).
 void strategy_begin_run(ActiveRun& run, ThreadState& body) RACELAB_REQUIRES(run.mutex);
 // A thread joined the run (under the run's mutex) or left it.

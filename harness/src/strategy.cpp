@@ -9,16 +9,6 @@
 
 namespace racelab::detail {
 
-Strategy concrete_strategy(Strategy s, std::uint64_t seed) noexcept {
-  if (s != Strategy::portfolio) return s;
-  // A fixed mix, weighted toward what finds most: yield 4, pct 3, sleep 2, none 1.
-  static constexpr Strategy kMix[10] = {Strategy::yield, Strategy::pct,   Strategy::yield,
-                                        Strategy::sleep, Strategy::pct,   Strategy::yield,
-                                        Strategy::none,  Strategy::pct,   Strategy::yield,
-                                        Strategy::sleep};
-  return kMix[mix(seed, 0x706f7274) % 10];
-}
-
 namespace {
 
 // Initial priorities are at least the depth, so the d−1 change points
@@ -71,7 +61,7 @@ void perturb(ThreadState& self) noexcept {
       if (self.rng.one_in(run.one_in)) sched_yield();
       return;
     case Strategy::sleep:
-      if (self.rng.one_in(run.one_in)) usleep(static_cast<useconds_t>(self.rng.between(1, 100)));
+      if (self.rng.one_in(run.one_in)) usleep(static_cast<useconds_t>(self.rng.between(1, kMaxSleepUs)));
       return;
     case Strategy::pct:
       pct_step(run, self);
@@ -84,12 +74,7 @@ void strategy_begin_run(ActiveRun& run, ThreadState& body) {
   run.pct_next_change.store(0, std::memory_order_relaxed);
   run.pct_top.store(0, std::memory_order_relaxed);
   run.pct_changes.clear();
-  // How hard this run shakes: a window of one interleaving point needs a
-  // perturbation right there, a long loop needs only a few.
-  static constexpr std::uint64_t kYieldRates[] = {1, 2, 4, 16};
-  static constexpr std::uint64_t kSleepRates[] = {2, 4, 16, 64};
-  const std::uint64_t pick = body.rng.between(0, 3);
-  run.one_in = run.strategy == Strategy::sleep ? kSleepRates[pick] : kYieldRates[pick];
+  run.one_in = perturb_one_in(run.strategy, body.rng);
   if (run.strategy != Strategy::pct) return;
   for (int i = 1; i < run.pct_depth; ++i)
     run.pct_changes.push_back(body.rng.between(1, std::max<std::uint64_t>(run.pct_step_estimate, 1)));

@@ -59,6 +59,7 @@ Command add_report_command(CLI::App& app, const Context& context);
 Command add_properties_command(CLI::App& app, const Context& context);
 Command add_bench_command(CLI::App& app, const Context& context);
 Command add_gate_command(CLI::App& app, const Context& context);
+Command add_flags_command(CLI::App& app, const Context& context);
 
 // ---- the output directory ----
 
@@ -94,6 +95,18 @@ void prepare_output(const Output& output);
 int conclude(const report::Summary& summary, const Output& output);
 
 // ---- option values and files ----
+
+// ScheduleOptions — --seed, --strategy and --pct-depth, as run and exec take them.
+struct ScheduleOptions {
+  std::uint64_t seed = 1;
+  std::string strategy = "portfolio";
+  int pct_depth = 3;
+  CLI::Option* pct_depth_option = nullptr;  ///< given: refused unless the strategy uses it
+
+  /// The strategy; std::invalid_argument for a --pct-depth it does not use.
+  Strategy resolve() const;
+};
+void add_schedule_options(CLI::App* command, ScheduleOptions& options, const std::string& strategy_help);
 
 /// Now, UTC, ISO 8601.
 std::string utc_now();

@@ -20,6 +20,7 @@ constexpr const char* kExecExitCodes =
 
 struct ExecArgs {
   ExecOptions exec;
+  ScheduleOptions schedule;
   std::string max_log = "16M";
   Output output{.source_root = "."};
 };
@@ -27,6 +28,9 @@ struct ExecArgs {
 int exec(ExecArgs args) {
   args.exec.out_dir = args.output.dir;
   args.exec.max_log = parse_size(args.max_log);
+  args.exec.strategy = args.schedule.resolve();
+  args.exec.seed = args.schedule.seed;
+  args.exec.pct_depth = args.schedule.pct_depth;
   // The old summaries go first: a command that fails, even on usage, leaves
   // none for a gate to pass.
   prepare_output(args.output);
@@ -71,6 +75,9 @@ Command add_exec_command(CLI::App& app, const Context&) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   cmd->add_option("--name", a->exec.name, "The result's name (default: the program's file name)");
+  add_schedule_options(cmd, a->schedule,
+                       "How the scheduling points of a program linked with racelab's runtime perturb "
+                       "(`racelab flags`)");
   cmd->add_option("--max-log", a->max_log,
                        "Keep at most this much of each run's output (the rest is dropped, and the file "
                        "says so) and read at most this much of each TSan log (more is an "

@@ -62,6 +62,28 @@ std::uint64_t parse_size(const std::string& text) {
 
 // "--shard i/n", else GTEST_SHARD_INDEX / GTEST_TOTAL_SHARDS (set and not
 // empty), else 0/1.
+void add_schedule_options(CLI::App* command, ScheduleOptions& options, const std::string& strategy_help) {
+  command->add_option("--seed", options.seed, "Campaign seed: run i uses a seed derived from it and i")
+      ->capture_default_str();
+  std::vector<std::string> strategies;
+  for (Strategy s : kAllStrategies) strategies.emplace_back(to_string(s));
+  command->add_option("--strategy", options.strategy, strategy_help + ": " + strategy_names())
+      ->check(CLI::IsMember(strategies))
+      ->capture_default_str();
+  options.pct_depth_option =
+      command->add_option("--pct-depth", options.pct_depth, "Strategy pct's bug depth d (with --strategy pct or portfolio)")
+          ->check(CLI::Range(1, 16))
+          ->capture_default_str();
+}
+
+Strategy ScheduleOptions::resolve() const {
+  const Strategy s = *parse_strategy(strategy);
+  if (pct_depth_option != nullptr && pct_depth_option->count() > 0 && !info(s).uses_pct_depth)
+    throw std::invalid_argument(
+        fmt::format("--pct-depth does nothing with --strategy {}: give --strategy pct or portfolio", strategy));
+  return s;
+}
+
 std::pair<int, int> parse_shard(const std::string& text) {
   std::string index_text;
   std::string count_text;

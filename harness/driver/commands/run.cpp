@@ -18,22 +18,20 @@ struct RunArgs {
   std::vector<std::string> cases;
   std::string variant = "both";
   CampaignOptions campaign;
-  std::string strategy = "portfolio";
+  ScheduleOptions schedule;
   std::string time;
   std::string shard;
   std::string max_log = "16M";
   Output output{.source_root = RACELAB_SOURCE_DIR};
-  CLI::Option* pct_depth_option = nullptr;  ///< given: refused unless the strategy uses it
 };
 
 int run(const std::string& cases_dir, RunArgs args) {
   if (!args.time.empty()) args.campaign.time_s = parse_duration(args.time);
   std::tie(args.campaign.shard_index, args.campaign.shard_count) = parse_shard(args.shard);
   const std::vector<CaseProgram> selected = load_catalogue(cases_dir, args.cases);
-  args.campaign.strategy = *parse_strategy(args.strategy);
-  if (args.pct_depth_option->count() > 0 && !info(args.campaign.strategy).uses_pct_depth)
-    throw std::invalid_argument(fmt::format(
-        "--pct-depth does nothing with --strategy {}: give --strategy pct or portfolio", args.strategy));
+  args.campaign.strategy = args.schedule.resolve();
+  args.campaign.seed = args.schedule.seed;
+  args.campaign.pct_depth = args.schedule.pct_depth;
   args.campaign.out_dir = args.output.dir;
   args.campaign.max_log = parse_size(args.max_log);
   prepare_output(args.output);
@@ -114,17 +112,7 @@ Command add_run_command(CLI::App& app, const Context& context) {
   cmd->add_option("--shard", a->shard,
                       "Run shard i of n (0-based) of every variant's run indices; default: "
                       "GTEST_SHARD_INDEX / GTEST_TOTAL_SHARDS when set");
-  cmd->add_option("--seed", a->campaign.seed, "Campaign seed: run i uses a seed derived from it and i")
-      ->capture_default_str();
-  std::vector<std::string> strategies;
-  for (Strategy s : kAllStrategies) strategies.emplace_back(to_string(s));
-  cmd->add_option("--strategy", a->strategy, strategy_names())
-      ->check(CLI::IsMember(strategies))
-      ->capture_default_str();
-  a->pct_depth_option =
-      cmd->add_option("--pct-depth", a->campaign.pct_depth, "Strategy pct's bug depth d (with --strategy pct or portfolio)")
-          ->check(CLI::Range(1, 16))
-          ->capture_default_str();
+  add_schedule_options(cmd, a->schedule, "How interleave() points perturb");
   cmd->add_option("--timeout", a->campaign.timeout_s,
                       "Seconds one run may take before it is a hang (default: the case program's, "
                       "10 under TSan, 5 otherwise)")

@@ -8,33 +8,13 @@
 #include <string>
 #include <vector>
 
+#include "racelab/schedule.h"
 #include "racelab/verdict.h"
 
 namespace racelab::detail {
 
-// Rng — splitmix64: tiny, fast, and good enough to pick schedules.
-class Rng {
- public:
-  constexpr explicit Rng(std::uint64_t seed = 0) noexcept : state_(seed) {}
-  std::uint64_t next() noexcept {
-    std::uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  /// True with probability 1/n.
-  bool one_in(std::uint64_t n) noexcept { return next() % n == 0; }
-  /// Uniform in [lo, hi].
-  std::uint64_t between(std::uint64_t lo, std::uint64_t hi) noexcept {
-    return lo + next() % (hi - lo + 1);
-  }
-
- private:
-  std::uint64_t state_;
-};
-
-// mix() — a well-spread 64-bit value from two inputs (seed derivation).
-std::uint64_t mix(std::uint64_t a, std::uint64_t b) noexcept;
+using racelab::Rng;
+using racelab::mix;
 
 class Lockable;
 struct ThreadState;

@@ -1,0 +1,292 @@
+// intercept.h — racelab's runtime for unmodified code: its state and the
+// functions its hooks share. Internal to harness/intercept.
+//
+// A user links libracelab_intercept.a (whole) into a TSan-built program. Its
+// strong definitions of pthread_mutex_lock, pthread_cond_wait, sem_wait, …
+// take the place of ThreadSanitizer's weak ones; each hook updates racelab's
+// model of the program (who owns which mutex, who waits on what, where), may
+// perturb the schedule, and calls TSan's own interceptor, so TSan sees every
+// call as before. The C++ atomics reach the hooks through `-Wl,--wrap` of
+// TSan's __tsan_atomic* entry points (atomic_entry_points.inc).
+//
+// The runtime itself is built without TSan instrumentation and guards its
+// model with a spin lock TSan never sees: nothing here adds a happens-before
+// edge between the program's threads, and TSan reports nothing of racelab's
+// own bookkeeping. It never calls one of TSan's interceptors while holding
+// that lock.
+#pragma once
+
+#include <pthread.h>
+#include <semaphore.h>
+#include <sys/types.h>
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "racelab/schedule.h"
+#include "racelab/verdict.h"
+
+// ThreadSanitizer's interceptors: `___interceptor_<name>` since clang 17,
+// `__interceptor_<name>` before (clang 14–16).
+#if defined(__clang_major__) && __clang_major__ >= 17
+#define RACELAB_TSAN(name) ___interceptor_##name
+#else
+#define RACELAB_TSAN(name) __interceptor_##name
+#endif
+
+namespace racelab::intercept {
+
+// ---- the model's lock ----
+
+// SpinLock — test-and-test-and-set with sched_yield. Uninstrumented, so
+// ThreadSanitizer never sees it order anything.
+class SpinLock {
+ public:
+  void lock() noexcept;
+  void unlock() noexcept { locked_.store(false, std::memory_order_release); }
+  /// In a fork child, whose other threads (one may have held it) are gone.
+  void reset() noexcept { locked_.store(false, std::memory_order_relaxed); }
+
+ private:
+  std::atomic<bool> locked_{false};
+};
+
+// ---- sites ----
+
+/// Return addresses of a call, innermost first (the hook's caller first).
+struct Site {
+  static constexpr int kDepth = 8;
+  std::uintptr_t pc[kDepth] = {};
+};
+
+// Where the hook that calls it was called from. Fast (a frame-pointer walk)
+// unless the caller is inside libstdc++ or libc (std::thread's constructor,
+// std::condition_variable::wait), whose frames have no frame pointers; then
+// an unwind. `frame` is the hook's __builtin_frame_address(0).
+Site capture(void* frame) noexcept;
+#define RACELAB_SITE() ::racelab::intercept::capture(__builtin_frame_address(0))
+
+// "file.cpp:12 in function()", the first frame outside the standard
+// library, libc and racelab; "an unknown site" when none is known.
+std::string describe(const Site& site);
+// "file.cpp:12": the stable part, for a verdict's `where`.
+std::string place(const Site& site);
+
+// ---- the model ----
+
+struct Thread;
+
+// What a thread waits for. A wait is `forever` when nothing but another
+// thread's action (modelled here) can end it; timed waits, and waits on
+// objects shared with other processes, are not.
+enum class Wait : std::uint8_t { none, mutex, read_lock, write_lock, condition, join, semaphore, barrier };
+
+struct VectorClock {
+  // (thread ordinal, epoch), sorted by ordinal. Epochs advance only at thread
+  // creation and join: the order that separates lock acquisitions in time.
+  std::vector<std::pair<int, std::uint64_t>> entries;
+  std::uint64_t of(int ordinal) const noexcept;
+  void set(int ordinal, std::uint64_t epoch);
+  void join(const VectorClock& other);
+};
+
+struct Thread {
+  int ordinal = 0;  ///< T0 is the main thread; then in creation order
+  pthread_t handle{};
+  bool finished = false;
+  bool detached = false;
+  bool gone_at_fork = false;   ///< a thread of the parent process (this is a fork child)
+  Site created;                ///< where pthread_create was called
+  int parent = -1;
+
+  Wait wait = Wait::none;
+  bool forever = false;
+  const void* waiting_on = nullptr;  ///< the mutex, rwlock, condition, semaphore or barrier
+  const void* wait_mutex = nullptr;  ///< the mutex of a condition wait
+  Thread* joining = nullptr;
+  bool joined = false;  ///< someone joined it (its pthread_t may be reused)
+  bool counted_exit = false;  ///< thread_ended() ran
+  std::uint64_t barrier_round = 0;
+  Site wait_site;
+
+  std::vector<const void*> held;  ///< mutexes and rwlocks it holds, in acquisition order
+
+  VectorClock clock;
+  std::uint64_t clock_version = 0;  ///< bumped when `clock` changes
+
+  Rng rng;
+  std::atomic<int> priority{0};  ///< strategy pct
+
+  // Livelock: the owner each mutex had at this thread's last failed try.
+  std::unordered_map<const void*, std::uint64_t> last_failed_generation;
+};
+
+struct Mutex {
+  int id = 0;             ///< M<id>, in order of first sight
+  Thread* owner = nullptr;
+  unsigned depth = 0;     ///< recursive locks
+  std::uint64_t generation = 0;  ///< acquisitions so far
+  Site taken;
+};
+
+struct RwLock {
+  int id = 0;
+  Thread* writer = nullptr;
+  std::vector<Thread*> readers;  ///< one entry per read lock held
+  Site taken;
+};
+
+struct Condition {
+  int id = 0;
+  int waiters = 0;
+  int pending = 0;  ///< signals not yet consumed: up to that many waiters may run
+  bool shared = false;  ///< shared with other processes, whose signals are not seen
+};
+
+struct Semaphore {
+  int id = 0;
+  bool known = false;  ///< its value is modelled (sem_init in this process)
+  long value = 0;
+};
+
+struct Barrier {
+  int id = 0;
+  unsigned count = 0;
+  unsigned arrived = 0;
+  std::uint64_t round = 0;
+  std::vector<Thread*> here;  ///< the threads of the current round
+};
+
+// One way a thread took mutex `to` while holding `from`.
+struct EdgeInstance {
+  int thread = 0;
+  std::vector<const void*> gates;  ///< the other locks held then, sorted
+  VectorClock first, last;         ///< the thread's clock at its first and latest such acquisition
+  std::uint64_t last_version = 0;
+  Site from_site, to_site;
+};
+
+struct Model {
+  SpinLock lock;
+  std::vector<Thread*> threads;  ///< every thread seen, by ordinal (never freed)
+  std::unordered_map<const void*, Mutex> mutexes;
+  std::unordered_map<const void*, RwLock> rwlocks;
+  std::unordered_map<const void*, Condition> conditions;
+  std::unordered_map<const void*, Semaphore> semaphores;
+  std::unordered_map<const void*, Barrier> barriers;
+  int next_id = 1;
+  // The lock-order graph: from → to → the distinct ways it was taken.
+  std::unordered_map<const void*, std::unordered_map<const void*, std::vector<EdgeInstance>>> edges;
+  // Livelock: failed tries in a row (each on a mutex whose owner changed
+  // since that thread's last failed try on it) with no progress between.
+  std::uint64_t failed_tries = 0;
+  std::vector<int> trying_threads;
+  std::unordered_map<int, std::pair<Site, const void*>> try_sites;  ///< each trying thread's last failed try
+};
+
+Model& model() noexcept;
+
+inline void start_wait(Thread& me, Wait wait, bool forever, const void* on, const Site& site) {
+  me.wait = wait;
+  me.forever = forever;
+  me.waiting_on = on;
+  me.wait_site = site;
+}
+
+inline void end_wait(Thread& me) {
+  me.wait = Wait::none;
+  me.forever = false;
+  me.waiting_on = nullptr;
+  me.wait_mutex = nullptr;
+  me.joining = nullptr;
+}
+
+// Drops the last entry of `lock` from what `t` holds.
+inline void remove_held(Thread& t, const void* lock) {
+  for (auto it = t.held.rbegin(); it != t.held.rend(); ++it)
+    if (*it == lock) {
+      t.held.erase(std::next(it).base());
+      return;
+    }
+}
+
+// The calling thread's record; registers a thread racelab did not see start.
+// Under the model's lock.
+Thread& me_locked();
+
+// Makes `t` the calling thread's record: the first thing a thread the
+// runtime started does (threads.cpp).
+void adopt_thread(Thread* t);
+
+// ScopedModel — holds the model's lock; hooks called from inside the
+// runtime (or re-entered from a signal handler) see `active()` false and go
+// straight to TSan.
+class ScopedModel {
+ public:
+  ScopedModel() noexcept;
+  ~ScopedModel();
+  ScopedModel(const ScopedModel&) = delete;
+  ScopedModel& operator=(const ScopedModel&) = delete;
+  void unlock() noexcept;  ///< early (before calling into TSan)
+
+ private:
+  bool held_ = true;
+};
+
+// True when this call should be modelled: the runtime is initialised and
+// the calling thread is not already inside it.
+bool active() noexcept;
+
+Mutex& mutex_of(const void* m);
+RwLock& rwlock_of(const void* l);
+Condition& condition_of(const void* c);
+Semaphore& semaphore_of(const void* s);
+Barrier& barrier_of(const void* b);
+
+// "mutex M3 'accounts_lock'": the id and, for a global, its name.
+std::string name_of(const char* what, int id, const void* address);
+
+// The calling thread ends (returns from its start routine or calls
+// pthread_exit): notes a lock leak, wakes its joiners, checks for a hang.
+void thread_ended(Thread& t);
+
+// ---- judging (judge.cpp) ----
+
+// The calling thread is about to wait forever (its Wait is set): ends the
+// process when the wait can never end — a wait-for cycle (deadlock), a mutex
+// its owner died holding (a lock leak), every live thread waiting (hang).
+// Under the model's lock, which it releases only to end the process.
+void check_wait(Thread& me);
+// A thread finished: when every remaining thread now waits forever, hang.
+void check_all_waiting();
+// Notes a lock-order edge for each lock `me` holds; `to` was just taken.
+void add_edges(Thread& me, const void* to, const Site& to_site);
+// A failed trylock or timed lock on `m` by `me`: counts toward livelock.
+void failed_try(Thread& me, const void* m, const Mutex& state, const Site& site);
+// Something finished or got through: the livelock count starts over.
+void progress() noexcept;
+
+// ---- outcomes (runtime.cpp) ----
+
+// Ends the process: the verdict goes to stderr and the records, then _exit.
+[[noreturn]] void end_process(Verdict verdict, const std::string& where, const std::string& detail);
+// A diagnosis that does not end the process.
+void note(Verdict verdict, const std::string& where, const std::string& detail);
+// A record line (runtime_wire.h), appended to this process's record file.
+void write_record(const std::string& line);
+
+// ---- scheduling (schedule.cpp) ----
+
+// A scheduling point: the strategy may delay the calling thread here.
+void point() noexcept;
+void schedule_thread_started(Thread& thread);  ///< under the model's lock
+void schedule_thread_finished();               ///< under the model's lock
+std::uint64_t steps() noexcept;
+Strategy strategy() noexcept;
+std::uint64_t seed() noexcept;
+void schedule_init(const char* strategy, const char* seed, const char* depth, const char* steps);
+
+}  // namespace racelab::intercept

@@ -1,0 +1,454 @@
+// Judging the model: wait-for cycles, hangs, lock leaks and livelocks as they
+// form; ThreadSanitizer's lock-order reports re-judged by the lock-order
+// graph's rules.
+#include <algorithm>
+#include <cstring>
+#include <set>
+
+#include "intercept.h"
+#include "racelab/runtime_wire.h"
+
+extern "C" {
+int __tsan_get_report_data(void* report, const char** description, int* count, int* stack_count,
+                           int* mop_count, int* loc_count, int* mutex_count, int* thread_count,
+                           int* unique_tid_count, void** sleep_trace, unsigned long trace_size)
+    __attribute__((weak));
+int __tsan_get_report_mutex(void* report, unsigned long idx, unsigned long* mutex_id, void** addr,
+                            int* destroyed, void** trace, unsigned long trace_size) __attribute__((weak));
+}
+
+namespace racelab::intercept {
+
+// ---- vector clocks ----
+
+std::uint64_t VectorClock::of(int ordinal) const noexcept {
+  auto it = std::lower_bound(entries.begin(), entries.end(), std::pair<int, std::uint64_t>(ordinal, 0));
+  return it != entries.end() && it->first == ordinal ? it->second : 0;
+}
+
+void VectorClock::set(int ordinal, std::uint64_t epoch) {
+  auto it = std::lower_bound(entries.begin(), entries.end(), std::pair<int, std::uint64_t>(ordinal, 0));
+  if (it != entries.end() && it->first == ordinal)
+    it->second = epoch;
+  else
+    entries.insert(it, {ordinal, epoch});
+}
+
+void VectorClock::join(const VectorClock& other) {
+  for (const auto& [ordinal, epoch] : other.entries)
+    if (epoch > of(ordinal)) set(ordinal, epoch);
+}
+
+namespace {
+
+std::string thread_name(const Thread& t) { return "T" + std::to_string(t.ordinal); }
+
+const Mutex* find_mutex(const void* m) {
+  auto it = model().mutexes.find(m);
+  return it == model().mutexes.end() ? nullptr : &it->second;
+}
+const RwLock* find_rwlock(const void* l) {
+  auto it = model().rwlocks.find(l);
+  return it == model().rwlocks.end() ? nullptr : &it->second;
+}
+
+// Whether `t`'s current wait can end without another thread's action.
+bool may_run(const Thread& t) {
+  if (t.wait == Wait::none || !t.forever) return true;
+  switch (t.wait) {
+    case Wait::none:
+      return true;
+    case Wait::mutex: {
+      const Mutex* m = find_mutex(t.waiting_on);
+      return m == nullptr || m->owner == nullptr || m->owner == &t;
+    }
+    case Wait::read_lock: {
+      const RwLock* l = find_rwlock(t.waiting_on);
+      return l == nullptr || l->writer == nullptr;
+    }
+    case Wait::write_lock: {
+      const RwLock* l = find_rwlock(t.waiting_on);
+      return l == nullptr || (l->writer == nullptr && l->readers.empty());
+    }
+    case Wait::condition: {
+      auto it = model().conditions.find(t.waiting_on);
+      if (it == model().conditions.end() || it->second.pending == 0) return false;
+      const Mutex* m = find_mutex(t.wait_mutex);
+      return m == nullptr || m->owner == nullptr || m->owner == &t;
+    }
+    case Wait::join:
+      return t.joining == nullptr || t.joining->finished;
+    case Wait::semaphore: {
+      auto it = model().semaphores.find(t.waiting_on);
+      return it == model().semaphores.end() || !it->second.known || it->second.value > 0;
+    }
+    case Wait::barrier: {
+      auto it = model().barriers.find(t.waiting_on);
+      return it == model().barriers.end() || it->second.round != t.barrier_round;
+    }
+  }
+  return true;
+}
+
+// The threads `t` certainly waits for (the edges of the wait-for graph).
+std::vector<Thread*> blockers(const Thread& t) {
+  std::vector<Thread*> out;
+  if (!t.forever || may_run(t)) return out;
+  switch (t.wait) {
+    case Wait::mutex:
+      if (const Mutex* m = find_mutex(t.waiting_on)) out.push_back(m->owner);
+      break;
+    case Wait::read_lock:
+    case Wait::write_lock:
+      if (const RwLock* l = find_rwlock(t.waiting_on)) {
+        if (l->writer != nullptr) out.push_back(l->writer);
+        if (t.wait == Wait::write_lock) out.insert(out.end(), l->readers.begin(), l->readers.end());
+      }
+      break;
+    case Wait::join:
+      out.push_back(t.joining);
+      break;
+    case Wait::condition: {
+      // Signalled (every waiter), but the mutex it needs back is held.
+      auto it = model().conditions.find(t.waiting_on);
+      if (it != model().conditions.end() && it->second.pending >= it->second.waiters)
+        if (const Mutex* m = find_mutex(t.wait_mutex); m != nullptr && m->owner != nullptr) out.push_back(m->owner);
+      break;
+    }
+    default:
+      break;
+  }
+  std::erase_if(out, [](const Thread* b) { return b == nullptr || b->finished; });
+  return out;
+}
+
+bool find_cycle(Thread* at, const Thread* goal, std::vector<Thread*>& path, std::set<const Thread*>& seen) {
+  for (Thread* next : blockers(*at)) {
+    path.push_back(next);
+    if (next == goal) return true;
+    if (seen.insert(next).second && find_cycle(next, goal, path, seen)) return true;
+    path.pop_back();
+  }
+  return false;
+}
+
+std::string lock_name(const void* lock) {
+  if (const Mutex* m = find_mutex(lock)) return name_of("mutex", m->id, lock);
+  if (const RwLock* l = find_rwlock(lock)) return name_of("rwlock", l->id, lock);
+  return "a lock";
+}
+
+const Site* taken_site(const void* lock) {
+  if (const Mutex* m = find_mutex(lock)) return &m->taken;
+  if (const RwLock* l = find_rwlock(lock)) return &l->taken;
+  return nullptr;
+}
+
+// What `t` waits for, in a sentence.
+std::string waiting_text(const Thread& t) {
+  const std::string who = thread_name(t);
+  const std::string at = describe(t.wait_site);
+  switch (t.wait) {
+    case Wait::mutex:
+    case Wait::read_lock:
+    case Wait::write_lock: {
+      std::string text = who + " waits for " + lock_name(t.waiting_on) +
+                         (t.wait == Wait::read_lock ? " (to read)" : t.wait == Wait::write_lock ? " (to write)" : "") +
+                         " at " + at;
+      const Thread* owner = nullptr;
+      if (const Mutex* m = find_mutex(t.waiting_on)) owner = m->owner;
+      if (const RwLock* l = find_rwlock(t.waiting_on)) owner = l->writer != nullptr ? l->writer : l->readers.empty() ? nullptr : l->readers.front();
+      if (owner != nullptr) {
+        text += ", held by " + thread_name(*owner) + " since " + describe(*taken_site(t.waiting_on));
+        if (owner->gone_at_fork) text += " (a thread of the parent process: gone in this fork child)";
+        else if (owner->finished) text += ", which ended holding it (a lock leak)";
+      }
+      return text;
+    }
+    case Wait::condition:
+      return who + " waits on " + name_of("condition variable", condition_of(t.waiting_on).id, t.waiting_on) +
+             " at " + at + " (with " + lock_name(t.wait_mutex) + "); no thread is left to signal it";
+    case Wait::join:
+      return who + " joins " + thread_name(*t.joining) + " at " + at;
+    case Wait::semaphore:
+      return who + " waits on " + name_of("semaphore", semaphore_of(t.waiting_on).id, t.waiting_on) + " at " + at +
+             " (its count is 0)";
+    case Wait::barrier: {
+      const Barrier& b = barrier_of(t.waiting_on);
+      return who + " waits at " + name_of("barrier", b.id, t.waiting_on) + " at " + at + " (" +
+             std::to_string(b.arrived) + " of " + std::to_string(b.count) + " threads arrived)";
+    }
+    case Wait::none:
+      break;
+  }
+  return who + " runs";
+}
+
+std::string joined_sorted(std::set<std::string> parts, const char* separator) {
+  std::string text;
+  for (const std::string& p : parts) text += (text.empty() ? "" : separator) + p;
+  return text;
+}
+
+[[noreturn]] void deadlock(const std::vector<Thread*>& cycle) {
+  std::string detail = "a wait-for cycle of " + std::to_string(cycle.size()) + " thread" +
+                       (cycle.size() == 1 ? "" : "s") + ": ";
+  std::set<std::string> places;
+  for (std::size_t i = 0; i < cycle.size(); ++i) {
+    const Thread& t = *cycle[i];
+    detail += (i == 0 ? "" : "; ") + waiting_text(t);
+    const Site* held = t.wait == Wait::join ? nullptr : taken_site(t.waiting_on);
+    places.insert((t.wait == Wait::join ? "a join at " : "waits at ") + place(t.wait_site) +
+                  (held != nullptr ? " for a lock taken at " + place(*held) : ""));
+  }
+  end_process(Verdict::deadlock, "deadlock: " + joined_sorted(places, "; "), detail);
+}
+
+// Every live thread waits forever: name the hang for what it is.
+[[noreturn]] void hang(const std::vector<const Thread*>& live) {
+  std::string detail;
+  std::set<std::string> leak, condition, semaphore, barrier, lock, join;
+  for (const Thread* t : live) {
+    detail += (detail.empty() ? "" : "; ") + waiting_text(*t);
+    const std::string at = place(t->wait_site);
+    switch (t->wait) {
+      case Wait::mutex:
+      case Wait::read_lock:
+      case Wait::write_lock: {
+        const Mutex* m = find_mutex(t->waiting_on);
+        if (m != nullptr && m->owner != nullptr && m->owner->finished)
+          leak.insert("a lock taken at " + place(m->taken) + " by a thread that ended holding it, waited for at " + at);
+        else
+          lock.insert(at);
+        break;
+      }
+      case Wait::condition: condition.insert(at); break;
+      case Wait::semaphore: semaphore.insert(at); break;
+      case Wait::barrier: barrier.insert(at); break;
+      case Wait::join: join.insert(at); break;
+      case Wait::none: break;
+    }
+  }
+  std::string where;
+  if (!leak.empty()) where = "lock leak: " + joined_sorted(leak, "; ");
+  else if (!condition.empty()) where = "lost wakeup: a condition variable nobody signals, waited on at " + joined_sorted(condition, ", ");
+  else if (!semaphore.empty()) where = "semaphore never posted: waited on at " + joined_sorted(semaphore, ", ");
+  else if (!barrier.empty()) where = "barrier short of threads: waited at " + joined_sorted(barrier, ", ");
+  else if (!lock.empty()) where = "every thread waits for a lock: at " + joined_sorted(lock, ", ");
+  else where = "join of a thread that never ends: at " + joined_sorted(join, ", ");
+  end_process(Verdict::hang, where, "every thread waits and none can wake another: " + detail);
+}
+
+constexpr std::uint64_t kLivelockTries = 10000;
+
+}  // namespace
+
+void check_wait(Thread& me) {
+  std::vector<Thread*> path;
+  std::set<const Thread*> seen;
+  if (find_cycle(&me, &me, path, seen)) {
+    // path ends with `me`; rotate so that the cycle starts with it.
+    std::vector<Thread*> cycle = {&me};
+    cycle.insert(cycle.end(), path.begin(), path.end() - 1);
+    deadlock(cycle);
+  }
+  // A lock whose owner is gone is never released.
+  if (me.wait == Wait::mutex)
+    if (const Mutex* m = find_mutex(me.waiting_on); m != nullptr && m->owner != nullptr && m->owner->finished)
+      end_process(Verdict::hang,
+                  "lock leak: a lock taken at " + place(m->taken) + " by a thread that ended holding it, waited for at " +
+                      place(me.wait_site),
+                  waiting_text(me));
+  check_all_waiting();
+}
+
+void check_all_waiting() {
+  std::vector<const Thread*> live;
+  for (const Thread* t : model().threads) {
+    if (t->finished) continue;
+    if (may_run(*t)) return;
+    live.push_back(t);
+  }
+  if (!live.empty()) hang(live);
+}
+
+// ---- livelock ----
+
+void progress() noexcept {
+  model().failed_tries = 0;
+  model().trying_threads.clear();
+}
+
+void failed_try(Thread& me, const void* m, const Mutex& state, const Site& site) {
+  std::uint64_t& last = me.last_failed_generation[m];
+  const bool churned = last != 0 && state.generation != last;
+  last = state.generation;
+  // A lock held all along (a thread polling while another works) is not a livelock.
+  if (!churned) return;
+  Model& md = model();
+  ++md.failed_tries;
+  if (std::find(md.trying_threads.begin(), md.trying_threads.end(), me.ordinal) == md.trying_threads.end())
+    md.trying_threads.push_back(me.ordinal);
+  md.try_sites[me.ordinal] = {site, m};
+  if (md.failed_tries < kLivelockTries || md.trying_threads.size() < 2) return;
+  std::set<std::string> places;
+  std::string detail;
+  for (int ordinal : md.trying_threads) {
+    const auto& [at, lock] = md.try_sites[ordinal];
+    places.insert(place(at));
+    detail += (detail.empty() ? "" : "; ") + ("T" + std::to_string(ordinal)) + " fails to take " + lock_name(lock) +
+              " at " + describe(at);
+  }
+  end_process(Verdict::livelock, "livelock: failed try-locks retried at " + joined_sorted(places, ", "),
+              std::to_string(md.failed_tries) + " try-locks failed in a row, each on a mutex taken and released by "
+              "another thread since the last try, while no thread finished, got a try-lock or ended a wait: " + detail);
+}
+
+// ---- the lock-order graph ----
+
+void add_edges(Thread& me, const void* to, const Site& to_site) {
+  for (const void* from : me.held) {
+    if (from == to) continue;
+    std::vector<const void*> gates;
+    for (const void* other : me.held)
+      if (other != from && other != to) gates.push_back(other);
+    std::sort(gates.begin(), gates.end());
+    std::vector<EdgeInstance>& instances = model().edges[from][to];
+    auto it = std::find_if(instances.begin(), instances.end(),
+                           [&](const EdgeInstance& e) { return e.thread == me.ordinal && e.gates == gates; });
+    if (it != instances.end()) {
+      if (it->last_version != me.clock_version) {
+        it->last = me.clock;
+        it->last_version = me.clock_version;
+      }
+      continue;
+    }
+    if (instances.size() >= 16) continue;
+    const Site* from_site = taken_site(from);
+    instances.push_back({me.ordinal, std::move(gates), me.clock, me.clock, me.clock_version,
+                         from_site != nullptr ? *from_site : Site{}, to_site});
+  }
+}
+
+namespace {
+
+// One acquisition of an edge, as judged: by whom, under which other locks, when.
+struct Event {
+  const EdgeInstance* edge;
+  const VectorClock* clock;
+};
+
+bool happens_before(const Event& a, const Event& b) {
+  return b.clock->of(a.edge->thread) >= a.clock->of(a.edge->thread);
+}
+
+bool concurrent(const Event& a, const Event& b) {
+  return a.edge->thread != b.edge->thread && !happens_before(a, b) && !happens_before(b, a);
+}
+
+// A choice of one event per edge that could all be waiting at once: distinct
+// threads, pairwise concurrent, no lock held across all of them.
+bool can_deadlock(const std::vector<const std::vector<EdgeInstance>*>& edges, std::vector<Event>& chosen) {
+  if (chosen.size() == edges.size()) {
+    std::vector<const void*> common = chosen.front().edge->gates;
+    for (const Event& e : chosen) {
+      std::vector<const void*> both;
+      std::set_intersection(common.begin(), common.end(), e.edge->gates.begin(), e.edge->gates.end(),
+                            std::back_inserter(both));
+      common = std::move(both);
+    }
+    return common.empty();
+  }
+  for (const EdgeInstance& instance : *edges[chosen.size()])
+    for (const VectorClock* clock : {&instance.first, &instance.last}) {
+      const Event e{&instance, clock};
+      if (!std::all_of(chosen.begin(), chosen.end(), [&](const Event& c) { return concurrent(c, e); })) continue;
+      chosen.push_back(e);
+      if (can_deadlock(edges, chosen)) return true;
+      chosen.pop_back();
+    }
+  return false;
+}
+
+// Why no choice can deadlock, in a sentence.
+std::string why_not(const std::vector<const std::vector<EdgeInstance>*>& edges) {
+  std::set<int> threads;
+  std::vector<const void*> common;
+  bool first = true;
+  for (const auto* instances : edges)
+    for (const EdgeInstance& e : *instances) {
+      threads.insert(e.thread);
+      if (first) {
+        common = e.gates;
+        first = false;
+        continue;
+      }
+      std::vector<const void*> both;
+      std::set_intersection(common.begin(), common.end(), e.gates.begin(), e.gates.end(), std::back_inserter(both));
+      common = std::move(both);
+    }
+  if (threads.size() == 1)
+    return "only thread T" + std::to_string(*threads.begin()) +
+           " took these locks in both orders: one thread alone cannot deadlock on lock order";
+  if (!common.empty())
+    return "every edge of the cycle was taken while holding " + lock_name(common.front()) +
+           " (a gate lock): no two threads can be inside the cycle at once";
+  return "the threads that took the cycle's edges never ran at the same time (one was joined before the other "
+         "was created), or each pair of them shares a gate lock";
+}
+
+}  // namespace
+
+}  // namespace racelab::intercept
+
+// ThreadSanitizer asks before it prints a report; true drops it. A
+// lock-order inversion the lock-order graph's rules show cannot deadlock is
+// dropped, with its reason in the records; every other report is TSan's.
+namespace __tsan {
+struct ReportDesc;
+bool OnReport(const ReportDesc* rep, bool suppressed);
+}  // namespace __tsan
+
+bool __tsan::OnReport(const ReportDesc* rep, bool suppressed) {
+  using namespace racelab::intercept;
+  if (suppressed || !active() || __tsan_get_report_data == nullptr || __tsan_get_report_mutex == nullptr)
+    return suppressed;
+  void* report = const_cast<ReportDesc*>(rep);
+  const char* description = nullptr;
+  int count = 0, stacks = 0, mops = 0, locs = 0, mutexes = 0, threads = 0, tids = 0;
+  void* trace = nullptr;
+  if (__tsan_get_report_data(report, &description, &count, &stacks, &mops, &locs, &mutexes, &threads, &tids,
+                             &trace, 0) == 0 ||
+      description == nullptr || std::strcmp(description, "lock-order-inversion") != 0 || mutexes < 2)
+    return false;
+  std::vector<const void*> cycle;
+  for (int i = 0; i < mutexes; ++i) {
+    unsigned long id = 0;
+    void* address = nullptr;
+    int destroyed = 0;
+    if (__tsan_get_report_mutex(report, static_cast<unsigned long>(i), &id, &address, &destroyed, nullptr, 0) == 0)
+      return false;
+    cycle.push_back(address);
+  }
+  ScopedModel scoped;
+  std::vector<const std::vector<EdgeInstance>*> edges;
+  racelab::ProgramCycle record;
+  for (std::size_t i = 0; i < cycle.size(); ++i) {
+    record.mutexes.push_back(lock_name(cycle[i]));
+    auto from = model().edges.find(cycle[i]);
+    const void* to = cycle[(i + 1) % cycle.size()];
+    if (from == model().edges.end() || !from->second.contains(to)) {
+      // An edge racelab did not see taken by a blocking lock (TSan's own
+      // bookkeeping differs, e.g. for a try-lock): TSan's report stands.
+      record.reason = "an edge racelab's graph does not have: TSan's report stands";
+      write_record(encode(record));
+      return false;
+    }
+    edges.push_back(&from->second.at(to));
+  }
+  std::vector<Event> chosen;
+  record.kept = can_deadlock(edges, chosen);
+  record.reason = record.kept ? "its edges can be taken at once by different threads" : why_not(edges);
+  write_record(encode(record));
+  return !record.kept;
+}

@@ -1,0 +1,355 @@
+// Hooks: pthread mutexes (std::mutex, std::recursive_mutex, std::timed_mutex
+// call these) and rwlocks (std::shared_mutex).
+#include <cerrno>
+#include <ctime>
+
+#include "intercept.h"
+
+extern "C" {
+int RACELAB_TSAN(pthread_mutex_init)(pthread_mutex_t*, const pthread_mutexattr_t*);
+int RACELAB_TSAN(pthread_mutex_destroy)(pthread_mutex_t*);
+int RACELAB_TSAN(pthread_mutex_lock)(pthread_mutex_t*);
+int RACELAB_TSAN(pthread_mutex_trylock)(pthread_mutex_t*);
+int RACELAB_TSAN(pthread_mutex_timedlock)(pthread_mutex_t*, const timespec*);
+int RACELAB_TSAN(pthread_mutex_clocklock)(pthread_mutex_t*, clockid_t, const timespec*);
+int RACELAB_TSAN(pthread_mutex_unlock)(pthread_mutex_t*);
+int RACELAB_TSAN(pthread_rwlock_init)(pthread_rwlock_t*, const pthread_rwlockattr_t*);
+int RACELAB_TSAN(pthread_rwlock_destroy)(pthread_rwlock_t*);
+int RACELAB_TSAN(pthread_rwlock_rdlock)(pthread_rwlock_t*);
+int RACELAB_TSAN(pthread_rwlock_tryrdlock)(pthread_rwlock_t*);
+int RACELAB_TSAN(pthread_rwlock_timedrdlock)(pthread_rwlock_t*, const timespec*);
+int RACELAB_TSAN(pthread_rwlock_wrlock)(pthread_rwlock_t*);
+int RACELAB_TSAN(pthread_rwlock_trywrlock)(pthread_rwlock_t*);
+int RACELAB_TSAN(pthread_rwlock_timedwrlock)(pthread_rwlock_t*, const timespec*);
+int RACELAB_TSAN(pthread_rwlock_unlock)(pthread_rwlock_t*);
+int RACELAB_TSAN(pthread_spin_lock)(pthread_spinlock_t*);
+int RACELAB_TSAN(pthread_spin_trylock)(pthread_spinlock_t*);
+int RACELAB_TSAN(pthread_spin_unlock)(pthread_spinlock_t*);
+}
+
+namespace racelab::intercept {
+
+namespace {
+
+// glibc's mutex kinds (pthread_mutex_t::__data.__kind).
+constexpr int kTypeMask = 3;  // normal (0), recursive (1), errorcheck (2), adaptive (3)
+constexpr int kRecursive = 1;
+constexpr int kErrorCheck = 2;
+constexpr int kRobust = 16;
+constexpr int kShared = 128;
+
+int kind_of(const pthread_mutex_t* m) { return m->__data.__kind; }
+
+// A normal or adaptive mutex re-locked by its owner blocks for ever.
+bool relock_blocks(int kind) {
+  const int type = kind & kTypeMask;
+  return type != kRecursive && type != kErrorCheck && (kind & kRobust) == 0;
+}
+
+// Only other threads of this process can release it.
+bool waits_forever(int kind) { return (kind & (kRobust | kShared)) == 0; }
+
+void acquired(Thread& me, const void* m, const Site& site, bool blocking) {
+  Mutex& state = mutex_of(m);
+  if (state.owner == &me) {
+    ++state.depth;
+    return;
+  }
+  state.owner = &me;
+  state.depth = 1;
+  state.taken = site;
+  ++state.generation;
+  if (blocking) add_edges(me, m, site);
+  me.held.push_back(m);
+}
+
+[[noreturn]] void self_deadlock(const void* m, const Mutex& state, const Site& site) {
+  const std::string name = name_of("mutex", state.id, m);
+  end_process(Verdict::self_deadlock,
+              "self-deadlock: a mutex locked again at " + place(site) + ", held since " + place(state.taken),
+              "thread T" + std::to_string(state.owner->ordinal) + " locks " + name + " at " + describe(site) +
+                  ", but already holds it since " + describe(state.taken) +
+                  ": a non-recursive mutex blocks its owner for ever");
+}
+
+// Unlock by a thread that does not hold it: the text of the note.
+void misused_unlock(const Thread& me, const char* what, int id, const void* lock, const Thread* owner,
+                    const Site& taken, const Site& site) {
+  const std::string name = name_of(what, id, lock);
+  note(Verdict::mutex_misuse, "unlock of a " + std::string(what) + " not held, at " + place(site),
+       "thread T" + std::to_string(me.ordinal) + " unlocks " + name + " at " + describe(site) +
+           (owner == nullptr ? ", which is not locked"
+                             : ", which thread T" + std::to_string(owner->ordinal) + " holds (since " +
+                                   describe(taken) + ")"));
+}
+
+template <class Lock>
+int lock_mutex(pthread_mutex_t* m, const Site& site, bool forever, Lock&& real) {
+  const int kind = kind_of(m);
+  {
+    ScopedModel scoped;
+    Thread& me = me_locked();
+    Mutex& state = mutex_of(m);
+    if (state.owner == &me && relock_blocks(kind) && forever) self_deadlock(m, state, site);
+    if (state.owner != &me) {
+      // Marked even when it is free now: another thread may take it first.
+      start_wait(me, Wait::mutex, forever && waits_forever(kind), m, site);
+      if (state.owner != nullptr && me.forever) check_wait(me);
+    }
+  }
+  const int rc = real();
+  ScopedModel scoped;
+  Thread& me = me_locked();
+  end_wait(me);
+  if (rc == 0) {
+    acquired(me, m, site, forever);
+    if (!forever) progress();
+  } else if (rc == ETIMEDOUT) {
+    const Mutex& state = mutex_of(m);
+    failed_try(me, m, state, site);
+  }
+  return rc;
+}
+
+
+bool reads(const RwLock& state, const Thread& t) {
+  for (const Thread* r : state.readers)
+    if (r == &t) return true;
+  return false;
+}
+
+template <class Lock>
+int lock_rwlock(pthread_rwlock_t* l, bool write, bool forever, const Site& site, Lock&& real) {
+  {
+    ScopedModel scoped;
+    Thread& me = me_locked();
+    RwLock& state = rwlock_of(l);
+    if (write && forever && reads(state, me))
+      end_process(Verdict::self_deadlock,
+                  "self-deadlock: write lock of a rwlock held for reading, at " + place(site),
+                  "thread T" + std::to_string(me.ordinal) + " asks for " + name_of("rwlock", state.id, l) +
+                      " for writing at " + describe(site) + " while it holds it for reading (since " +
+                      describe(state.taken) + "): the write lock waits for every reader to leave, this "
+                      "thread included (a read lock cannot be upgraded)");
+    if (state.writer != &me) {
+      start_wait(me, write ? Wait::write_lock : Wait::read_lock, forever, l, site);
+      const bool busy = state.writer != nullptr || (write && !state.readers.empty());
+      if (busy && forever) check_wait(me);
+    }
+  }
+  const int rc = real();
+  ScopedModel scoped;
+  Thread& me = me_locked();
+  end_wait(me);
+  RwLock& state = rwlock_of(l);
+  if (rc == 0) {
+    if (write)
+      state.writer = &me;
+    else
+      state.readers.push_back(&me);
+    state.taken = site;
+    if (forever) add_edges(me, l, site);
+    me.held.push_back(l);
+    if (!forever) progress();
+  }
+  return rc;
+}
+
+}  // namespace
+}  // namespace racelab::intercept
+
+using namespace racelab::intercept;
+using racelab::Verdict;
+
+extern "C" {
+
+int pthread_mutex_init(pthread_mutex_t* m, const pthread_mutexattr_t* attr) {
+  if (active()) {
+    ScopedModel scoped;
+    model().mutexes.erase(m);
+  }
+  return RACELAB_TSAN(pthread_mutex_init)(m, attr);
+}
+
+int pthread_mutex_destroy(pthread_mutex_t* m) {
+  if (active()) {
+    const Site site = RACELAB_SITE();
+    ScopedModel scoped;
+    if (auto it = model().mutexes.find(m); it != model().mutexes.end()) {
+      const Mutex& state = it->second;
+      if (state.owner != nullptr && !state.owner->finished)
+        note(Verdict::mutex_misuse, "destroy of a locked mutex at " + place(site),
+             name_of("mutex", state.id, m) + " is destroyed at " + describe(site) + " while thread T" +
+                 std::to_string(state.owner->ordinal) + " holds it (since " + describe(state.taken) + ")");
+      model().mutexes.erase(it);
+      model().edges.erase(m);
+      for (auto& [from, out] : model().edges) out.erase(m);
+    }
+  }
+  return RACELAB_TSAN(pthread_mutex_destroy)(m);
+}
+
+int pthread_mutex_lock(pthread_mutex_t* m) {
+  if (!active()) return RACELAB_TSAN(pthread_mutex_lock)(m);
+  point();
+  return lock_mutex(m, RACELAB_SITE(), true, [m] { return RACELAB_TSAN(pthread_mutex_lock)(m); });
+}
+
+int pthread_mutex_timedlock(pthread_mutex_t* m, const timespec* until) {
+  if (!active()) return RACELAB_TSAN(pthread_mutex_timedlock)(m, until);
+  point();
+  return lock_mutex(m, RACELAB_SITE(), false, [&] { return RACELAB_TSAN(pthread_mutex_timedlock)(m, until); });
+}
+
+int pthread_mutex_clocklock(pthread_mutex_t* m, clockid_t clock, const timespec* until) {
+  if (!active()) return RACELAB_TSAN(pthread_mutex_clocklock)(m, clock, until);
+  point();
+  return lock_mutex(m, RACELAB_SITE(), false,
+                    [&] { return RACELAB_TSAN(pthread_mutex_clocklock)(m, clock, until); });
+}
+
+int pthread_mutex_trylock(pthread_mutex_t* m) {
+  if (!active()) return RACELAB_TSAN(pthread_mutex_trylock)(m);
+  point();
+  const Site site = RACELAB_SITE();
+  const int rc = RACELAB_TSAN(pthread_mutex_trylock)(m);
+  ScopedModel scoped;
+  Thread& me = me_locked();
+  if (rc == 0) {
+    acquired(me, m, site, false);
+    progress();
+  } else if (rc == EBUSY) {
+    failed_try(me, m, mutex_of(m), site);
+  }
+  return rc;
+}
+
+int pthread_mutex_unlock(pthread_mutex_t* m) {
+  if (!active()) return RACELAB_TSAN(pthread_mutex_unlock)(m);
+  const Site site = RACELAB_SITE();
+  {
+    ScopedModel scoped;
+    Thread& me = me_locked();
+    Mutex& state = mutex_of(m);
+    if (state.owner != &me) {
+      misused_unlock(me, "mutex", state.id, m, state.owner, state.taken, site);
+      // A normal mutex is released whoever unlocks it.
+      if (state.owner != nullptr && relock_blocks(kind_of(m))) {
+        remove_held(*state.owner, m);
+        state.owner = nullptr;
+        state.depth = 0;
+      }
+    } else if (--state.depth == 0) {
+      state.owner = nullptr;
+      remove_held(me, m);
+    }
+  }
+  const int rc = RACELAB_TSAN(pthread_mutex_unlock)(m);
+  point();
+  return rc;
+}
+
+// ---- rwlocks ----
+
+int pthread_rwlock_init(pthread_rwlock_t* l, const pthread_rwlockattr_t* attr) {
+  if (active()) {
+    ScopedModel scoped;
+    model().rwlocks.erase(l);
+  }
+  return RACELAB_TSAN(pthread_rwlock_init)(l, attr);
+}
+
+int pthread_rwlock_destroy(pthread_rwlock_t* l) {
+  if (active()) {
+    ScopedModel scoped;
+    model().rwlocks.erase(l);
+    model().edges.erase(l);
+    for (auto& [from, out] : model().edges) out.erase(l);
+  }
+  return RACELAB_TSAN(pthread_rwlock_destroy)(l);
+}
+
+
+int pthread_rwlock_rdlock(pthread_rwlock_t* l) {
+  if (!active()) return RACELAB_TSAN(pthread_rwlock_rdlock)(l);
+  point();
+  return lock_rwlock(l, false, true, RACELAB_SITE(), [l] { return RACELAB_TSAN(pthread_rwlock_rdlock)(l); });
+}
+
+int pthread_rwlock_wrlock(pthread_rwlock_t* l) {
+  if (!active()) return RACELAB_TSAN(pthread_rwlock_wrlock)(l);
+  point();
+  return lock_rwlock(l, true, true, RACELAB_SITE(), [l] { return RACELAB_TSAN(pthread_rwlock_wrlock)(l); });
+}
+
+int pthread_rwlock_tryrdlock(pthread_rwlock_t* l) {
+  if (!active()) return RACELAB_TSAN(pthread_rwlock_tryrdlock)(l);
+  point();
+  return lock_rwlock(l, false, false, RACELAB_SITE(), [l] { return RACELAB_TSAN(pthread_rwlock_tryrdlock)(l); });
+}
+
+int pthread_rwlock_trywrlock(pthread_rwlock_t* l) {
+  if (!active()) return RACELAB_TSAN(pthread_rwlock_trywrlock)(l);
+  point();
+  return lock_rwlock(l, true, false, RACELAB_SITE(), [l] { return RACELAB_TSAN(pthread_rwlock_trywrlock)(l); });
+}
+
+int pthread_rwlock_timedrdlock(pthread_rwlock_t* l, const timespec* until) {
+  if (!active()) return RACELAB_TSAN(pthread_rwlock_timedrdlock)(l, until);
+  point();
+  return lock_rwlock(l, false, false, RACELAB_SITE(),
+                     [&] { return RACELAB_TSAN(pthread_rwlock_timedrdlock)(l, until); });
+}
+
+int pthread_rwlock_timedwrlock(pthread_rwlock_t* l, const timespec* until) {
+  if (!active()) return RACELAB_TSAN(pthread_rwlock_timedwrlock)(l, until);
+  point();
+  return lock_rwlock(l, true, false, RACELAB_SITE(),
+                     [&] { return RACELAB_TSAN(pthread_rwlock_timedwrlock)(l, until); });
+}
+
+int pthread_rwlock_unlock(pthread_rwlock_t* l) {
+  if (!active()) return RACELAB_TSAN(pthread_rwlock_unlock)(l);
+  const Site site = RACELAB_SITE();
+  {
+    ScopedModel scoped;
+    Thread& me = me_locked();
+    RwLock& state = rwlock_of(l);
+    if (state.writer == &me) {
+      state.writer = nullptr;
+      remove_held(me, l);
+    } else if (reads(state, me)) {
+      for (auto it = state.readers.begin(); it != state.readers.end(); ++it)
+        if (*it == &me) {
+          state.readers.erase(it);
+          break;
+        }
+      remove_held(me, l);
+    } else {
+      misused_unlock(me, "rwlock", state.id, l, state.writer, state.taken, site);
+    }
+  }
+  const int rc = RACELAB_TSAN(pthread_rwlock_unlock)(l);
+  point();
+  return rc;
+}
+
+// ---- spin locks: scheduling points only (a spinning thread is busy, not waiting) ----
+
+int pthread_spin_lock(pthread_spinlock_t* s) {
+  if (active()) point();
+  return RACELAB_TSAN(pthread_spin_lock)(s);
+}
+
+int pthread_spin_trylock(pthread_spinlock_t* s) {
+  if (active()) point();
+  return RACELAB_TSAN(pthread_spin_trylock)(s);
+}
+
+int pthread_spin_unlock(pthread_spinlock_t* s) {
+  const int rc = RACELAB_TSAN(pthread_spin_unlock)(s);
+  if (active()) point();
+  return rc;
+}
+
+}  // extern "C"

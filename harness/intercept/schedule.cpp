@@ -1,0 +1,117 @@
+// The seeded strategies at the scheduling points of unmodified code: every
+// synchronisation call and every atomic operation. They mean what they mean
+// in the catalogue (racelab/verdict.h's kStrategies, racelab/schedule.h).
+#include <sched.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "intercept.h"
+
+namespace racelab::intercept {
+
+namespace {
+
+Strategy g_strategy = Strategy::none;  // the concrete one
+std::uint64_t g_seed = 0;
+std::uint64_t g_one_in = 4;
+int g_depth = 3;
+// pct: d−1 step numbers, ascending (built on first use: schedule_init runs
+// from a constructor, maybe before this file's static initialisers).
+std::vector<std::uint64_t>& changes() {
+  static auto* c = new std::vector<std::uint64_t>;
+  return *c;
+}
+std::atomic<std::size_t> g_next_change{0};
+std::atomic<std::uint64_t> g_steps{0};
+std::atomic<int> g_top{0};  // pct: the highest priority among live threads
+
+thread_local Thread* t_thread = nullptr;  // the calling thread's record, for point()
+
+std::uint64_t parse_u64(const char* text, std::uint64_t fallback) {
+  if (text == nullptr || *text == '\0') return fallback;
+  char* end = nullptr;
+  const unsigned long long value = std::strtoull(text, &end, 10);
+  return *end == '\0' ? value : fallback;
+}
+
+// Under the model's lock.
+void recompute_top() {
+  int top = 0;
+  for (const Thread* t : model().threads)
+    if (!t->finished) top = std::max(top, t->priority.load(std::memory_order_relaxed));
+  g_top.store(top, std::memory_order_relaxed);
+}
+
+void pct_step(Thread& self) {
+  const std::uint64_t step = g_steps.load(std::memory_order_relaxed);
+  std::size_t next = g_next_change.load(std::memory_order_relaxed);
+  if (next < changes().size() && step >= changes()[next] &&
+      g_next_change.compare_exchange_strong(next, next + 1, std::memory_order_relaxed)) {
+    // Change point i: the running thread drops to priority d−1−i, below every other.
+    self.priority.store(g_depth - 1 - static_cast<int>(next), std::memory_order_relaxed);
+    ScopedModel scoped;
+    recompute_top();
+  }
+  if (self.priority.load(std::memory_order_relaxed) < g_top.load(std::memory_order_relaxed)) {
+    sched_yield();
+    if (self.rng.one_in(8)) usleep(20);
+  }
+}
+
+}  // namespace
+
+void schedule_init(const char* strategy, const char* seed, const char* depth, const char* steps) {
+  g_seed = parse_u64(seed, 1);
+  const auto requested = strategy != nullptr ? parse_strategy(strategy) : std::optional<Strategy>(Strategy::none);
+  g_strategy = concrete_strategy(requested.value_or(Strategy::none), g_seed);
+  g_depth = static_cast<int>(std::clamp<std::uint64_t>(parse_u64(depth, 3), 1, 16));
+  Rng rng(mix(g_seed, 0x7363686564));
+  g_one_in = perturb_one_in(g_strategy, rng);
+  const std::uint64_t k = std::max<std::uint64_t>(parse_u64(steps, 1000), 1);
+  for (int i = 1; i < g_depth; ++i) changes().push_back(rng.between(1, k));
+  std::sort(changes().begin(), changes().end());
+}
+
+Strategy strategy() noexcept { return g_strategy; }
+std::uint64_t seed() noexcept { return g_seed; }
+std::uint64_t steps() noexcept { return g_steps.load(std::memory_order_relaxed); }
+
+void schedule_thread_started(Thread& thread) {
+  if (g_strategy != Strategy::pct) return;
+  // At least the depth, so that the d−1 change points put a thread below every other.
+  const int priority = g_depth + static_cast<int>(thread.rng.between(0, 1 << 20));
+  thread.priority.store(priority, std::memory_order_relaxed);
+  recompute_top();
+}
+
+void schedule_thread_finished() {
+  if (g_strategy == Strategy::pct) recompute_top();
+}
+
+void point() noexcept {
+  g_steps.fetch_add(1, std::memory_order_relaxed);
+  if (g_strategy == Strategy::none || !active()) return;
+  if (t_thread == nullptr) {
+    ScopedModel scoped;
+    t_thread = &me_locked();
+  }
+  Thread& self = *t_thread;
+  switch (g_strategy) {
+    case Strategy::none:
+    case Strategy::portfolio:  // never the concrete strategy
+      return;
+    case Strategy::yield:
+      if (self.rng.one_in(g_one_in)) sched_yield();
+      return;
+    case Strategy::sleep:
+      if (self.rng.one_in(g_one_in)) usleep(static_cast<useconds_t>(self.rng.between(1, kMaxSleepUs)));
+      return;
+    case Strategy::pct:
+      pct_step(self);
+      return;
+  }
+}
+
+}  // namespace racelab::intercept
