@@ -149,6 +149,19 @@ std::string cause_in_output(const std::string& output) {
   return "";
 }
 
+// The program's last line of output (TSan's and racelab's own lines aside),
+// at most 200 characters: what a program that fails its own check says.
+std::string last_words(const std::string& output) {
+  std::istringstream lines(output);
+  std::string last;
+  for (std::string line; std::getline(lines, line);) {
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+    if (line.empty() || line.starts_with("==") || line.starts_with("racelab: ")) continue;
+    last = line;
+  }
+  return last.size() > 200 ? last.substr(0, 200) + "…" : last;
+}
+
 // The last `bytes` of a file (where a dying program's last words are).
 std::string tail_of(const std::string& path, std::uintmax_t bytes) {
   std::ifstream in(path, std::ios::binary);
@@ -258,9 +271,11 @@ void judge(RunOutcome& o, const ProcessResult& p, const std::string& output_path
       }
     if (p.exit_code != 0 && (r.verdict == Verdict::clean || outranks(Verdict::invariant_violated, r.verdict))) {
       r.verdict = Verdict::invariant_violated;
-      const std::string cause = cause_in_output(tail_of(output_path, 64 * 1024));
+      const std::string tail = tail_of(output_path, 64 * 1024);
+      const std::string cause = cause_in_output(tail);
+      const std::string words = last_words(tail);
       r.where = fmt::format("exit {}", p.exit_code) + (cause.empty() ? "" : ": " + cause);
-      r.detail = fmt::format("exited with code {}", p.exit_code);
+      r.detail = fmt::format("exited with code {}", p.exit_code) + (words.empty() ? "" : ", after: " + words);
     }
   }
   if (!p.leaked.empty()) {

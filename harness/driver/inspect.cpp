@@ -4,8 +4,10 @@
 
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
@@ -16,10 +18,71 @@ namespace racelab::driver {
 
 namespace {
 
+// Where each module of `pid` is loaded: the start of its mapping at file offset 0.
+std::map<std::string, std::uintptr_t> load_bases(pid_t pid) {
+  std::map<std::string, std::uintptr_t> bases;
+  std::istringstream maps(read_text(fmt::format("/proc/{}/maps", pid)).value_or(""));
+  for (std::string line; std::getline(maps, line);) {
+    // "55d1…-55d1… r--p 00000000 08:01 1234   /path/module"
+    std::istringstream fields(line);
+    std::string range, perms, offset, device, inode, path;
+    fields >> range >> perms >> offset >> device >> inode >> path;
+    if (path.empty() || path.front() != '/' || std::stoull(offset, nullptr, 16) != 0 || bases.contains(path)) continue;
+    bases[path] = std::stoull(range.substr(0, range.find('-')), nullptr, 16);
+  }
+  return bases;
+}
+
+// "file.cpp:25:17" for each (module, address), by llvm-symbolizer (elfutils
+// cannot read the line tables clang writes); empty where it knows none.
+std::vector<std::string> source_lines(pid_t pid, const std::vector<std::pair<std::string, std::uintptr_t>>& frames) {
+  std::vector<std::string> lines(frames.size());
+#ifdef RACELAB_SYMBOLIZER
+  const std::map<std::string, std::uintptr_t> bases = load_bases(pid);
+  std::string input;
+  for (const auto& [module, pc] : frames) {
+    auto base = bases.find(module);
+    // A return address: the call is one byte before it.
+    input += fmt::format("\"{}\" 0x{:x}\n", module, base == bases.end() ? 0 : pc - 1 - base->second);
+  }
+  const std::string in_path = fmt::format("/tmp/racelab-frames-{}-{}", getpid(), pid);
+  {
+    std::ofstream out(in_path);
+    out << input;
+  }
+  ProcessResult symbolized;
+  try {
+    symbolized = run_captured({"/bin/sh", "-c", std::string("exec ") + RACELAB_SYMBOLIZER + " < " + in_path},
+                              std::chrono::seconds(10), {}, 1 << 20);
+  } catch (const std::exception&) {
+  }
+  std::remove(in_path.c_str());
+  // Per address: (function, "file:line:col") pairs, inlined code first, then
+  // a blank line. The first location outside the standard library's headers.
+  std::istringstream out(symbolized.out);
+  std::size_t i = 0;
+  for (std::string function, where; i < frames.size() && std::getline(out, function);) {
+    if (function.empty()) {
+      ++i;
+      continue;
+    }
+    if (!std::getline(out, where)) break;
+    if (!lines[i].empty() || where.starts_with("??") || where.find("/c++/") != std::string::npos ||
+        where.starts_with("/usr/include/"))
+      continue;
+    lines[i] = std::filesystem::path(where).filename().string();
+  }
+#else
+  (void)pid;
+#endif
+  return lines;
+}
+
 // The top frame of each thread that is the program's own (elfutils'
 // eu-stack, when installed: a few milliseconds): not in a system library,
 // not the runtime's or the standard library's; a std::thread's callable is
-// named by its type. Sorted, each once.
+// named by its type; with its source line when llvm-symbolizer knows it.
+// Sorted, each once.
 std::vector<std::string> waiting_frames(pid_t pid) {
   const std::string eu_stack = "/usr/bin/eu-stack";
   if (access(eu_stack.c_str(), X_OK) != 0) return {};
@@ -29,7 +92,8 @@ std::vector<std::string> waiting_frames(pid_t pid) {
   } catch (const std::exception&) {
     return {};
   }
-  std::set<std::string> frames;
+  std::vector<std::string> functions;
+  std::vector<std::pair<std::string, std::uintptr_t>> frames;
   bool found = true;  // the current thread's frame is known (or there is no thread yet)
   std::istringstream lines(stacks.out);
   for (std::string line; std::getline(lines, line);) {
@@ -51,13 +115,19 @@ std::vector<std::string> waiting_frames(pid_t pid) {
     if (function.starts_with(kThreadState)) {
       function = function.substr(kThreadState.size());
       function = function.substr(0, function.find("> >"));
-    } else if (function.empty() || function.starts_with("_") || function.starts_with("std::")) {
+    } else if (function.empty() || function.starts_with("_") || function.starts_with("std::") ||
+               function.starts_with("racelab::") || function.starts_with("pthread_")) {
       continue;
     }
-    frames.insert(function);
+    functions.push_back(function);
+    frames.emplace_back(module, std::stoull(line.substr(address + 1, name_at - address - 1), nullptr, 16));
     found = true;
   }
-  return {frames.begin(), frames.end()};
+  const std::vector<std::string> sources = source_lines(pid, frames);
+  std::set<std::string> named;
+  for (std::size_t i = 0; i < functions.size(); ++i)
+    named.insert(sources[i].empty() ? functions[i] : functions[i] + " " + sources[i]);
+  return {named.begin(), named.end()};
 }
 
 }  // namespace

@@ -21,6 +21,7 @@
 #include <sys/types.h>
 
 #include <atomic>
+#include <new>
 #include <cstdint>
 #include <string>
 #include <unordered_map>
@@ -37,7 +38,42 @@
 #define RACELAB_TSAN(name) __interceptor_##name
 #endif
 
+extern "C" void* __libc_malloc(std::size_t size);
+extern "C" void __libc_free(void* p);
+
 namespace racelab::intercept {
+
+// ---- the runtime's memory ----
+
+// The runtime allocates from libc's own heap, never from the program's
+// (TSan's): a block the program freed is not handed to racelab's bookkeeping,
+// which would hide a use-after-free from TSan and write into the freed block.
+template <class T>
+struct RtAllocator {
+  using value_type = T;
+  RtAllocator() = default;
+  template <class U>
+  RtAllocator(const RtAllocator<U>&) noexcept {}
+  T* allocate(std::size_t n) {
+    void* p = __libc_malloc(n * sizeof(T));
+    if (p == nullptr) throw std::bad_alloc();
+    return static_cast<T*>(p);
+  }
+  void deallocate(T* p, std::size_t) noexcept { __libc_free(p); }
+  template <class U>
+  bool operator==(const RtAllocator<U>&) const noexcept { return true; }
+};
+
+template <class T>
+using Vector = std::vector<T, RtAllocator<T>>;
+template <class K, class V>
+using Map = std::unordered_map<K, V, std::hash<K>, std::equal_to<K>, RtAllocator<std::pair<const K, V>>>;
+
+// The base of what the runtime creates with new.
+struct RtObject {
+  static void* operator new(std::size_t size) { return RtAllocator<char>().allocate(size); }
+  static void operator delete(void* p) noexcept { __libc_free(p); }
+};
 
 // ---- the model's lock ----
 
@@ -87,13 +123,13 @@ enum class Wait : std::uint8_t { none, mutex, read_lock, write_lock, condition, 
 struct VectorClock {
   // (thread ordinal, epoch), sorted by ordinal. Epochs advance only at thread
   // creation and join: the order that separates lock acquisitions in time.
-  std::vector<std::pair<int, std::uint64_t>> entries;
+  Vector<std::pair<int, std::uint64_t>> entries;
   std::uint64_t of(int ordinal) const noexcept;
   void set(int ordinal, std::uint64_t epoch);
   void join(const VectorClock& other);
 };
 
-struct Thread {
+struct Thread : RtObject {
   int ordinal = 0;  ///< T0 is the main thread; then in creation order
   pthread_t handle{};
   bool finished = false;
@@ -112,7 +148,7 @@ struct Thread {
   std::uint64_t barrier_round = 0;
   Site wait_site;
 
-  std::vector<const void*> held;  ///< mutexes and rwlocks it holds, in acquisition order
+  Vector<const void*> held;  ///< mutexes and rwlocks it holds, in acquisition order
 
   VectorClock clock;
   std::uint64_t clock_version = 0;  ///< bumped when `clock` changes
@@ -121,7 +157,7 @@ struct Thread {
   std::atomic<int> priority{0};  ///< strategy pct
 
   // Livelock: the owner each mutex had at this thread's last failed try.
-  std::unordered_map<const void*, std::uint64_t> last_failed_generation;
+  Map<const void*, std::uint64_t> last_failed_generation;
 };
 
 struct Mutex {
@@ -135,7 +171,7 @@ struct Mutex {
 struct RwLock {
   int id = 0;
   Thread* writer = nullptr;
-  std::vector<Thread*> readers;  ///< one entry per read lock held
+  Vector<Thread*> readers;  ///< one entry per read lock held
   Site taken;
 };
 
@@ -157,34 +193,35 @@ struct Barrier {
   unsigned count = 0;
   unsigned arrived = 0;
   std::uint64_t round = 0;
-  std::vector<Thread*> here;  ///< the threads of the current round
+  Vector<Thread*> here;  ///< the threads of the current round
 };
 
 // One way a thread took mutex `to` while holding `from`.
 struct EdgeInstance {
   int thread = 0;
-  std::vector<const void*> gates;  ///< the other locks held then, sorted
+  Vector<const void*> gates;  ///< the other locks held then, sorted
   VectorClock first, last;         ///< the thread's clock at its first and latest such acquisition
   std::uint64_t last_version = 0;
   Site from_site, to_site;
 };
 
-struct Model {
+struct Model : RtObject {
   SpinLock lock;
-  std::vector<Thread*> threads;  ///< every thread seen, by ordinal (never freed)
-  std::unordered_map<const void*, Mutex> mutexes;
-  std::unordered_map<const void*, RwLock> rwlocks;
-  std::unordered_map<const void*, Condition> conditions;
-  std::unordered_map<const void*, Semaphore> semaphores;
-  std::unordered_map<const void*, Barrier> barriers;
+  Vector<Thread*> threads;  ///< every thread seen, by ordinal (never freed)
+  Map<const void*, Mutex> mutexes;
+  Map<const void*, RwLock> rwlocks;
+  Map<const void*, Condition> conditions;
+  Map<const void*, Semaphore> semaphores;
+  Map<const void*, Barrier> barriers;
   int next_id = 1;
   // The lock-order graph: from → to → the distinct ways it was taken.
-  std::unordered_map<const void*, std::unordered_map<const void*, std::vector<EdgeInstance>>> edges;
-  // Livelock: failed tries in a row (each on a mutex whose owner changed
-  // since that thread's last failed try on it) with no progress between.
+  Map<const void*, Map<const void*, Vector<EdgeInstance>>> edges;
+  // Livelock: failed tries in a row (each on a mutex taken and released by
+  // another thread since that thread's last failed try on it) with no
+  // successful try and no thread ending between.
   std::uint64_t failed_tries = 0;
-  std::vector<int> trying_threads;
-  std::unordered_map<int, std::pair<Site, const void*>> try_sites;  ///< each trying thread's last failed try
+  Vector<int> trying_threads;
+  Map<int, std::pair<Site, const void*>> try_sites;  ///< each trying thread's last failed try
 };
 
 Model& model() noexcept;
@@ -266,7 +303,7 @@ void check_all_waiting();
 void add_edges(Thread& me, const void* to, const Site& to_site);
 // A failed trylock or timed lock on `m` by `me`: counts toward livelock.
 void failed_try(Thread& me, const void* m, const Mutex& state, const Site& site);
-// Something finished or got through: the livelock count starts over.
+// A try-lock got through or a thread finished: the livelock count starts over.
 void progress() noexcept;
 
 // ---- outcomes (runtime.cpp) ----
@@ -285,6 +322,15 @@ void point() noexcept;
 void schedule_thread_started(Thread& thread);  ///< under the model's lock
 void schedule_thread_finished();               ///< under the model's lock
 std::uint64_t steps() noexcept;
+
+// The start gate: under a perturbing strategy, threads a thread creates wait
+// at their start (at most 2 ms, spinning without synchronising) until it
+// waits for something (a join, a condition, a semaphore, a barrier), so that
+// they run side by side rather than one after the other: creating a thread
+// costs more than a short thread's whole work, under TSan especially.
+void gate_close() noexcept;  ///< a thread is being created
+void gate_open() noexcept;   ///< its creator waits
+void gate_wait() noexcept;   ///< a new thread, before its start routine
 Strategy strategy() noexcept;
 std::uint64_t seed() noexcept;
 void schedule_init(const char* strategy, const char* seed, const char* depth, const char* steps);

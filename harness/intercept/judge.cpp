@@ -91,8 +91,8 @@ bool may_run(const Thread& t) {
 }
 
 // The threads `t` certainly waits for (the edges of the wait-for graph).
-std::vector<Thread*> blockers(const Thread& t) {
-  std::vector<Thread*> out;
+Vector<Thread*> blockers(const Thread& t) {
+  Vector<Thread*> out;
   if (!t.forever || may_run(t)) return out;
   switch (t.wait) {
     case Wait::mutex:
@@ -122,11 +122,14 @@ std::vector<Thread*> blockers(const Thread& t) {
   return out;
 }
 
-bool find_cycle(Thread* at, const Thread* goal, std::vector<Thread*>& path, std::set<const Thread*>& seen) {
+bool find_cycle(Thread* at, const Thread* goal, Vector<Thread*>& path, Vector<const Thread*>& seen) {
   for (Thread* next : blockers(*at)) {
     path.push_back(next);
     if (next == goal) return true;
-    if (seen.insert(next).second && find_cycle(next, goal, path, seen)) return true;
+    if (std::find(seen.begin(), seen.end(), next) == seen.end()) {
+      seen.push_back(next);
+      if (find_cycle(next, goal, path, seen)) return true;
+    }
     path.pop_back();
   }
   return false;
@@ -190,7 +193,7 @@ std::string joined_sorted(std::set<std::string> parts, const char* separator) {
   return text;
 }
 
-[[noreturn]] void deadlock(const std::vector<Thread*>& cycle) {
+[[noreturn]] void deadlock(const Vector<Thread*>& cycle) {
   std::string detail = "a wait-for cycle of " + std::to_string(cycle.size()) + " thread" +
                        (cycle.size() == 1 ? "" : "s") + ": ";
   std::set<std::string> places;
@@ -205,7 +208,7 @@ std::string joined_sorted(std::set<std::string> parts, const char* separator) {
 }
 
 // Every live thread waits forever: name the hang for what it is.
-[[noreturn]] void hang(const std::vector<const Thread*>& live) {
+[[noreturn]] void hang(const Vector<const Thread*>& live) {
   std::string detail;
   std::set<std::string> leak, condition, semaphore, barrier, lock, join;
   for (const Thread* t : live) {
@@ -244,11 +247,11 @@ constexpr std::uint64_t kLivelockTries = 10000;
 }  // namespace
 
 void check_wait(Thread& me) {
-  std::vector<Thread*> path;
-  std::set<const Thread*> seen;
+  Vector<Thread*> path;
+  Vector<const Thread*> seen;
   if (find_cycle(&me, &me, path, seen)) {
     // path ends with `me`; rotate so that the cycle starts with it.
-    std::vector<Thread*> cycle = {&me};
+    Vector<Thread*> cycle = {&me};
     cycle.insert(cycle.end(), path.begin(), path.end() - 1);
     deadlock(cycle);
   }
@@ -263,7 +266,7 @@ void check_wait(Thread& me) {
 }
 
 void check_all_waiting() {
-  std::vector<const Thread*> live;
+  Vector<const Thread*> live;
   for (const Thread* t : model().threads) {
     if (t->finished) continue;
     if (may_run(*t)) return;
@@ -301,7 +304,7 @@ void failed_try(Thread& me, const void* m, const Mutex& state, const Site& site)
   }
   end_process(Verdict::livelock, "livelock: failed try-locks retried at " + joined_sorted(places, ", "),
               std::to_string(md.failed_tries) + " try-locks failed in a row, each on a mutex taken and released by "
-              "another thread since the last try, while no thread finished, got a try-lock or ended a wait: " + detail);
+              "another thread since the last try, while no try-lock succeeded and no thread ended: " + detail);
 }
 
 // ---- the lock-order graph ----
@@ -309,11 +312,11 @@ void failed_try(Thread& me, const void* m, const Mutex& state, const Site& site)
 void add_edges(Thread& me, const void* to, const Site& to_site) {
   for (const void* from : me.held) {
     if (from == to) continue;
-    std::vector<const void*> gates;
+    Vector<const void*> gates;
     for (const void* other : me.held)
       if (other != from && other != to) gates.push_back(other);
     std::sort(gates.begin(), gates.end());
-    std::vector<EdgeInstance>& instances = model().edges[from][to];
+    Vector<EdgeInstance>& instances = model().edges[from][to];
     auto it = std::find_if(instances.begin(), instances.end(),
                            [&](const EdgeInstance& e) { return e.thread == me.ordinal && e.gates == gates; });
     if (it != instances.end()) {
@@ -348,11 +351,11 @@ bool concurrent(const Event& a, const Event& b) {
 
 // A choice of one event per edge that could all be waiting at once: distinct
 // threads, pairwise concurrent, no lock held across all of them.
-bool can_deadlock(const std::vector<const std::vector<EdgeInstance>*>& edges, std::vector<Event>& chosen) {
+bool can_deadlock(const std::vector<const Vector<EdgeInstance>*>& edges, std::vector<Event>& chosen) {
   if (chosen.size() == edges.size()) {
-    std::vector<const void*> common = chosen.front().edge->gates;
+    Vector<const void*> common = chosen.front().edge->gates;
     for (const Event& e : chosen) {
-      std::vector<const void*> both;
+      Vector<const void*> both;
       std::set_intersection(common.begin(), common.end(), e.edge->gates.begin(), e.edge->gates.end(),
                             std::back_inserter(both));
       common = std::move(both);
@@ -371,9 +374,9 @@ bool can_deadlock(const std::vector<const std::vector<EdgeInstance>*>& edges, st
 }
 
 // Why no choice can deadlock, in a sentence.
-std::string why_not(const std::vector<const std::vector<EdgeInstance>*>& edges) {
+std::string why_not(const std::vector<const Vector<EdgeInstance>*>& edges) {
   std::set<int> threads;
-  std::vector<const void*> common;
+  Vector<const void*> common;
   bool first = true;
   for (const auto* instances : edges)
     for (const EdgeInstance& e : *instances) {
@@ -383,7 +386,7 @@ std::string why_not(const std::vector<const std::vector<EdgeInstance>*>& edges) 
         first = false;
         continue;
       }
-      std::vector<const void*> both;
+      Vector<const void*> both;
       std::set_intersection(common.begin(), common.end(), e.gates.begin(), e.gates.end(), std::back_inserter(both));
       common = std::move(both);
     }
@@ -421,7 +424,7 @@ bool __tsan::OnReport(const ReportDesc* rep, bool suppressed) {
                              &trace, 0) == 0 ||
       description == nullptr || std::strcmp(description, "lock-order-inversion") != 0 || mutexes < 2)
     return false;
-  std::vector<const void*> cycle;
+  Vector<const void*> cycle;
   for (int i = 0; i < mutexes; ++i) {
     unsigned long id = 0;
     void* address = nullptr;
@@ -431,7 +434,7 @@ bool __tsan::OnReport(const ReportDesc* rep, bool suppressed) {
     cycle.push_back(address);
   }
   ScopedModel scoped;
-  std::vector<const std::vector<EdgeInstance>*> edges;
+  std::vector<const Vector<EdgeInstance>*> edges;
   racelab::ProgramCycle record;
   for (std::size_t i = 0; i < cycle.size(); ++i) {
     record.mutexes.push_back(lock_name(cycle[i]));

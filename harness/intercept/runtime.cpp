@@ -18,6 +18,10 @@ extern "C" {
 void __sanitizer_symbolize_pc(void* pc, const char* fmt, char* out, std::size_t size) __attribute__((weak));
 void __sanitizer_symbolize_global(void* data, const char* fmt, char* out, std::size_t size) __attribute__((weak));
 int RACELAB_TSAN(pthread_atfork)(void (*)(), void (*)(), void (*)()) __attribute__((weak));
+void AnnotateIgnoreReadsBegin(const char* file, int line) __attribute__((weak));
+void AnnotateIgnoreReadsEnd(const char* file, int line) __attribute__((weak));
+void AnnotateIgnoreWritesBegin(const char* file, int line) __attribute__((weak));
+void AnnotateIgnoreWritesEnd(const char* file, int line) __attribute__((weak));
 }
 
 namespace racelab::intercept {
@@ -38,11 +42,11 @@ struct Range {
 
 // The process's settings. Built on first use: the runtime starts from a
 // constructor that may run before this file's static initialisers.
-struct Process {
+struct Process : RtObject {
   std::string records;  // the record file's prefix; empty: no records
   pid_t records_pid = -1;
   int records_fd = -1;
-  std::vector<Range> system;
+  Vector<Range> system;
 };
 
 Process& process() {
@@ -160,9 +164,15 @@ bool active() noexcept {
   return g_state.load(std::memory_order_acquire) == 2 && !t_inside;
 }
 
+// The model's memory is racelab's: TSan must not check the accesses its
+// interceptors see (memmove, memcpy from std::vector and std::string) either.
 ScopedModel::ScopedModel() noexcept {
   t_inside = true;
   model().lock.lock();
+  if (AnnotateIgnoreReadsBegin != nullptr) {
+    AnnotateIgnoreReadsBegin(__FILE__, __LINE__);
+    AnnotateIgnoreWritesBegin(__FILE__, __LINE__);
+  }
 }
 
 ScopedModel::~ScopedModel() { unlock(); }
@@ -170,6 +180,10 @@ ScopedModel::~ScopedModel() { unlock(); }
 void ScopedModel::unlock() noexcept {
   if (!held_) return;
   held_ = false;
+  if (AnnotateIgnoreReadsEnd != nullptr) {
+    AnnotateIgnoreWritesEnd(__FILE__, __LINE__);
+    AnnotateIgnoreReadsEnd(__FILE__, __LINE__);
+  }
   model().lock.unlock();
   t_inside = false;
 }
@@ -198,7 +212,7 @@ void adopt_thread(Thread* t) {
 namespace {
 
 template <class Object>
-Object& object_of(std::unordered_map<const void*, Object>& table, const void* address) {
+Object& object_of(Map<const void*, Object>& table, const void* address) {
   auto [it, inserted] = table.try_emplace(address);
   if (inserted) it->second.id = model().next_id++;
   return it->second;

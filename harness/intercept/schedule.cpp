@@ -2,6 +2,7 @@
 // synchronisation call and every atomic operation. They mean what they mean
 // in the catalogue (racelab/verdict.h's kStrategies, racelab/schedule.h).
 #include <sched.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -28,6 +29,16 @@ std::atomic<std::uint64_t> g_steps{0};
 std::atomic<int> g_top{0};  // pct: the highest priority among live threads
 
 thread_local Thread* t_thread = nullptr;  // the calling thread's record, for point()
+
+// The start gate (see intercept.h): closed since this steady-clock time, 0 when open.
+std::atomic<std::int64_t> g_gate_closed_at{0};
+constexpr std::int64_t kGateNs = 2'000'000;
+
+std::int64_t now_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
 
 std::uint64_t parse_u64(const char* text, std::uint64_t fallback) {
   if (text == nullptr || *text == '\0') return fallback;
@@ -88,6 +99,20 @@ void schedule_thread_started(Thread& thread) {
 
 void schedule_thread_finished() {
   if (g_strategy == Strategy::pct) recompute_top();
+}
+
+void gate_close() noexcept {
+  if (g_strategy != Strategy::none) g_gate_closed_at.store(now_ns(), std::memory_order_relaxed);
+}
+
+void gate_open() noexcept { g_gate_closed_at.store(0, std::memory_order_relaxed); }
+
+void gate_wait() noexcept {
+  for (;;) {
+    const std::int64_t since = g_gate_closed_at.load(std::memory_order_relaxed);
+    if (since == 0 || now_ns() - since > kGateNs) return;
+    sched_yield();
+  }
 }
 
 void point() noexcept {

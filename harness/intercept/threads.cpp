@@ -17,7 +17,7 @@ namespace racelab::intercept {
 
 namespace {
 
-struct Start {
+struct Start : RtObject {
   void* (*routine)(void*);
   void* arg;
   Thread* thread;
@@ -31,6 +31,7 @@ void* start_thread(void* p) {
     ScopedModel scoped;
     start.thread->handle = pthread_self();
   }
+  gate_wait();
   void* result = start.routine(start.arg);
   thread_ended(*start.thread);
   return result;
@@ -50,11 +51,11 @@ void joined(Thread& me, Thread* target) {
   me.clock.join(target->clock);
   me.clock.set(me.ordinal, me.clock.of(me.ordinal) + 1);
   ++me.clock_version;
-  progress();
 }
 
 template <class Join>
 int join_thread(pthread_t handle, bool forever, const Site& site, Join&& real) {
+  gate_open();
   Thread* target = nullptr;
   {
     ScopedModel scoped;
@@ -77,6 +78,7 @@ int join_thread(pthread_t handle, bool forever, const Site& site, Join&& real) {
 }  // namespace
 
 void thread_ended(Thread& t) {
+  gate_open();
   ScopedModel scoped;
   if (t.counted_exit) return;
   t.counted_exit = true;
@@ -134,7 +136,8 @@ int pthread_create(pthread_t* handle, const pthread_attr_t* attr, void* (*routin
     model().threads.push_back(child);
     schedule_thread_started(*child);
   }
-  auto* start = new Start{routine, arg, child};
+  auto* start = new Start{{}, routine, arg, child};
+  gate_close();
   const int rc = RACELAB_TSAN(pthread_create)(handle, attr, start_thread, start);
   ScopedModel scoped;
   if (rc != 0) {

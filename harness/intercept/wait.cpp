@@ -37,6 +37,7 @@ bool shared(const pthread_condattr_t* attr) {
 // A condition wait: the mutex is given up for the wait and owned again after.
 template <class Wait>
 int wait_on(pthread_cond_t* c, pthread_mutex_t* m, bool forever, const Site& site, Wait&& real) {
+  gate_open();
   {
     ScopedModel scoped;
     Thread& me = me_locked();
@@ -69,13 +70,13 @@ int wait_on(pthread_cond_t* c, pthread_mutex_t* m, bool forever, const Site& sit
     ++mutex.generation;
     me.held.push_back(m);
   }
-  if (rc == 0) progress();
   return rc;
 }
 
 
 template <class Wait>
 int sem_wait_on(sem_t* s, bool forever, const Site& site, Wait&& real) {
+  gate_open();
   {
     ScopedModel scoped;
     Thread& me = me_locked();
@@ -89,7 +90,6 @@ int sem_wait_on(sem_t* s, bool forever, const Site& site, Wait&& real) {
   if (rc == 0) {
     Semaphore& sem = semaphore_of(s);
     if (sem.known && sem.value > 0) --sem.value;
-    progress();
   }
   return rc;
 }
@@ -206,7 +206,6 @@ int sem_trywait(sem_t* s) {
     ScopedModel scoped;
     Semaphore& sem = semaphore_of(s);
     if (sem.known && sem.value > 0) --sem.value;
-    progress();
   }
   return rc;
 }
@@ -247,6 +246,7 @@ int pthread_barrier_destroy(pthread_barrier_t* b) {
 int pthread_barrier_wait(pthread_barrier_t* b) {
   if (!active()) return RACELAB_TSAN(pthread_barrier_wait)(b);
   point();
+  gate_open();
   const Site site = RACELAB_SITE();
   {
     ScopedModel scoped;
@@ -257,7 +257,6 @@ int pthread_barrier_wait(pthread_barrier_t* b) {
         ++barrier.round;
         barrier.arrived = 0;
         barrier.here.clear();
-        progress();
       } else {
         barrier.here.push_back(&me);
         start_wait(me, Wait::barrier, true, b, site);

@@ -45,6 +45,7 @@ const char* colour(Verdict v) {
     case Verdict::mutex_misuse: return "#8e6c8a";
     case Verdict::process_leak: return "#5d4037";
     case Verdict::infra_error: return "#999999";
+    case Verdict::use_after_free: return "#b2182b";
   }
   return "#999999";
 }

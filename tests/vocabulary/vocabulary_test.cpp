@@ -38,9 +38,13 @@ TEST(Vocabulary, PrecedenceMatchesWhatEachVerdictMeans) {
   EXPECT_TRUE(outranks(Verdict::invariant_violated, Verdict::data_race));
   EXPECT_TRUE(outranks(Verdict::exception_lost, Verdict::thread_leak));
   EXPECT_TRUE(outranks(Verdict::thread_leak, Verdict::mutex_misuse));
-  // Only TSan decides races and lock-order cycles; nothing it decides waits.
+  // A freed block used outranks a race.
+  EXPECT_TRUE(outranks(Verdict::use_after_free, Verdict::data_race));
+  // Only TSan decides races, uses after free and lock-order cycles; nothing it decides waits.
   for (Verdict v : kAllVerdicts) {
-    EXPECT_EQ(info(v).from_tsan, v == Verdict::data_race || v == Verdict::lock_order_inversion) << to_string(v);
+    EXPECT_EQ(info(v).from_tsan, v == Verdict::data_race || v == Verdict::lock_order_inversion ||
+                                     v == Verdict::use_after_free)
+        << to_string(v);
     if (info(v).may_wait) EXPECT_TRUE(info(v).ends_process) << to_string(v);
   }
 }

@@ -25,8 +25,8 @@ struct TsanKind {
 inline constexpr TsanKind kTsanKinds[] = {
     {"data-race-vptr", "data race on vptr", Verdict::data_race},
     {"data-race", "data race", Verdict::data_race},
-    {"heap-use-after-free-vptr", "heap-use-after-free (virtual call vs free)", Verdict::data_race},
-    {"heap-use-after-free", "heap-use-after-free", Verdict::data_race},
+    {"heap-use-after-free-vptr", "heap-use-after-free (virtual call vs free)", Verdict::use_after_free},
+    {"heap-use-after-free", "heap-use-after-free", Verdict::use_after_free},
     // External races print the header their tag registered: "race on <tag>".
     {"external-race", "race on ", Verdict::data_race},
     {"thread-leak", "thread leak", Verdict::thread_leak},

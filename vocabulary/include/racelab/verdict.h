@@ -42,6 +42,7 @@ enum class Verdict {
   mutex_misuse,
   process_leak,
   infra_error,
+  use_after_free,
 };
 
 struct VerdictInfo {
@@ -66,9 +67,9 @@ inline constexpr VerdictInfo kVerdicts[] = {
      "nothing went wrong"},
     {Verdict::invariant_violated,   "invariant_violated",     6, false, false, false,
      "the case's own check failed (lost update, overbooking, …)"},
-    {Verdict::data_race,            "data_race",             11, false, true,  false,
-     "TSan reported a data race (or use-after-free, or errno/signal race)"},
-    {Verdict::lock_order_inversion, "lock_order_inversion",  10, false, true,  false,
+    {Verdict::data_race,            "data_race",             12, false, true,  false,
+     "TSan reported a data race (or an errno or signal race)"},
+    {Verdict::lock_order_inversion, "lock_order_inversion",  11, false, true,  false,
      "two locks taken in both orders: a potential deadlock"},
     {Verdict::deadlock,             "deadlock",               1, true,  false, true,
      "a wait-for cycle among threads"},
@@ -86,10 +87,12 @@ inline constexpr VerdictInfo kVerdicts[] = {
      "a case thread was still running, or never joined, at the end of a run"},
     {Verdict::mutex_misuse,         "mutex_misuse",           9, false, false, false,
      "unlock by a non-owner, destroy while locked, invalid mutex"},
-    {Verdict::process_leak,         "process_leak",          12, false, false, false,
+    {Verdict::process_leak,         "process_leak",          13, false, false, false,
      "a process the run started was still alive when the run ended"},
     {Verdict::infra_error,          "infra_error",            5, false, false, false,
      "the harness could not run the case: never counted as clean"},
+    {Verdict::use_after_free,       "use_after_free",        10, false, true,  false,
+     "TSan saw a freed heap block used (by a thread that raced with the free)"},
 };
 
 static_assert([] {
