@@ -16,7 +16,7 @@ racelab::Case racelab::define_case() {
       // Undefined behaviour: iterating a freed buffer between torn begin/end
       // pointers can also crash, or run on for ever (a livelock or a hang).
       .buggy = {.body = cases::iterator_invalidation::buggy,
-                .expected = {Verdict::data_race, Verdict::invariant_violated, Verdict::crash,
+                .expected = {Verdict::data_race, Verdict::use_after_free, Verdict::invariant_violated, Verdict::crash,
                              Verdict::livelock, Verdict::hang},
                 .budget = 200,
                 .first_failure_shows = {"Leaderboard::best()", "but no score exceeds"}},

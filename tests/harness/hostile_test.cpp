@@ -252,8 +252,12 @@ TEST_F(Hostile, AcceptingOneCrashNeverAcceptsAnother) {
       {"throw", "crash", "SIGABRT: uncaught std::runtime_error in main hostile_target.cpp"},
       {"throw-logic", "crash", "SIGABRT: uncaught std::logic_error in main hostile_target.cpp"},
       {"sigterm-self", "crash", "SIGTERM"},
-      {"spin", "hang", "busy in (anonymous namespace)::spin(); (anonymous namespace)::spin()::$_0"},
-      {"block", "hang", "blocked in (anonymous namespace)::block(); (anonymous namespace)::block()::$_0"},
+      {"spin", "hang",
+       "busy in (anonymous namespace)::spin() hostile_target.cpp:215:11; (anonymous namespace)::spin()::$_0 "
+       "hostile_target.cpp:212:18"},
+      {"block", "hang",
+       "blocked in (anonymous namespace)::block() hostile_target.cpp:227:10; (anonymous namespace)::block()::$_0 "
+       "hostile_target.cpp:225:8"},
   };
   std::set<std::string> signatures;
   for (const Expect& k : kinds) {
@@ -312,7 +316,8 @@ TEST_F(Hostile, ATimedOutRunEndsItsWholeTree) {
   const ChildResult r = run_racelab({"exec", "--runs", "1", "--timeout", "1", "--out", dir, "--", kHostileC, "deadlock"});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_EQ(summary_of(dir).at("results").at(0).at("verdict_groups").at(0).at("where"),
-            "blocked in first_then_second; second_then_first; two_threads");
+            "blocked in first_then_second hostile_c.c:51:3; second_then_first hostile_c.c:61:3; two_threads "
+            "hostile_c.c:73:3");
   EXPECT_EQ(running(kHostileC), 0);
 }
 
