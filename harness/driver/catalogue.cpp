@@ -17,8 +17,8 @@ namespace fs = std::filesystem;
 report::FrameFilter racelab_runtime_frames() {
   return {.functions = {"racelab::detail::", "racelab::thread::", "racelab::mutex::",
                         "racelab::recursive_mutex::", "racelab::shared_mutex::",
-                        "racelab::condition_variable::"},
-          .files = {"/include/racelab/", "/harness/src/"}};
+                        "racelab::condition_variable::", "racelab::intercept::"},
+          .files = {"/include/racelab/", "/harness/src/", "/harness/intercept/"}};
 }
 
 std::string default_cases_dir() {

@@ -23,6 +23,7 @@
 #include "catalogue.h"
 #include "process.h"
 #include "racelab/report/atomic_file.h"
+#include "racelab/report/render.h"
 #include "racelab/report/tsan.h"
 #include "racelab/runtime_wire.h"
 #include "racelab/schedule.h"
@@ -262,6 +263,15 @@ void judge(RunOutcome& o, const ProcessResult& p, const std::string& output_path
     if (first != nullptr) {
       r.verdict = verdict_of_tsan_kind(first->kind);
       r.detail = first->summary.empty() ? first->headline : first->summary;
+      // Where in the program: the first frame of its own in each access stack
+      // (TSan's summary names the top frame, which may be racelab's hook).
+      std::string frames;
+      for (const std::string& f : report::top_frame_texts(*first, racelab_runtime_frames()))
+        frames += (frames.empty() ? "" : "; ") + f;
+      if (!frames.empty()) {
+        r.where = first->kind + " in " + frames;
+        r.detail = first->headline + " in " + frames;
+      }
     }
     for (const ProgramVerdict& v : o.runtime.verdicts)
       if (r.verdict == Verdict::clean || outranks(v.verdict, r.verdict)) {

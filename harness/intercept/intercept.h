@@ -299,7 +299,8 @@ void thread_ended(Thread& t);
 void check_wait(Thread& me);
 // A thread finished: when every remaining thread now waits forever, hang.
 void check_all_waiting();
-// Notes a lock-order edge for each lock `me` holds; `to` was just taken.
+// Notes a lock-order edge for each lock `me` holds to `to`, which it is
+// about to take with a blocking lock.
 void add_edges(Thread& me, const void* to, const Site& to_site);
 // A failed trylock or timed lock on `m` by `me`: counts toward livelock.
 void failed_try(Thread& me, const void* m, const Mutex& state, const Site& site);

@@ -419,9 +419,9 @@ bool __tsan::OnReport(const ReportDesc* rep, bool suppressed) {
   void* report = const_cast<ReportDesc*>(rep);
   const char* description = nullptr;
   int count = 0, stacks = 0, mops = 0, locs = 0, mutexes = 0, threads = 0, tids = 0;
-  void* trace = nullptr;
-  if (__tsan_get_report_data(report, &description, &count, &stacks, &mops, &locs, &mutexes, &threads, &tids,
-                             &trace, 0) == 0 ||
+  void* trace[16];
+  if (__tsan_get_report_data(report, &description, &count, &stacks, &mops, &locs, &mutexes, &threads, &tids, trace,
+                             std::size(trace)) == 0 ||
       description == nullptr || std::strcmp(description, "lock-order-inversion") != 0 || mutexes < 2)
     return false;
   Vector<const void*> cycle;
@@ -429,7 +429,10 @@ bool __tsan::OnReport(const ReportDesc* rep, bool suppressed) {
     unsigned long id = 0;
     void* address = nullptr;
     int destroyed = 0;
-    if (__tsan_get_report_mutex(report, static_cast<unsigned long>(i), &id, &address, &destroyed, nullptr, 0) == 0)
+    // TSan writes the first frame before it checks the size: never a null trace.
+    void* frames[16];
+    if (__tsan_get_report_mutex(report, static_cast<unsigned long>(i), &id, &address, &destroyed, frames,
+                                std::size(frames)) == 0)
       return false;
     cycle.push_back(address);
   }

@@ -49,7 +49,7 @@ bool relock_blocks(int kind) {
 // Only other threads of this process can release it.
 bool waits_forever(int kind) { return (kind & (kRobust | kShared)) == 0; }
 
-void acquired(Thread& me, const void* m, const Site& site, bool blocking) {
+void acquired(Thread& me, const void* m, const Site& site) {
   Mutex& state = mutex_of(m);
   if (state.owner == &me) {
     ++state.depth;
@@ -59,7 +59,6 @@ void acquired(Thread& me, const void* m, const Site& site, bool blocking) {
   state.depth = 1;
   state.taken = site;
   ++state.generation;
-  if (blocking) add_edges(me, m, site);
   me.held.push_back(m);
 }
 
@@ -94,6 +93,8 @@ int lock_mutex(pthread_mutex_t* m, const Site& site, bool forever, Lock&& real) 
     if (state.owner != &me) {
       // Marked even when it is free now: another thread may take it first.
       start_wait(me, Wait::mutex, forever && waits_forever(kind), m, site);
+      // Before TSan's lock, which reports a lock-order cycle this edge closes.
+      if (forever) add_edges(me, m, site);
       if (state.owner != nullptr && me.forever) check_wait(me);
     }
   }
@@ -102,7 +103,7 @@ int lock_mutex(pthread_mutex_t* m, const Site& site, bool forever, Lock&& real) 
   Thread& me = me_locked();
   end_wait(me);
   if (rc == 0) {
-    acquired(me, m, site, forever);
+    acquired(me, m, site);
     if (!forever) progress();
   } else if (rc == ETIMEDOUT) {
     const Mutex& state = mutex_of(m);
@@ -133,6 +134,7 @@ int lock_rwlock(pthread_rwlock_t* l, bool write, bool forever, const Site& site,
                       "thread included (a read lock cannot be upgraded)");
     if (state.writer != &me) {
       start_wait(me, write ? Wait::write_lock : Wait::read_lock, forever, l, site);
+      if (forever) add_edges(me, l, site);
       const bool busy = state.writer != nullptr || (write && !state.readers.empty());
       if (busy && forever) check_wait(me);
     }
@@ -148,7 +150,6 @@ int lock_rwlock(pthread_rwlock_t* l, bool write, bool forever, const Site& site,
     else
       state.readers.push_back(&me);
     state.taken = site;
-    if (forever) add_edges(me, l, site);
     me.held.push_back(l);
     if (!forever) progress();
   }
@@ -216,7 +217,7 @@ int pthread_mutex_trylock(pthread_mutex_t* m) {
   ScopedModel scoped;
   Thread& me = me_locked();
   if (rc == 0) {
-    acquired(me, m, site, false);
+    acquired(me, m, site);
     progress();
   } else if (rc == EBUSY) {
     failed_try(me, m, mutex_of(m), site);

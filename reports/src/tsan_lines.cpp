@@ -127,6 +127,8 @@ bool is_fatal(std::string_view line) {
   return contains(line, "FATAL: ThreadSanitizer") || contains(line, "ThreadSanitizer: CHECK failed") ||
          contains(line, "ThreadSanitizer: unexpected memory mapping") ||
          contains(line, "ThreadSanitizer failed to allocate") ||
+         // A crash inside TSan's own reporting (it exits without a report).
+         contains(line, "ThreadSanitizer: nested bug in the same thread") ||
          // "==12==ERROR: ThreadSanitizer setrlimit() failed 22" (no colon: not a deadly signal)
          contains(line, "ERROR: ThreadSanitizer ");
 }

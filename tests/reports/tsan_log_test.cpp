@@ -979,6 +979,16 @@ TEST(TsanLog, FatalErrorsAreKept) {
   EXPECT_TRUE(log.findings.empty());
 }
 
+// A crash inside TSan's own reporting: no report, no ERROR line, and the
+// process exits with TSan's exit code. Never clean.
+TEST(TsanLog, ACrashInsideTsanIsAFatalError) {
+  const TsanLog log = parse_tsan_log(
+      "==12==Installed the sigaction for signal 11\nThreadSanitizer:DEADLYSIGNAL\n"
+      "ThreadSanitizer: nested bug in the same thread, aborting.\n");
+  ASSERT_EQ(log.fatal_errors.size(), 1u);
+  EXPECT_TRUE(log.findings.empty());
+}
+
 // --- Golden logs of an older runtime: clang 14's TSan (LLVM 14.0.6), captured
 // from tests/programs/tsan_report_kinds.cpp (see tests/reports/golden/README.md).
 // The same expectations as for this build's runtime.

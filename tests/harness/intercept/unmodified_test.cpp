@@ -8,6 +8,7 @@
 //   // where: abba.cpp                          words the diagnosis must contain (repeatable)
 //   // runs: 20                                 the budget
 //   // timeout: 3                               seconds per run (default 10)
+//   // note: (a gate lock)                      words one of the result's notes must contain
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -33,6 +34,7 @@ struct Program {
   std::string source;
   std::set<std::string> expect;
   std::vector<std::string> where;
+  std::vector<std::string> notes;
   int runs = 20;
   int timeout_s = 10;
 };
@@ -57,6 +59,8 @@ Program read_program(const fs::path& source) {
       for (std::string v; std::getline(alternatives, v, '|');) p.expect.insert(v);
     } else if (key == "where") {
       p.where.push_back(value);
+    } else if (key == "note") {
+      p.notes.push_back(value);
     } else if (key == "runs") {
       p.runs = std::stoi(value);
     } else if (key == "timeout") {
@@ -89,6 +93,10 @@ TEST_P(Unmodified, IsJudgedAsItsHeaderSays) {
   // The runtime ran: no note says it is missing.
   for (const json& note : result.at("notes"))
     EXPECT_EQ(note.get<std::string>().find("not linked"), std::string::npos) << note;
+  for (const std::string& words : p.notes)
+    EXPECT_TRUE(std::any_of(result.at("notes").begin(), result.at("notes").end(),
+                            [&](const json& n) { return n.get<std::string>().find(words) != std::string::npos; }))
+        << words << " in none of " << result.at("notes");
   const json& verdicts = result.at("verdicts");
   if (p.expect == std::set<std::string>{"clean"}) {
     EXPECT_EQ(r.exit_code, 0) << r.out << r.err;

@@ -1,6 +1,7 @@
 // expect: clean
 // where: ok_gate_locked_cycle.cpp
 // runs: 50
+// note: (a gate lock)
 // Two threads lock A then B and B then A - opposite orders - but every
 // such acquisition happens while holding the outer `gate` mutex, so only
 // one thread at a time can be inside the A/B section and no deadlock is
