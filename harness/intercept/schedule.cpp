@@ -25,7 +25,12 @@ std::vector<std::uint64_t>& changes() {
   return *c;
 }
 std::atomic<std::size_t> g_next_change{0};
+// Scheduling points passed: pct counts them all (its change points are
+// step numbers of the run); the others count per thread and add up at exit,
+// a shared counter on every lock and atomic being most of the runtime's cost.
 std::atomic<std::uint64_t> g_steps{0};
+thread_local std::uint64_t t_steps = 0;
+std::atomic<std::uint64_t> g_finished_steps{0};
 std::atomic<int> g_top{0};  // pct: the highest priority among live threads
 
 thread_local Thread* t_thread = nullptr;  // the calling thread's record, for point()
@@ -87,7 +92,9 @@ void schedule_init(const char* strategy, const char* seed, const char* depth, co
 
 Strategy strategy() noexcept { return g_strategy; }
 std::uint64_t seed() noexcept { return g_seed; }
-std::uint64_t steps() noexcept { return g_steps.load(std::memory_order_relaxed); }
+std::uint64_t steps() noexcept {
+  return g_steps.load(std::memory_order_relaxed) + g_finished_steps.load(std::memory_order_relaxed) + t_steps;
+}
 
 void schedule_thread_started(Thread& thread) {
   if (g_strategy != Strategy::pct) return;
@@ -98,6 +105,8 @@ void schedule_thread_started(Thread& thread) {
 }
 
 void schedule_thread_finished() {
+  g_finished_steps.fetch_add(t_steps, std::memory_order_relaxed);
+  t_steps = 0;
   if (g_strategy == Strategy::pct) recompute_top();
 }
 
@@ -116,7 +125,10 @@ void gate_wait() noexcept {
 }
 
 void point() noexcept {
-  g_steps.fetch_add(1, std::memory_order_relaxed);
+  if (g_strategy == Strategy::pct)
+    g_steps.fetch_add(1, std::memory_order_relaxed);
+  else
+    ++t_steps;
   if (g_strategy == Strategy::none || !active()) return;
   if (t_thread == nullptr) {
     ScopedModel scoped;
