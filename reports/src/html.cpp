@@ -401,8 +401,8 @@ class Page {
   }
 
   void finding(const FindingGroup& g, const FrameFilter& runtime) {
-    put("<h4>ThreadSanitizer: {} <span class=\"muted\">×{}, first {}</span></h4>\n",
-        esc(g.example.kind), g.count,
+    put("<h4>ThreadSanitizer: {} <span class=\"muted\">in {} run{} ({} report{}), first {}</span></h4>\n",
+        esc(g.example.kind), g.count, g.count == 1 ? "" : "s", g.reports, g.reports == 1 ? "" : "s",
         g.first_run ? fmt::format("in run {} (seed {})", *g.first_run, g.first_seed.value_or(0))
                     : std::string("at exit"));
     if (!g.example.headline.empty()) put("<p>{}</p>\n", esc(g.example.headline));

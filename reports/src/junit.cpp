@@ -155,7 +155,8 @@ std::string details(const VariantResult& r) {
   }
   if (!r.findings.empty()) text += "ThreadSanitizer findings:\n";
   for (const FindingGroup& g : r.findings) {
-    text += fmt::format("  {} ×{}, first {}\n", g.example.kind, g.count,
+    text += fmt::format("  {} in {} run{} ({} report{}), first {}\n", g.example.kind, g.count,
+                        g.count == 1 ? "" : "s", g.reports, g.reports == 1 ? "" : "s",
                         g.first_run ? fmt::format("in run {} (seed {})", *g.first_run,
                                                   g.first_seed.value_or(0))
                                     : std::string("at exit"));

@@ -33,12 +33,12 @@ std::string to_markdown(const Summary& s) {
       md += fmt::format("Re-run it:\n\n```sh\n{}\n```\n\n", f.command);
     }
     if (!r.findings.empty()) {
-      md += "| TSan finding | count | first run | where |\n|---|---:|---:|---|\n";
+      md += "| TSan finding | runs | reports | first run | where |\n|---|---:|---:|---:|---|\n";
       for (const FindingGroup& g : r.findings) {
         std::string where;
         for (const std::string& frame : top_frame_texts(g.example, r.runtime_frames))
           where += fmt::format("{}`{}`", where.empty() ? "" : "<br>", frame);
-        md += fmt::format("| {} | {} | {} | {} |\n", g.example.kind, g.count,
+        md += fmt::format("| {} | {} | {} | {} | {} |\n", g.example.kind, g.count, g.reports,
                           g.first_run ? std::to_string(*g.first_run) : "at exit", where);
       }
     }
@@ -72,7 +72,8 @@ std::string to_console(const VariantResult& r) {
     text += fmt::format("  re-run it: {}\n", f.command);
   }
   for (const FindingGroup& g : r.findings) {
-    text += fmt::format("  TSan {} ×{}", g.example.kind, g.count);
+    text += fmt::format("  TSan {} in {} run{} ({} report{})", g.example.kind, g.count, g.count == 1 ? "" : "s",
+                        g.reports, g.reports == 1 ? "" : "s");
     std::vector<std::string> frames = top_frame_texts(g.example, r.runtime_frames);
     for (std::size_t i = 0; i < frames.size(); ++i)
       text += fmt::format("{}{}", i == 0 ? ": " : "  |  ", frames[i]);

@@ -108,7 +108,8 @@ VariantResult merge(const std::vector<VariantResult>& shards) {
         continue;
       }
       FindingGroup& into = merged.findings[it->second];
-      into.count += g.count;
+      into.count += g.count;  // the shards' runs are disjoint
+      into.reports += g.reports;
       if (g.first_run && (!into.first_run || *g.first_run < *into.first_run)) {
         into.first_run = g.first_run;
         into.first_seed = g.first_seed;

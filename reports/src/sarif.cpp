@@ -193,8 +193,8 @@ std::string variant_text(const VariantResult& r) { return std::string(to_string(
 json finding_result(const VariantResult& r, const FindingGroup& g, Context& c) {
   const std::string rule_id = utf8("tsan/" + g.example.kind);
   std::string message = fmt::format(
-      "ThreadSanitizer: {} in {} ({}), {} report{}; first {}.", headline_of(g.example),
-      r.case_id, variant_phrase(r.variant), g.count, g.count == 1 ? "" : "s",
+      "ThreadSanitizer: {} in {} ({}), in {} run{} ({} report{}); first {}.", headline_of(g.example),
+      r.case_id, variant_phrase(r.variant), g.count, g.count == 1 ? "" : "s", g.reports, g.reports == 1 ? "" : "s",
       g.first_run ? fmt::format("in run {} (seed {})", *g.first_run, g.first_seed.value_or(0))
                   : std::string("at process exit, in no run"));
   if (r.variant == Variant::buggy) message += " Expected: the buggy variant exists to show it.";

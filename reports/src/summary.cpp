@@ -147,7 +147,13 @@ void VariantCollector::add_log(const TsanLog& log, std::span<const RunRecord> ru
       result_.findings.back().example = finding;
     }
     FindingGroup& group = result_.findings[it->second];
-    ++group.count;
+    ++group.reports;
+    // Runs come in order: a run is counted once, at its first report of this finding.
+    if (owner != nullptr) {
+      auto [last, first_time] = last_run_of_.try_emplace(it->second, owner->index);
+      if (first_time || last->second != owner->index) ++group.count;
+      last->second = owner->index;
+    }
     if (owner != nullptr && (!group.first_run || owner->index < *group.first_run)) {
       group.first_run = owner->index;
       group.first_seed = owner->seed;

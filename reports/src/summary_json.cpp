@@ -12,7 +12,7 @@ namespace racelab::report {
 
 namespace {
 
-constexpr int kSchemaVersion = 3;
+constexpr int kSchemaVersion = 4;
 
 }  // namespace
 
@@ -49,6 +49,7 @@ nlohmann::json to_json(const VariantResult& r) {
     findings.push_back({{"kind", g.example.kind},
                         {"signature", g.signature},
                         {"count", g.count},
+                        {"reports", g.reports},
                         {"first_run", g.first_run ? nlohmann::json(*g.first_run) : nullptr},
                         {"first_seed", g.first_seed ? nlohmann::json(*g.first_seed) : nullptr},
                         {"headline", g.example.headline},
@@ -188,7 +189,7 @@ class Reader {
 };
 
 Finding finding_from_json(const nlohmann::json& j, const std::string& where) {
-  Reader g(j, where, {"kind", "signature", "count", "first_run", "first_seed", "headline", "summary",
+  Reader g(j, where, {"kind", "signature", "count", "reports", "first_run", "first_seed", "headline", "summary",
                       "location", "top_frames", "stacks"});
   Finding f;
   f.kind = g.text("kind");
@@ -270,12 +271,13 @@ VariantResult result_from_json(const nlohmann::json& j, std::size_t index, bool&
   std::size_t k = 0;
   for (const auto& g : res.array("findings")) {
     const std::string what = fmt::format("{} finding {}", where, k++);
-    const Reader fg(g, what, {"kind", "signature", "count", "first_run", "first_seed", "headline",
+    const Reader fg(g, what, {"kind", "signature", "count", "reports", "first_run", "first_seed", "headline",
                               "summary", "location", "top_frames", "stacks"});
     FindingGroup group;
     group.signature = fg.text("signature");
     group.example = finding_from_json(g, what);
     group.count = fg.count("count");
+    group.reports = fg.count("reports");
     if (!fg.at("first_run").is_null()) group.first_run = fg.count("first_run");
     if (!fg.at("first_seed").is_null()) group.first_seed = fg.u64("first_seed");
     r.findings.push_back(std::move(group));

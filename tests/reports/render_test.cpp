@@ -111,6 +111,7 @@ Summary make_summary(const Repo& repo) {
   g.example = race(repo);
   g.signature = signature(g.example);
   g.count = 150;
+  g.reports = 160;
   g.first_run = 3;
   g.first_seed = 1003;
   caught.findings.push_back(g);
@@ -317,7 +318,7 @@ TEST(Junit, AFailingBuggyVariantListsItsFindings) {
   EXPECT_NE(xml.find("unexpected verdicts: crash 1 (expected invariant_violated or data_race)"),
             std::string::npos)
       << xml;
-  EXPECT_NE(xml.find("data-race ×150, first in run 3 (seed 1003)"), std::string::npos) << xml;
+  EXPECT_NE(xml.find("data-race in 150 runs (160 reports), first in run 3 (seed 1003)"), std::string::npos) << xml;
   EXPECT_NE(xml.find("signature: " + xml_escape(s.results[0].findings[0].signature)),
             std::string::npos);
   EXPECT_NE(xml.find("at Counter::increment() " + repo.file + ":21"), std::string::npos) << xml;
@@ -369,7 +370,7 @@ TEST(Sarif, DescribesFindingsAndVerdictsPerTheSpec) {
             summary.results[0].findings[0].signature);
   const std::string message = r.at("message").at("text");
   EXPECT_NE(message.find("data race"), std::string::npos) << message;
-  EXPECT_NE(message.find("150 reports"), std::string::npos) << message;
+  EXPECT_NE(message.find("in 150 runs (160 reports)"), std::string::npos) << message;
   EXPECT_NE(message.find("run 3 (seed 1003)"), std::string::npos) << message;
   EXPECT_EQ(message.find("pid="), std::string::npos) << message;
   const json& where = r.at("locations").at(0).at("physicalLocation");

@@ -74,12 +74,14 @@ TEST(VariantCollector, AttributesEachFindingToItsRunByOrdinal) {
   c.add_log(log, runs);
   const VariantResult r = c.finish(0);
   ASSERT_EQ(r.findings.size(), 1u);
-  EXPECT_EQ(r.findings[0].count, 4);
+  // Its count is the runs that showed it (3 and 5); its reports are all four.
+  EXPECT_EQ(r.findings[0].count, 2);
+  EXPECT_EQ(r.findings[0].reports, 4);
   EXPECT_EQ(r.findings[0].first_run, 3);
   EXPECT_EQ(r.findings[0].first_seed, 1003u);
   EXPECT_FALSE(r.as_expected());
 
-  // Printed at exit, after every run: no run owns it, and it still counts.
+  // Printed at exit, after every run: no run owns it, and it still counts as a report.
   VariantCollector at_exit(header(Variant::fixed, {Verdict::clean}), "case");
   std::vector<RunRecord> clean = {run(0, Verdict::clean, 0, 0)};
   at_exit.add_run(clean[0]);
@@ -125,7 +127,7 @@ TEST(Summary, RendersJsonAndMarkdown) {
   s.results.push_back(c.finish(0.25));
   const nlohmann::json j = to_json(s);
   EXPECT_EQ(j.at("schema"), "racelab.summary");
-  EXPECT_EQ(j.at("schema_version"), 3);
+  EXPECT_EQ(j.at("schema_version"), 4);
   EXPECT_TRUE(j.at("ok").get<bool>());
   const auto& r = j.at("results").at(0);
   for (const char* key : {"case", "variant", "runs", "failing_runs", "verdicts", "expected",
@@ -163,7 +165,8 @@ TEST(VariantCollector, ATruncatedLastReportIsAProblemUnlessTheWorkerEndedItself)
   ended.add_log(cut, runs, /*cut_short=*/true);
   const VariantResult r = ended.finish(0);
   EXPECT_TRUE(r.problems.empty());
-  EXPECT_EQ(r.findings.at(0).count, 2) << "the partial report still counts";
+  EXPECT_EQ(r.findings.at(0).count, 1);
+  EXPECT_EQ(r.findings.at(0).reports, 2) << "the partial report still counts";
 }
 
 }  // namespace

@@ -10,10 +10,10 @@
 //   check()           every inconsistency of a summary (what the gate refuses)
 //   to_json(), to_markdown(), to_console()   the renderings
 //
-// summary.json (schema "racelab.summary", version 3; summaries of older
+// summary.json (schema "racelab.summary", version 4; summaries of older
 // versions are refused with a message to re-run):
 //   {
-//     "schema": "racelab.summary", "schema_version": 3,
+//     "schema": "racelab.summary", "schema_version": 4,
 //     "created": "2026-11-24T03:00:00Z",
 //     "build": {"sanitizer": "thread", "compiler": "clang 19.1.7"},
 //     "ok": true,                       // every result as expected
@@ -42,6 +42,7 @@
 //       "as_expected": true,
 //       "first_failure": {"run": 0, "seed": …, "verdict": …, "detail": …, "command": …} | null,
 //       "findings": [{"kind": "data-race", "signature": …, "count": 2,
+//                     "reports": 3,     // count: the runs that showed it; reports: TSan's
 //                     "first_run": 0, "first_seed": …, "top_frames": [...],
 //                     "summary": …, "stacks": [{"title": …, "frames": [...]}]}],
 //       "verdict_groups": [{"verdict": "crash", "where": "SIGSEGV in f() a.cpp",
@@ -81,7 +82,8 @@ namespace racelab::report {
 struct FindingGroup {
   std::string signature;
   Finding example;  ///< the first one seen
-  std::int64_t count = 0;
+  std::int64_t count = 0;    ///< runs that showed it (reports printed outside any run count none)
+  std::int64_t reports = 0;  ///< TSan reports of it, over all runs
   std::optional<std::int64_t> first_run;    ///< unset when no run printed it (e.g. at exit)
   std::optional<std::uint64_t> first_seed;
 };
@@ -209,6 +211,7 @@ class VariantCollector {
   VariantResult result_;
   std::string rerun_prefix_;
   std::map<std::string, std::size_t> group_of_;  ///< signature -> index in findings
+  std::map<std::size_t, std::int64_t> last_run_of_;  ///< finding index -> the last run counted in it
   std::map<std::string, std::size_t> verdict_group_of_;  ///< signature -> index in verdict_groups
 };
 
