@@ -357,11 +357,20 @@ report::VariantResult exec_runs(const ExecOptions& options, std::string& sanitiz
   std::atomic<std::uint64_t> pct_steps{1000};
 
   std::vector<RunOutcome> outcomes(static_cast<std::size_t>(options.runs));
+  std::atomic<bool> failed{false};  // --stop-on-first: a run failed
+  std::atomic<std::int64_t> skipped_from{options.runs};
   std::atomic<std::int64_t> next{0};
   std::atomic<std::int64_t> done{0};
   std::mutex report_mutex;  // on_run from one thread at a time
   auto work = [&] {
     for (std::int64_t i = next++; i < options.runs; i = next++) {
+      // Runs are taken in index order: once one failed, the runs done are a prefix.
+      if (options.stop_on_first && failed.load()) {
+        std::int64_t first_skipped = skipped_from.load();
+        while (i < first_skipped && !skipped_from.compare_exchange_weak(first_skipped, i)) {
+        }
+        break;
+      }
       RunOutcome& o = outcomes[static_cast<std::size_t>(i)];
       o.record.index = i;
       o.record.seed = run_seed(options.seed, i);
@@ -435,7 +444,10 @@ report::VariantResult exec_runs(const ExecOptions& options, std::string& sanitiz
       for (std::uint64_t k = pct_steps.load(); o.runtime.steps > k && !pct_steps.compare_exchange_weak(k, o.runtime.steps);) {
       }
       judge(o, p, output, options.timeout_s);
-      if (o.record.verdict != Verdict::clean) o.record.detail += fmt::format(" (logs: {})", dir);
+      if (o.record.verdict != Verdict::clean) {
+        o.record.detail += fmt::format(" (logs: {})", dir);
+        failed = true;
+      }
       ++done;
       if (on_run) {
         std::lock_guard lock(report_mutex);
@@ -447,6 +459,7 @@ report::VariantResult exec_runs(const ExecOptions& options, std::string& sanitiz
   for (int j = 1; j < std::max(1, options.jobs); ++j) threads.emplace_back(work);
   work();
   for (auto& t : threads) t.join();
+  outcomes.resize(static_cast<std::size_t>(skipped_from.load()));
 
   // One problem line for "no TSan", counting the runs, rather than one per run.
   const auto without = std::count_if(outcomes.begin(), outcomes.end(),
@@ -456,7 +469,7 @@ report::VariantResult exec_runs(const ExecOptions& options, std::string& sanitiz
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   const auto linked = std::count_if(outcomes.begin(), outcomes.end(), [](const RunOutcome& o) { return o.runtime.linked; });
-  report::VariantResult meta = metadata(name, joined(options.command), options.runs);
+  report::VariantResult meta = metadata(name, joined(options.command), static_cast<std::int64_t>(outcomes.size()));
   if (linked > 0) meta.strategy = std::string(to_string(options.strategy));
   meta.seed = options.seed;
   report::VariantResult result =

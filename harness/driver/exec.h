@@ -33,6 +33,7 @@ struct ExecOptions {
   Strategy strategy = Strategy::portfolio;  ///< how its scheduling points perturb
   std::uint64_t seed = 1;                   ///< run i's seed is run_seed(seed, i)
   int pct_depth = 3;
+  bool stop_on_first = false;  ///< no run starts after one failed (the summary counts the runs done)
 };
 
 // find_program()

@@ -75,6 +75,8 @@ Command add_exec_command(CLI::App& app, const Context&) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   cmd->add_option("--name", a->exec.name, "The result's name (default: the program's file name)");
+  cmd->add_flag("--stop-on-first", a->exec.stop_on_first,
+                "Start no run after one failed (the summary counts the runs done)");
   add_schedule_options(cmd, a->schedule,
                        "How the scheduling points of a program linked with racelab's runtime perturb "
                        "(`racelab flags`)");

@@ -6,7 +6,8 @@
 // A program's first comment lines say what to expect:
 //   // expect: deadlock|lock_order_inversion   the verdicts allowed (clean: none may fail)
 //   // where: abba.cpp                          words the diagnosis must contain (repeatable)
-//   // runs: 20                                 the budget
+//   // runs: 20                                 the budget (a buggy one stops at its first failing run)
+//   // seeds: 20                                caught within the budget under each of seeds 1 … 20
 //   // timeout: 3                               seconds per run (default 10)
 //   // note: (a gate lock)                      words one of the result's notes must contain
 #include <algorithm>
@@ -36,6 +37,7 @@ struct Program {
   std::vector<std::string> where;
   std::vector<std::string> notes;
   int runs = 20;
+  int seeds = 1;
   int timeout_s = 10;
 };
 
@@ -63,6 +65,8 @@ Program read_program(const fs::path& source) {
       p.notes.push_back(value);
     } else if (key == "runs") {
       p.runs = std::stoi(value);
+    } else if (key == "seeds") {
+      p.seeds = std::stoi(value);
     } else if (key == "timeout") {
       p.timeout_s = std::stoi(value);
     }
@@ -79,15 +83,24 @@ std::vector<Program> corpus() {
   return programs;
 }
 
+bool is_clean(const Program& p) { return p.expect == std::set<std::string>{"clean"}; }
+
+// `racelab exec` of the program with campaign seed `seed`, into `dir`.
+ChildResult exec(const Program& p, int seed, const std::string& dir) {
+  std::vector<std::string> args = {"exec", "--runs", std::to_string(p.runs), "--jobs", "2", "--seed",
+                                   std::to_string(seed), "--timeout", std::to_string(p.timeout_s), "--out", dir};
+  if (!is_clean(p)) args.emplace_back("--stop-on-first");
+  args.insert(args.end(), {"--", RACELAB_TEST_PROGRAMS_DIR "/unmodified/" + p.name});
+  return run_racelab(args);
+}
+
 class Unmodified : public ::testing::TestWithParam<Program> {};
 
 TEST_P(Unmodified, IsJudgedAsItsHeaderSays) {
   const Program& p = GetParam();
   ASSERT_FALSE(p.expect.empty()) << p.source << " has no `// expect:` line";
   const std::string dir = make_temp_dir("racelab-unmodified-");
-  const ChildResult r = run_racelab({"exec", "--runs", std::to_string(p.runs), "--jobs", "2", "--seed", "1",
-                                     "--timeout", std::to_string(p.timeout_s), "--out", dir, "--",
-                                     RACELAB_TEST_PROGRAMS_DIR "/unmodified/" + p.name});
+  const ChildResult r = exec(p, 1, dir);
   const json result = summary_of(dir).at("results").at(0);
   EXPECT_TRUE(result.at("problems").empty()) << result.at("problems");
   // The runtime ran: no note says it is missing.
@@ -98,7 +111,7 @@ TEST_P(Unmodified, IsJudgedAsItsHeaderSays) {
                             [&](const json& n) { return n.get<std::string>().find(words) != std::string::npos; }))
         << words << " in none of " << result.at("notes");
   const json& verdicts = result.at("verdicts");
-  if (p.expect == std::set<std::string>{"clean"}) {
+  if (is_clean(p)) {
     EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
     EXPECT_EQ(result.at("failing_runs"), 0) << verdicts << "\n" << result.value("first_failure", json{}).dump(1);
     return;
@@ -114,6 +127,31 @@ TEST_P(Unmodified, IsJudgedAsItsHeaderSays) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Corpus, Unmodified, ::testing::ValuesIn(corpus()),
+                         [](const ::testing::TestParamInfo<Program>& info) { return info.param.name; });
+
+// A bug that needs a rare interleaving is caught within its budget under
+// every seed its header names, not only under seed 1.
+class UnmodifiedSeeds : public ::testing::TestWithParam<Program> {};
+
+TEST_P(UnmodifiedSeeds, IsCaughtUnderEverySeed) {
+  const Program& p = GetParam();
+  for (int seed = 1; seed <= p.seeds; ++seed) {
+    const std::string dir = make_temp_dir("racelab-unmodified-seed-");
+    exec(p, seed, dir);
+    const json result = summary_of(dir).at("results").at(0);
+    EXPECT_GE(result.at("failing_runs").get<int>(), 1)
+        << "seed " << seed << ": not caught in " << p.runs << " runs: " << result.at("verdicts");
+  }
+}
+
+std::vector<Program> seeded() {
+  std::vector<Program> programs;
+  for (const Program& p : corpus())
+    if (p.seeds > 1) programs.push_back(p);
+  return programs;
+}
+
+INSTANTIATE_TEST_SUITE_P(Corpus, UnmodifiedSeeds, ::testing::ValuesIn(seeded()),
                          [](const ::testing::TestParamInfo<Program>& info) { return info.param.name; });
 
 }  // namespace

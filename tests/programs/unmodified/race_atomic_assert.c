@@ -1,7 +1,8 @@
 // expect: crash
 // where: race_atomic_assert.c
 // where: assert
-// runs: 30
+// runs: 100
+// seeds: 20
 // Two C11 threads each bump a _Atomic sequence number with a separate
 // atomic_load and atomic_store ("both operations are atomic, so the
 // increment is too"). When both loads come before either store, one bump

@@ -1,6 +1,7 @@
 // expect: invariant_violated
 // where: overdrawn
-// runs: 30
+// runs: 100
+// seeds: 20
 // An account balance kept in a std::atomic<int>: "atomics are thread-safe".
 // withdraw() loads the balance, checks it covers the amount and then does
 // fetch_sub(): check-then-act. Two customers each withdraw 60 from 100; if
