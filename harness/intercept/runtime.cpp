@@ -18,10 +18,8 @@ extern "C" {
 void __sanitizer_symbolize_pc(void* pc, const char* fmt, char* out, std::size_t size) __attribute__((weak));
 void __sanitizer_symbolize_global(void* data, const char* fmt, char* out, std::size_t size) __attribute__((weak));
 int RACELAB_TSAN(pthread_atfork)(void (*)(), void (*)(), void (*)()) __attribute__((weak));
-void AnnotateIgnoreReadsBegin(const char* file, int line) __attribute__((weak));
-void AnnotateIgnoreReadsEnd(const char* file, int line) __attribute__((weak));
-void AnnotateIgnoreWritesBegin(const char* file, int line) __attribute__((weak));
-void AnnotateIgnoreWritesEnd(const char* file, int line) __attribute__((weak));
+void __tsan_ignore_thread_begin() __attribute__((weak));
+void __tsan_ignore_thread_end() __attribute__((weak));
 }
 
 namespace racelab::intercept {
@@ -172,13 +170,12 @@ bool active() noexcept {
 
 // The model's memory is racelab's: TSan must not check the accesses its
 // interceptors see (memmove, memcpy from std::vector and std::string) either.
+// (__tsan_ignore_thread_begin, unlike AnnotateIgnoreReadsBegin, records no
+// stack: that was most of the runtime's cost on a lock-heavy program.)
 ScopedModel::ScopedModel() noexcept {
   t_inside = true;
   model().lock.lock();
-  if (AnnotateIgnoreReadsBegin != nullptr) {
-    AnnotateIgnoreReadsBegin(__FILE__, __LINE__);
-    AnnotateIgnoreWritesBegin(__FILE__, __LINE__);
-  }
+  if (__tsan_ignore_thread_begin != nullptr) __tsan_ignore_thread_begin();
 }
 
 ScopedModel::~ScopedModel() { unlock(); }
@@ -186,10 +183,7 @@ ScopedModel::~ScopedModel() { unlock(); }
 void ScopedModel::unlock() noexcept {
   if (!held_) return;
   held_ = false;
-  if (AnnotateIgnoreReadsEnd != nullptr) {
-    AnnotateIgnoreWritesEnd(__FILE__, __LINE__);
-    AnnotateIgnoreReadsEnd(__FILE__, __LINE__);
-  }
+  if (__tsan_ignore_thread_end != nullptr) __tsan_ignore_thread_end();
   model().lock.unlock();
   t_inside = false;
 }
