@@ -162,7 +162,10 @@ struct Thread : RtObject {
 
 struct Mutex {
   int id = 0;             ///< M<id>, in order of first sight
-  Thread* owner = nullptr;
+  // Written under the model's lock; read without it only by lock()'s fast
+  // path (mutex.cpp), whose question "is it free, and not mine?" a stale
+  // value answers safely.
+  std::atomic<Thread*> owner{nullptr};
   unsigned depth = 0;     ///< recursive locks
   std::uint64_t generation = 0;  ///< acquisitions so far
   Site taken;
@@ -214,6 +217,7 @@ struct Model : RtObject {
   Map<const void*, Semaphore> semaphores;
   Map<const void*, Barrier> barriers;
   int next_id = 1;
+  std::atomic<std::uint64_t> mutex_erasures{0};  ///< bumped when a Mutex record goes (its address may be reused)
   // The lock-order graph: from → to → the distinct ways it was taken.
   Map<const void*, Map<const void*, Vector<EdgeInstance>>> edges;
   // Livelock: failed tries in a row (each on a mutex taken and released by
@@ -253,6 +257,10 @@ inline void remove_held(Thread& t, const void* lock) {
 // The calling thread's record; registers a thread racelab did not see start.
 // Under the model's lock.
 Thread& me_locked();
+
+// The calling thread's record when it has one (read without the model's lock
+// by the calling thread only), else null.
+Thread* current_thread() noexcept;
 
 // Makes `t` the calling thread's record: the first thing a thread the
 // runtime started does (threads.cpp).

@@ -219,7 +219,7 @@ std::string joined_sorted(std::set<std::string> parts, const char* separator) {
       case Wait::read_lock:
       case Wait::write_lock: {
         const Mutex* m = find_mutex(t->waiting_on);
-        if (m != nullptr && m->owner != nullptr && m->owner->finished)
+        if (m != nullptr && m->owner != nullptr && m->owner.load()->finished)
           leak.insert("a lock taken at " + place(m->taken) + " by a thread that ended holding it, waited for at " + at);
         else
           lock.insert(at);
@@ -257,7 +257,7 @@ void check_wait(Thread& me) {
   }
   // A lock whose owner is gone is never released.
   if (me.wait == Wait::mutex)
-    if (const Mutex* m = find_mutex(me.waiting_on); m != nullptr && m->owner != nullptr && m->owner->finished)
+    if (const Mutex* m = find_mutex(me.waiting_on); m != nullptr && m->owner != nullptr && m->owner.load()->finished)
       end_process(Verdict::hang,
                   "lock leak: a lock taken at " + place(m->taken) + " by a thread that ended holding it, waited for at " +
                       place(me.wait_site),

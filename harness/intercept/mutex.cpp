@@ -66,7 +66,7 @@ void acquired(Thread& me, const void* m, const Site& site) {
   const std::string name = name_of("mutex", state.id, m);
   end_process(Verdict::self_deadlock,
               "self-deadlock: a mutex locked again at " + place(site) + ", held since " + place(state.taken),
-              "thread T" + std::to_string(state.owner->ordinal) + " locks " + name + " at " + describe(site) +
+              "thread T" + std::to_string(state.owner.load()->ordinal) + " locks " + name + " at " + describe(site) +
                   ", but already holds it since " + describe(state.taken) +
                   ": a non-recursive mutex blocks its owner for ever");
 }
@@ -82,9 +82,51 @@ void misused_unlock(const Thread& me, const char* what, int id, const void* lock
                                    describe(taken) + ")"));
 }
 
+// The calling thread's recently locked mutexes: address → record, valid
+// while no record was erased (records are never moved: unordered_map nodes).
+struct MutexCache {
+  static constexpr int kSize = 8;
+  const void* address[kSize] = {};
+  Mutex* record[kSize] = {};
+  std::uint64_t erasures = 0;
+};
+thread_local MutexCache t_cache;
+
+Mutex* cached(const void* m) {
+  MutexCache& c = t_cache;
+  const std::uint64_t erasures = model().mutex_erasures.load(std::memory_order_relaxed);
+  if (c.erasures != erasures) {
+    c = MutexCache{};
+    c.erasures = erasures;
+  }
+  const int slot = static_cast<int>((reinterpret_cast<std::uintptr_t>(m) >> 4) % MutexCache::kSize);
+  return c.address[slot] == m ? c.record[slot] : nullptr;
+}
+
+void remember(const void* m, Mutex& record) {
+  const int slot = static_cast<int>((reinterpret_cast<std::uintptr_t>(m) >> 4) % MutexCache::kSize);
+  t_cache.address[slot] = m;
+  t_cache.record[slot] = &record;
+}
+
 template <class Lock>
 int lock_mutex(pthread_mutex_t* m, const Site& site, bool forever, Lock&& real) {
   const int kind = kind_of(m);
+  // The fast path: a thread that holds nothing (so no lock-order edge, and
+  // no wait-for cycle through it) takes a mutex that is free. Its wait is not
+  // marked; should another thread take the mutex first and keep it, this
+  // wait is judged from outside, at the timeout.
+  // (Only the thread itself changes what it holds, but for an unlock by
+  // another thread, which only makes this path taken less.)
+  Thread* self = current_thread();
+  if (Mutex* state = cached(m); state != nullptr && self != nullptr && self->held.empty() && forever &&
+                                state->owner.load(std::memory_order_relaxed) == nullptr) {
+    const int rc = real();
+    ScopedModel scoped;
+    Thread& me = me_locked();
+    if (rc == 0) acquired(me, m, site);
+    return rc;
+  }
   {
     ScopedModel scoped;
     Thread& me = me_locked();
@@ -102,6 +144,7 @@ int lock_mutex(pthread_mutex_t* m, const Site& site, bool forever, Lock&& real) 
   ScopedModel scoped;
   Thread& me = me_locked();
   end_wait(me);
+  remember(m, mutex_of(m));
   if (rc == 0) {
     acquired(me, m, site);
     if (!forever) progress();
@@ -168,6 +211,7 @@ int pthread_mutex_init(pthread_mutex_t* m, const pthread_mutexattr_t* attr) {
   if (active()) {
     ScopedModel scoped;
     model().mutexes.erase(m);
+    model().mutex_erasures.fetch_add(1, std::memory_order_relaxed);
   }
   return RACELAB_TSAN(pthread_mutex_init)(m, attr);
 }
@@ -178,11 +222,12 @@ int pthread_mutex_destroy(pthread_mutex_t* m) {
     ScopedModel scoped;
     if (auto it = model().mutexes.find(m); it != model().mutexes.end()) {
       const Mutex& state = it->second;
-      if (state.owner != nullptr && !state.owner->finished)
+      if (state.owner != nullptr && !state.owner.load()->finished)
         note(Verdict::mutex_misuse, "destroy of a locked mutex at " + place(site),
              name_of("mutex", state.id, m) + " is destroyed at " + describe(site) + " while thread T" +
-                 std::to_string(state.owner->ordinal) + " holds it (since " + describe(state.taken) + ")");
+                 std::to_string(state.owner.load()->ordinal) + " holds it (since " + describe(state.taken) + ")");
       model().mutexes.erase(it);
+      model().mutex_erasures.fetch_add(1, std::memory_order_relaxed);
       model().edges.erase(m);
       for (auto& [from, out] : model().edges) out.erase(m);
     }

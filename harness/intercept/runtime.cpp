@@ -203,6 +203,8 @@ Thread& me_locked() {
   return *t;
 }
 
+Thread* current_thread() noexcept { return t_me; }
+
 // Called by a thread the runtime started (threads.cpp), first thing.
 void adopt_thread(Thread* t) {
   t_me = t;

@@ -1,5 +1,5 @@
 // intercept_bench — what racelab's runtime for unmodified code costs: the
-// wall time of lock_heavy (tests/bench/lock_heavy.cpp: 200,000 mutex
+// wall time of lock_heavy (tests/bench/lock_heavy.cpp: 800,000 mutex
 // acquisitions, as many atomic increments, a condition-variable queue) built
 // with TSan alone and with racelab's runtime, the runtime under strategy
 // none (every hook and model update, no perturbation) and yield. Each figure

@@ -21,7 +21,7 @@ std::deque<int> queue;
 bool done = false;
 
 void worker(int id) {
-  for (int i = 0; i < 50000; ++i) {
+  for (int i = 0; i < 200000; ++i) {
     if (i % 16 == 0) {
       std::lock_guard a(outer);
       std::lock_guard b(counter_lock);
@@ -62,5 +62,5 @@ int main() {
   queue_ready.notify_all();
   c.join();
   std::printf("%ld %ld\n", counter, hits.load());
-  return counter == 200000 ? 0 : 1;
+  return counter == 800000 ? 0 : 1;
 }
