@@ -17,7 +17,6 @@
 extern "C" {
 void __sanitizer_symbolize_pc(void* pc, const char* fmt, char* out, std::size_t size) __attribute__((weak));
 void __sanitizer_symbolize_global(void* data, const char* fmt, char* out, std::size_t size) __attribute__((weak));
-int RACELAB_TSAN(pthread_atfork)(void (*)(), void (*)(), void (*)()) __attribute__((weak));
 void __tsan_ignore_thread_begin() __attribute__((weak));
 void __tsan_ignore_thread_end() __attribute__((weak));
 }
@@ -135,7 +134,7 @@ void start() {
     schedule_thread_started(*main);
     note_stack_bounds();
   }
-  if (RACELAB_TSAN(pthread_atfork) != nullptr) RACELAB_TSAN(pthread_atfork)(nullptr, nullptr, after_fork_in_child);
+  pthread_atfork(nullptr, nullptr, after_fork_in_child);
   std::atexit(at_exit);
   write_record(encode(ProgramHello{"racelab " RACELAB_VERSION, getpid(), std::string(to_string(strategy())), seed()}));
   t_inside = false;
