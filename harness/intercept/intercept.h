@@ -230,19 +230,28 @@ struct Model : RtObject {
 
 Model& model() noexcept;
 
+// A thread starts (`started`) or ends a wait, under the model's lock. The
+// strategies perturb only while another thread is enabled (a yield with no
+// other thread of the program to run is a context switch for nothing, and
+// crawls on a loaded machine); pct picks its highest priority among enabled threads.
+void schedule_wait_changed(bool started);
+
 inline void start_wait(Thread& me, Wait wait, bool forever, const void* on, const Site& site) {
   me.wait = wait;
   me.forever = forever;
   me.waiting_on = on;
   me.wait_site = site;
+  schedule_wait_changed(true);
 }
 
 inline void end_wait(Thread& me) {
+  const bool waited = me.wait != Wait::none;
   me.wait = Wait::none;
   me.forever = false;
   me.waiting_on = nullptr;
   me.wait_mutex = nullptr;
   me.joining = nullptr;
+  if (waited) schedule_wait_changed(false);
 }
 
 // Drops the last entry of `lock` from what `t` holds.

@@ -118,8 +118,10 @@ int lock_mutex(pthread_mutex_t* m, const Site& site, bool forever, Lock&& real) 
   // wait is judged from outside, at the timeout.
   // (Only the thread itself changes what it holds, but for an unlock by
   // another thread, which only makes this path taken less.)
+  // Not under pct, which must know who waits.
   Thread* self = current_thread();
-  if (Mutex* state = cached(m); state != nullptr && self != nullptr && self->held.empty() && forever &&
+  if (Mutex* state = cached(m); strategy() != racelab::Strategy::pct && state != nullptr && self != nullptr &&
+                                self->held.empty() && forever &&
                                 state->owner.load(std::memory_order_relaxed) == nullptr) {
     const int rc = real();
     ScopedModel scoped;

@@ -31,7 +31,8 @@ std::atomic<std::size_t> g_next_change{0};
 std::atomic<std::uint64_t> g_steps{0};
 thread_local std::uint64_t t_steps = 0;
 std::atomic<std::uint64_t> g_finished_steps{0};
-std::atomic<int> g_top{0};  // pct: the highest priority among live threads
+std::atomic<int> g_top{0};  // pct: the highest priority among enabled threads
+std::atomic<int> g_enabled{0};  // threads started, not finished, not in a wait
 
 thread_local Thread* t_thread = nullptr;  // the calling thread's record, for point()
 
@@ -52,11 +53,13 @@ std::uint64_t parse_u64(const char* text, std::uint64_t fallback) {
   return *end == '\0' ? value : fallback;
 }
 
-// Under the model's lock.
+// Under the model's lock. A thread in a wait is not enabled: were it
+// counted, a thread of lower priority holding what it waits for would yield
+// at each of its points for nothing (and crawl on a loaded machine).
 void recompute_top() {
   int top = 0;
   for (const Thread* t : model().threads)
-    if (!t->finished) top = std::max(top, t->priority.load(std::memory_order_relaxed));
+    if (!t->finished && t->wait == Wait::none) top = std::max(top, t->priority.load(std::memory_order_relaxed));
   g_top.store(top, std::memory_order_relaxed);
 }
 
@@ -97,6 +100,7 @@ std::uint64_t steps() noexcept {
 }
 
 void schedule_thread_started(Thread& thread) {
+  g_enabled.fetch_add(1, std::memory_order_relaxed);
   if (g_strategy != Strategy::pct) return;
   // At least the depth, so that the d−1 change points put a thread below every other.
   const int priority = g_depth + static_cast<int>(thread.rng.between(0, 1 << 20));
@@ -104,7 +108,13 @@ void schedule_thread_started(Thread& thread) {
   recompute_top();
 }
 
+void schedule_wait_changed(bool started) {
+  g_enabled.fetch_add(started ? -1 : 1, std::memory_order_relaxed);
+  if (g_strategy == Strategy::pct) recompute_top();
+}
+
 void schedule_thread_finished() {
+  g_enabled.fetch_sub(1, std::memory_order_relaxed);
   g_finished_steps.fetch_add(t_steps, std::memory_order_relaxed);
   t_steps = 0;
   if (g_strategy == Strategy::pct) recompute_top();
@@ -129,7 +139,7 @@ void point() noexcept {
     g_steps.fetch_add(1, std::memory_order_relaxed);
   else
     ++t_steps;
-  if (g_strategy == Strategy::none || !active()) return;
+  if (g_strategy == Strategy::none || g_enabled.load(std::memory_order_relaxed) < 2 || !active()) return;
   if (t_thread == nullptr) {
     ScopedModel scoped;
     t_thread = &me_locked();
