@@ -133,10 +133,7 @@ struct Thread : RtObject {
   int ordinal = 0;  ///< T0 is the main thread; then in creation order
   pthread_t handle{};
   bool finished = false;
-  bool detached = false;
   bool gone_at_fork = false;   ///< a thread of the parent process (this is a fork child)
-  Site created;                ///< where pthread_create was called
-  int parent = -1;
 
   Wait wait = Wait::none;
   bool forever = false;
@@ -196,7 +193,6 @@ struct Barrier {
   unsigned count = 0;
   unsigned arrived = 0;
   std::uint64_t round = 0;
-  Vector<Thread*> here;  ///< the threads of the current round
 };
 
 // One way a thread took mutex `to` while holding `from`.
@@ -205,7 +201,6 @@ struct EdgeInstance {
   Vector<const void*> gates;  ///< the other locks held then, sorted
   VectorClock first, last;         ///< the thread's clock at its first and latest such acquisition
   std::uint64_t last_version = 0;
-  Site from_site, to_site;
 };
 
 struct Model : RtObject {
@@ -318,7 +313,7 @@ void check_wait(Thread& me);
 void check_all_waiting();
 // Notes a lock-order edge for each lock `me` holds to `to`, which it is
 // about to take with a blocking lock.
-void add_edges(Thread& me, const void* to, const Site& to_site);
+void add_edges(Thread& me, const void* to);
 // A failed trylock or timed lock on `m` by `me`: counts toward livelock.
 void failed_try(Thread& me, const void* m, const Mutex& state, const Site& site);
 // A try-lock got through or a thread finished: the livelock count starts over.

@@ -331,7 +331,7 @@ void failed_try(Thread& me, const void* m, const Mutex& state, const Site& site)
 
 // ---- the lock-order graph ----
 
-void add_edges(Thread& me, const void* to, const Site& to_site) {
+void add_edges(Thread& me, const void* to) {
   for (const void* from : me.held) {
     if (from == to) continue;
     Vector<const void*> gates;
@@ -349,9 +349,7 @@ void add_edges(Thread& me, const void* to, const Site& to_site) {
       continue;
     }
     if (instances.size() >= 16) continue;
-    const Site* from_site = taken_site(from);
-    instances.push_back({me.ordinal, std::move(gates), me.clock, me.clock, me.clock_version,
-                         from_site != nullptr ? *from_site : Site{}, to_site});
+    instances.push_back({me.ordinal, std::move(gates), me.clock, me.clock, me.clock_version});
   }
 }
 

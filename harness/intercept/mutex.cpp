@@ -138,7 +138,7 @@ int lock_mutex(pthread_mutex_t* m, const Site& site, bool forever, Lock&& real) 
       // Marked even when it is free now: another thread may take it first.
       start_wait(me, Wait::mutex, forever && waits_forever(kind), m, site);
       // Before TSan's lock, which reports a lock-order cycle this edge closes.
-      if (forever) add_edges(me, m, site);
+      if (forever) add_edges(me, m);
       if (state.owner != nullptr && me.forever) check_wait(me);
     }
   }
@@ -179,7 +179,7 @@ int lock_rwlock(pthread_rwlock_t* l, bool write, bool forever, const Site& site,
                       "thread included (a read lock cannot be upgraded)");
     if (state.writer != &me) {
       start_wait(me, write ? Wait::write_lock : Wait::read_lock, forever, l, site);
-      if (forever) add_edges(me, l, site);
+      if (forever) add_edges(me, l);
       const bool busy = state.writer != nullptr || (write && !state.readers.empty());
       if (busy && forever) check_wait(me);
     }
@@ -274,13 +274,13 @@ int pthread_mutex_trylock(pthread_mutex_t* m) {
 
 int pthread_mutex_unlock(pthread_mutex_t* m) {
   if (!active()) return RACELAB_TSAN(pthread_mutex_unlock)(m);
-  const Site site = RACELAB_SITE();
   {
     ScopedModel scoped;
     Thread& me = me_locked();
     Mutex& state = mutex_of(m);
     if (state.owner != &me) {
-      misused_unlock(me, "mutex", state.id, m, state.owner, state.taken, site);
+      // The site only for the note: a walk of the stack on every unlock is not free.
+      misused_unlock(me, "mutex", state.id, m, state.owner, state.taken, RACELAB_SITE());
       // A normal mutex is released whoever unlocks it.
       if (state.owner != nullptr && relock_blocks(kind_of(m))) {
         remove_held(*state.owner, m);
@@ -358,7 +358,6 @@ int pthread_rwlock_timedwrlock(pthread_rwlock_t* l, const timespec* until) {
 
 int pthread_rwlock_unlock(pthread_rwlock_t* l) {
   if (!active()) return RACELAB_TSAN(pthread_rwlock_unlock)(l);
-  const Site site = RACELAB_SITE();
   {
     ScopedModel scoped;
     Thread& me = me_locked();
@@ -374,7 +373,7 @@ int pthread_rwlock_unlock(pthread_rwlock_t* l) {
         }
       remove_held(me, l);
     } else {
-      misused_unlock(me, "rwlock", state.id, l, state.writer, state.taken, site);
+      misused_unlock(me, "rwlock", state.id, l, state.writer, state.taken, RACELAB_SITE());
     }
   }
   const int rc = RACELAB_TSAN(pthread_rwlock_unlock)(l);

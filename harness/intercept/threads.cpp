@@ -9,7 +9,6 @@ int RACELAB_TSAN(pthread_create)(pthread_t*, const pthread_attr_t*, void* (*)(vo
 int RACELAB_TSAN(pthread_join)(pthread_t, void**);
 int RACELAB_TSAN(pthread_tryjoin_np)(pthread_t, void**);
 int RACELAB_TSAN(pthread_timedjoin_np)(pthread_t, void**, const timespec*);
-int RACELAB_TSAN(pthread_detach)(pthread_t);
 [[noreturn]] void RACELAB_TSAN(pthread_exit)(void*);
 }
 
@@ -117,22 +116,16 @@ extern "C" {
 int pthread_create(pthread_t* handle, const pthread_attr_t* attr, void* (*routine)(void*), void* arg) {
   if (!active()) return RACELAB_TSAN(pthread_create)(handle, attr, routine, arg);
   point();
-  const Site site = RACELAB_SITE();
   auto* child = new Thread;
   {
     ScopedModel scoped;
     Thread& me = me_locked();
     child->ordinal = static_cast<int>(model().threads.size());
-    child->parent = me.ordinal;
-    child->created = site;
     child->clock = me.clock;
     child->clock.set(child->ordinal, 1);
     me.clock.set(me.ordinal, me.clock.of(me.ordinal) + 1);
     ++me.clock_version;
     child->rng = racelab::Rng(racelab::mix(seed(), static_cast<std::uint64_t>(child->ordinal)));
-    int detach = PTHREAD_CREATE_JOINABLE;
-    if (attr != nullptr) pthread_attr_getdetachstate(attr, &detach);
-    child->detached = detach == PTHREAD_CREATE_DETACHED;
     model().threads.push_back(child);
     schedule_thread_started(*child);
   }
@@ -168,14 +161,6 @@ int pthread_timedjoin_np(pthread_t handle, void** result, const timespec* until)
   point();
   return join_thread(handle, false, RACELAB_SITE(),
                      [&] { return RACELAB_TSAN(pthread_timedjoin_np)(handle, result, until); });
-}
-
-int pthread_detach(pthread_t handle) {
-  if (active()) {
-    ScopedModel scoped;
-    if (Thread* t = thread_of(handle)) t->detached = true;
-  }
-  return RACELAB_TSAN(pthread_detach)(handle);
 }
 
 void pthread_exit(void* result) {

@@ -256,9 +256,7 @@ int pthread_barrier_wait(pthread_barrier_t* b) {
       if (++barrier.arrived >= barrier.count) {
         ++barrier.round;
         barrier.arrived = 0;
-        barrier.here.clear();
       } else {
-        barrier.here.push_back(&me);
         start_wait(me, Wait::barrier, true, b, site);
         me.barrier_round = barrier.round;
         check_wait(me);
