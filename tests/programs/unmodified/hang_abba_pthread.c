@@ -1,4 +1,4 @@
-// expect: deadlock
+// expect: deadlock|lock_order_inversion
 // where: hang_abba_pthread.c
 // runs: 5
 // A C logger and a C config reloader share two pthread mutexes. The logger

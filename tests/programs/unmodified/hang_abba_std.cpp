@@ -1,4 +1,4 @@
-// expect: deadlock
+// expect: deadlock|lock_order_inversion
 // where: hang_abba_std.cpp
 // runs: 5
 // Two bank-transfer threads lock the two account mutexes in opposite orders:

@@ -1,4 +1,4 @@
-// expect: deadlock
+// expect: deadlock|lock_order_inversion
 // where: hang_lock_cycle_three.cpp
 // runs: 5
 // Three "philosophers" each pick up their left fork (a std::mutex) and then,
