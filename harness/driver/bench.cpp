@@ -43,27 +43,6 @@ std::string valgrind_path() {
   return "valgrind";
 }
 
-// valgrind's command line for `tool`. Fair scheduling: valgrind runs one
-// thread at a time, and without it a thread spinning for another can starve
-// that one for seconds (a polling case's fixed variant then looks like a
-// livelock). With `xml`, errors go to an XML log per worker, where their
-// kinds are read back.
-std::vector<std::string> valgrind(const std::string& tool, bool xml) {
-  std::vector<std::string> argv = {valgrind_path(), "--tool=" + tool, "-q", "--fair-sched=yes"};
-  // DRD leaves variables on a stack unchecked by default; the cases share
-  // the body's locals with their threads.
-  if (tool == "drd") argv.push_back("--check-stack-var=yes");
-  // Helgrind keeps a full history of earlier accesses by default, to print
-  // both stacks of a race; approx finds the same races about 3 times faster
-  // (the earlier access's stack is then approximate).
-  if (tool == "helgrind") argv.push_back("--history-level=approx");
-  if (xml) {
-    argv.push_back("--xml=yes");
-    argv.push_back("--xml-file={log}.valgrind.xml");
-  }
-  return argv;
-}
-
 // Did the detector flag this run at all? (An infrastructure failure is no
 // detection.)
 bool flagged(const RunRecord& run) {
@@ -121,6 +100,29 @@ class ValgrindLog {
 
 std::string first_line_of(const std::string& text) { return text.substr(0, text.find('\n')); }
 
+}  // namespace
+
+// valgrind's command line for `tool`. Fair scheduling: valgrind runs one
+// thread at a time, and without it a thread spinning for another can starve
+// that one for seconds (a polling case's fixed variant then looks like a
+// livelock). With `xml`, errors go to an XML log per worker, where their
+// kinds are read back.
+std::vector<std::string> valgrind_command(const std::string& tool, bool xml) {
+  std::vector<std::string> argv = {valgrind_path(), "--tool=" + tool, "-q", "--fair-sched=yes"};
+  // DRD leaves variables on a stack unchecked by default; the cases share
+  // the body's locals with their threads.
+  if (tool == "drd") argv.push_back("--check-stack-var=yes");
+  // Helgrind keeps a full history of earlier accesses by default, to print
+  // both stacks of a race; approx finds the same races about 3 times faster
+  // (the earlier access's stack is then approximate).
+  if (tool == "helgrind") argv.push_back("--history-level=approx");
+  if (xml) {
+    argv.push_back("--xml=yes");
+    argv.push_back("--xml-file={log}.valgrind.xml");
+  }
+  return argv;
+}
+
 std::string machine_description(const std::string& compiler) {
   std::string cpu = "unknown CPU";
   if (auto info = read_text("/proc/cpuinfo")) {
@@ -131,8 +133,6 @@ std::string machine_description(const std::string& compiler) {
   return fmt::format("{}, {} hardware threads; {}; {}", cpu, std::thread::hardware_concurrency(),
                      compiler, vg.exit_code == 0 ? first_line_of(vg.out) : "no valgrind");
 }
-
-}  // namespace
 
 std::vector<Detector> all_detectors() {
   std::vector<Detector> d;
@@ -148,7 +148,7 @@ std::vector<Detector> all_detectors() {
     d.push_back({tool,
                  fmt::format("`valgrind --tool={} --fair-sched=yes {}` on the plain build, racelab's checks off",
                              tool, std::string_view(tool) == "drd" ? "--check-stack-var=yes" : "--history-level=approx"),
-                 false, false, Strategy::none, valgrind(tool, true), tool});
+                 false, false, Strategy::none, valgrind_command(tool, true), tool});
   return d;
 }
 
@@ -265,7 +265,7 @@ BenchResult run_bench(const BenchOptions& options,
     // The floor: two threads started and joined, in this detector's process.
     {
       std::vector<std::string> argv;
-      if (!d.tool.empty()) argv = valgrind(d.tool, false);
+      if (!d.tool.empty()) argv = valgrind_command(d.tool, false);
       argv.push_back(programs.front().path);
       argv.push_back("--spawn-floor");
       argv.push_back("1");

@@ -27,6 +27,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "programs.h"
 #include "racelab/verdict.h"
 
 namespace racelab::driver {
@@ -109,6 +110,15 @@ Verdict verdict_for_valgrind_kind(const std::string& kind, const std::string& wh
 // kind and text. Tolerates a log cut short by a kill.
 std::vector<std::pair<std::string, std::string>> valgrind_errors_in(std::string_view xml);
 
+// valgrind's command line for `tool` ("helgrind" or "drd"): valgrind from
+// PATH, fair scheduling (a thread spinning for another does not starve it
+// for seconds), the tool's options; with `xml`, errors go to the XML log
+// "{log}.valgrind.xml" ({log} replaced by the caller).
+std::vector<std::string> valgrind_command(const std::string& tool, bool xml);
+
+// "CPU, N hardware threads; compiler; valgrind-x.y.z" for a page's heading.
+std::string machine_description(const std::string& compiler);
+
 // Median and 95th percentile (nearest rank) of a non-empty sample.
 double median(std::vector<double> sample);
 double percentile95(std::vector<double> sample);
@@ -135,5 +145,85 @@ BenchResult run_bench(const BenchOptions& options, const std::function<void(cons
 std::string bench_markdown(const BenchResult& result, const std::string& svg_name);
 std::string bench_svg(const BenchResult& result);
 nlohmann::json bench_json(const BenchResult& result);
+
+// ---- racelab bench --programs: programs written the usual way ----
+//
+// The programs of programs.h (plain std:: and pthread, C and C++), each built
+// three ways, under six detectors:
+//   tsan       TSan alone: the TSan build run as it is, TSan's default options;
+//   exec       `racelab exec` on the TSan build without racelab's runtime:
+//              TSan's reports, the program's own status, at a time-out the
+//              threads' states and stacks;
+//   none, portfolio
+//              `racelab exec` on the build linked with racelab's runtime, its
+//              diagnoses on, strategy none (no perturbation) or portfolio;
+//   helgrind, drd
+//              the plain build under valgrind's tools.
+// A detection is right when its verdict is one the program's header allows
+// and its text holds every `where:` word the header names — "a hang must be
+// named for what it is": a time-out that says nothing of a lost wakeup is not
+// a diagnosis of one.
+
+struct ProgramDetector {
+  enum class Runner { direct, exec, valgrind };
+  std::string name;  ///< column heading
+  std::string what;  ///< one line for the page
+  Runner runner = Runner::direct;
+  std::string build;  ///< "" (with racelab's runtime), "tsan" or "plain": the programs' subdirectory
+  Strategy strategy = Strategy::none;
+  std::string tool;  ///< helgrind or drd
+};
+
+std::vector<ProgramDetector> program_detectors();
+
+struct ProgramBenchOptions {
+  std::string dir;                     ///< the built programs and their programs.txt
+  std::vector<std::string> programs;   ///< names; empty: all
+  std::vector<std::string> detectors;  ///< names; empty: all
+  int trials = 5;        ///< per buggy program and detector; a trial is at most the header's `runs:`
+  int clean_runs = 20;   ///< per correct program and detector
+  int jobs = 2;          ///< trials at once (each runs its program one run at a time)
+  std::uint64_t seed = 1;  ///< trial t of `racelab exec` uses campaign seed seed + t
+  double timeout_s = 2;  ///< a run's time limit: the header's `timeout:`, at most this
+  std::string work_dir;
+  std::string command;
+  bool quick = false;
+};
+
+// How one detector did on one program: trials of a buggy one (`said` counts
+// the first detections' verdicts; "hang, unnamed" when its words are
+// missing), or the runs of a correct one (`said` counts the flagged runs').
+struct ProgramScore {
+  int trials = 0;
+  int caught = 0;
+  int right = 0;
+  std::int64_t runs = 0;     ///< a correct program's runs
+  std::int64_t flagged = 0;  ///< of those, flagged
+  std::vector<std::int64_t> runs_to_first;
+  std::vector<double> seconds_to_first;
+  std::map<std::string, int> said;
+  double seconds = 0;  ///< all the time in this program's runs
+  std::vector<std::string> problems;
+};
+
+struct ProgramBenchResult {
+  ProgramBenchOptions options;
+  std::vector<ProgramDetector> detectors;
+  std::vector<ProgramHeader> programs;
+  std::map<std::string, std::map<std::string, ProgramScore>> scores;  ///< [program][detector]
+  std::string machine;
+  std::string created;
+  double seconds = 0;
+};
+
+// run_program_bench() — every selected detector on every selected program.
+// Throws std::invalid_argument for unknown names or a missing manifest, and
+// std::runtime_error when valgrind is needed and missing.
+ProgramBenchResult run_program_bench(const ProgramBenchOptions& options,
+                                     const std::function<void(const std::string&)>& say);
+
+// The page (docs/programs.md) and the raw figures.
+std::string program_bench_markdown(const ProgramBenchResult& result);
+nlohmann::json program_bench_json(const ProgramBenchResult& result);
 
 }  // namespace racelab::driver

@@ -2,6 +2,7 @@
 // own checks off), the plain twins in <build>/cases/plain, valgrind's errors
 // counted per run with racelab's bookkeeping hidden from helgrind and DRD, and
 // the page it writes.
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -231,6 +232,74 @@ TEST(Bench, BadInputIsAUsageErrorAndWritesNothing) {
   ChildResult unknown_case = run_racelab({"bench", "99_nothing", "--out", out});
   EXPECT_EQ(unknown_case.exit_code, 2) << unknown_case.out << unknown_case.err;
   EXPECT_FALSE(std::filesystem::exists(out + "/benchmarks.md"));
+}
+
+// ---- --programs: programs written the usual way ----
+
+TEST(Bench, ProgramsAreMeasuredUnderEveryDetectorAndNamedStrictly) {
+  const std::string out = make_temp_dir("racelab-bench-programs-");
+  ChildResult r = run_racelab({"bench", "--programs", RACELAB_TEST_PROGRAMS_DIR "/unmodified", "hang_lost_wakeup_cv",
+                               "race_counter_std", "ok_gate_locked_cycle", "--trials", "2", "--fixed-runs", "3",
+                               "--out", out});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const nlohmann::json j = nlohmann::json::parse(read_file(out + "/programs.json"));
+  ASSERT_EQ(j.at("detectors").size(), 6u);
+  ASSERT_EQ(j.at("programs").size(), 3u);
+  const nlohmann::json& wakeup = j.at("programs").at(0);
+  const nlohmann::json& gate = j.at("programs").at(1);
+  const nlohmann::json& race = j.at("programs").at(2);
+  ASSERT_EQ(race.at("name"), "race_counter_std");
+  ASSERT_EQ(wakeup.at("name"), "hang_lost_wakeup_cv");
+  // Only racelab's runtime says what the program waits on, and says it before
+  // the time limit; without it the run is a time-out that names nothing.
+  for (const char* named : {"none", "portfolio"}) {
+    const nlohmann::json& d = wakeup.at("buggy").at(named);
+    EXPECT_EQ(d.at("right"), 2) << named << d.dump();
+    for (const nlohmann::json& s : d.at("seconds_to_first")) EXPECT_LT(s.get<double>(), 2.0) << named << d.dump();
+  }
+  for (const char* blind : {"tsan", "exec", "helgrind", "drd"}) {
+    const nlohmann::json& d = wakeup.at("buggy").at(blind);
+    EXPECT_EQ(d.at("right"), 0) << blind << d.dump();
+    EXPECT_EQ(d.at("said").value("hang, unnamed", 0), 2) << blind << d.dump();
+  }
+  // Every detector sees the lost update's race, at the first run.
+  for (const auto& [name, d] : race.at("buggy").items()) {
+    EXPECT_EQ(d.at("right"), 2) << name << d.dump();
+    EXPECT_EQ(d.at("runs_to_first"), nlohmann::json::array({1, 1})) << name << d.dump();
+  }
+  // A cycle under a gate lock: TSan and helgrind cry wolf in every run,
+  // racelab's runtime re-judges TSan's report and drops it.
+  for (const char* wolf : {"tsan", "exec", "helgrind"}) {
+    const nlohmann::json& c = gate.at("correct").at(wolf);
+    EXPECT_EQ(c.at("flagged"), 3) << wolf << c.dump();
+    EXPECT_EQ(c.at("said").value("lock_order_inversion", 0), 3) << wolf << c.dump();
+  }
+  for (const char* quiet : {"none", "portfolio"}) {
+    const nlohmann::json& c = gate.at("correct").at(quiet);
+    EXPECT_EQ(c.at("runs"), 3) << quiet;
+    EXPECT_EQ(c.at("flagged"), 0) << quiet << c.dump();
+  }
+  const std::string md = read_file(out + "/programs.md");
+  EXPECT_NE(md.find("| none | 2 of 2 | 0 | 0 | 0 | 0 of 1 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("hang, unnamed ×2"), std::string::npos) << md;
+  EXPECT_NE(md.find("## Correct programs: false alarms"), std::string::npos) << md;
+}
+
+TEST(Bench, ProgramsBadInputIsAUsageErrorAndWritesNothing) {
+  const std::string out = make_temp_dir("racelab-bench-programs-");
+  ChildResult unknown = run_racelab({"bench", "--programs", RACELAB_TEST_PROGRAMS_DIR "/unmodified", "no_such_program",
+                                     "--out", out});
+  EXPECT_EQ(unknown.exit_code, 2) << unknown.out << unknown.err;
+  EXPECT_NE(unknown.err.find("no program 'no_such_program'"), std::string::npos) << unknown.err;
+  ChildResult detector = run_racelab({"bench", "--programs", RACELAB_TEST_PROGRAMS_DIR "/unmodified",
+                                      "--detectors", "stress", "--out", out});
+  EXPECT_EQ(detector.exit_code, 2) << detector.out << detector.err;
+  EXPECT_NE(detector.err.find("unknown detector 'stress'"), std::string::npos) << detector.err;
+  ChildResult nowhere = run_racelab({"bench", "--programs", out, "--out", out});
+  EXPECT_EQ(nowhere.exit_code, 2) << nowhere.out << nowhere.err;
+  EXPECT_NE(nowhere.err.find("no programs.txt"), std::string::npos) << nowhere.err;
+  EXPECT_FALSE(std::filesystem::exists(out + "/programs.md"));
+  EXPECT_FALSE(std::filesystem::exists(out + "/programs.json"));
 }
 
 }  // namespace
