@@ -109,6 +109,37 @@ void remember(const void* m, Mutex& record) {
   t_cache.record[slot] = &record;
 }
 
+// Runs `record(me, state)` in a section of the model that calls no
+// interceptor (ScopedModel::kNoInterceptors), when that is possible: the
+// calling thread has a record, what it holds has room for one more, the
+// mutex's record exists (found, never inserted) and `record` says it could
+// (it returns false, having changed nothing, for what needs the full
+// section). Else returns false, and the caller takes the full section.
+template <class Record>
+bool record_without_interceptors(const void* m, Record&& record) {
+  ScopedModel scoped(ScopedModel::kNoInterceptors);
+  Thread* me = current_thread();
+  if (me == nullptr || me->held.size() == me->held.capacity()) return false;
+  const auto it = model().mutexes.find(m);
+  return it != model().mutexes.end() && record(*me, it->second);
+}
+
+// The common unlock, by its owner of the mutex it took last and remembers
+// (MutexCache), in a section that calls no interceptor; false for any other
+// (a misuse, an unknown mutex), which takes the full section.
+bool unlock_without_interceptors(const void* m) {
+  ScopedModel scoped(ScopedModel::kNoInterceptors);
+  Thread* me = current_thread();
+  Mutex* state = cached(m);  // under the model's lock: no erasure meanwhile
+  if (me == nullptr || state == nullptr || state->owner != me || me->held.empty() || me->held.back() != m)
+    return false;
+  if (--state->depth == 0) {
+    state->owner = nullptr;
+    me->held.pop_back();
+  }
+  return true;
+}
+
 template <class Lock>
 int lock_mutex(pthread_mutex_t* m, const Site& site, bool forever, Lock&& real) {
   const int kind = kind_of(m);
@@ -124,12 +155,29 @@ int lock_mutex(pthread_mutex_t* m, const Site& site, bool forever, Lock&& real) 
                                 self->held.empty() && forever &&
                                 state->owner.load(std::memory_order_relaxed) == nullptr) {
     const int rc = real();
+    if (rc == 0 && record_without_interceptors(m, [&](Thread& me, Mutex&) {
+          acquired(me, m, site);
+          return true;
+        }))
+      return rc;
     ScopedModel scoped;
     Thread& me = me_locked();
     if (rc == 0) acquired(me, m, site);
     return rc;
   }
-  {
+  // The wait marked, in the light section when nothing else is to do: the
+  // thread holds nothing (no lock-order edge), the mutex is free or its
+  // owner runs (no wait-for cycle, no lock leak, not every thread waits).
+  const bool marked = strategy() != racelab::Strategy::pct &&
+                      record_without_interceptors(m, [&](Thread& me, Mutex& state) {
+                        const Thread* owner = state.owner;
+                        if (!me.held.empty() || owner == &me ||
+                            (owner != nullptr && (owner->finished || owner->wait != Wait::none)))
+                          return false;
+                        start_wait(me, Wait::mutex, forever && waits_forever(kind), m, site);
+                        return true;
+                      });
+  if (!marked) {
     ScopedModel scoped;
     Thread& me = me_locked();
     Mutex& state = mutex_of(m);
@@ -143,6 +191,15 @@ int lock_mutex(pthread_mutex_t* m, const Site& site, bool forever, Lock&& real) 
     }
   }
   const int rc = real();
+  // (pct recomputes its top when a wait ends, in a full section.)
+  if (rc == 0 && forever && strategy() != racelab::Strategy::pct &&
+      record_without_interceptors(m, [&](Thread& me, Mutex& state) {
+        end_wait(me);
+        remember(m, state);
+        acquired(me, m, site);
+        return true;
+      }))
+    return rc;
   ScopedModel scoped;
   Thread& me = me_locked();
   end_wait(me);
@@ -274,6 +331,11 @@ int pthread_mutex_trylock(pthread_mutex_t* m) {
 
 int pthread_mutex_unlock(pthread_mutex_t* m) {
   if (!active()) return RACELAB_TSAN(pthread_mutex_unlock)(m);
+  if (unlock_without_interceptors(m)) {
+    const int rc = RACELAB_TSAN(pthread_mutex_unlock)(m);
+    point();
+    return rc;
+  }
   {
     ScopedModel scoped;
     Thread& me = me_locked();

@@ -169,12 +169,10 @@ bool active() noexcept {
 
 // The model's memory is racelab's: TSan must not check the accesses its
 // interceptors see (memmove, memcpy from std::vector and std::string) either.
-// (__tsan_ignore_thread_begin, unlike AnnotateIgnoreReadsBegin, records no
-// stack: that was most of the runtime's cost on a lock-heavy program.)
-ScopedModel::ScopedModel() noexcept {
+ScopedModel::ScopedModel(Ignore ignore) noexcept : ignoring_(ignore == kMemory) {
   t_inside = true;
   model().lock.lock();
-  if (__tsan_ignore_thread_begin != nullptr) __tsan_ignore_thread_begin();
+  if (ignoring_ && __tsan_ignore_thread_begin != nullptr) __tsan_ignore_thread_begin();
 }
 
 ScopedModel::~ScopedModel() { unlock(); }
@@ -182,7 +180,7 @@ ScopedModel::~ScopedModel() { unlock(); }
 void ScopedModel::unlock() noexcept {
   if (!held_) return;
   held_ = false;
-  if (__tsan_ignore_thread_end != nullptr) __tsan_ignore_thread_end();
+  if (ignoring_ && __tsan_ignore_thread_end != nullptr) __tsan_ignore_thread_end();
   model().lock.unlock();
   t_inside = false;
 }

@@ -5,6 +5,7 @@
 //   clean   the same with a mutex
 //   fail    clean, but exits 3 (its own check failed)
 //   sleep   sleeps for 60 s (a hang, for --timeout)
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -15,9 +16,15 @@ namespace {
 
 int counter = 0;
 std::mutex counter_mutex;
+std::atomic<int> started{0};
 
 int add_twice(bool locked) {
   auto add = [locked] {
+    // Both threads alive at once: TSan gives a finished thread's slot to the
+    // next one, and can miss a race with a thread that ended before the other
+    // began (seen on a loaded machine). Relaxed: no happens-before.
+    started.fetch_add(1, std::memory_order_relaxed);
+    while (started.load(std::memory_order_relaxed) < 2) std::this_thread::yield();
     for (int i = 0; i < 1000; ++i) {
       if (locked) {
         std::lock_guard lock(counter_mutex);
