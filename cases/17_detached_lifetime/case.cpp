@@ -14,7 +14,7 @@ racelab::Case racelab::define_case() {
       .threads = 1,
       .invariant = "no thread uses the session after it is freed",
       .buggy = {.body = cases::detached_lifetime::buggy,
-                .expected = {Verdict::thread_leak, Verdict::data_race},
+                .expected = {Verdict::thread_leak, Verdict::data_race, Verdict::use_after_free},
                 .budget = 200,
                 // The harness's leak, or TSan's report of the detached thread
                 // reaching the session after the body freed it.

@@ -79,8 +79,10 @@ bool needs_no_aslr() {
 
 bool executable(const std::string& path) { return access(path.c_str(), X_OK) == 0; }
 
-// racelab-keeper: $RACELAB_KEEPER, else beside the running program, else in
-// an installed tree's libexec, else where this build put it.
+// racelab-keeper: $RACELAB_KEEPER, else beside the running program (the
+// build tree: racelab and the tests), else in an installed tree's
+// libexec/racelab. No path of the build is compiled in: an installed racelab
+// can be moved.
 std::string keeper_path() {
   if (const char* env = std::getenv("RACELAB_KEEPER"); env != nullptr && *env != '\0') return env;
   std::error_code error;
@@ -90,10 +92,8 @@ std::string keeper_path() {
                                   self.parent_path().parent_path() / "libexec/racelab/racelab-keeper"})
       if (executable(candidate)) return candidate;
   }
-  if (executable(RACELAB_KEEPER_PATH)) return RACELAB_KEEPER_PATH;
   throw std::runtime_error("racelab-keeper is missing (looked beside " + self.string() +
-                           ", in ../libexec/racelab and at " RACELAB_KEEPER_PATH
-                           "; RACELAB_KEEPER names another)");
+                           " and in ../libexec/racelab; RACELAB_KEEPER names another)");
 }
 
 ExitStatus exited(int code) {

@@ -21,19 +21,19 @@ struct FlagsArgs {
 };
 
 // The runtime library: beside an installed racelab (<prefix>/bin/racelab,
-// <prefix>/lib/libracelab_intercept.a), else the one this build made.
+// <prefix>/lib/libracelab_intercept.a), else where the build tree keeps it
+// (<build>/racelab, <build>/harness/libracelab_intercept.a).
 std::string intercept_library() {
   std::error_code error;
   const fs::path self = fs::read_symlink("/proc/self/exe", error);
-  if (!error) {
-    const fs::path installed = self.parent_path().parent_path() / "lib" / "libracelab_intercept.a";
-    if (fs::is_regular_file(installed, error)) return installed.string();
-  }
-  if (fs::is_regular_file(RACELAB_INTERCEPT_LIB, error)) return RACELAB_INTERCEPT_LIB;
+  if (error) throw std::runtime_error("cannot tell where this racelab is (/proc/self/exe)");
+  const fs::path installed = self.parent_path().parent_path() / "lib" / "libracelab_intercept.a";
+  const fs::path built = self.parent_path() / "harness" / "libracelab_intercept.a";
+  for (const fs::path& library : {installed, built})
+    if (fs::is_regular_file(library, error)) return library.string();
   throw std::runtime_error(fmt::format(
-      "racelab's runtime library is not there: neither {} nor beside this racelab (../lib/libracelab_intercept.a); "
-      "build it (cmake --build --preset tsan)",
-      RACELAB_INTERCEPT_LIB));
+      "racelab's runtime library is not there: neither {} nor {}; build it (cmake --build --preset tsan)",
+      installed.string(), built.string()));
 }
 
 int flags(const FlagsArgs& args) {

@@ -1,0 +1,119 @@
+// `cmake --install`: racelab installed into a prefix, moved elsewhere, then
+// found by a project outside racelab (tests/install/project) as a user's
+// would find it — find_package(racelab), racelab::intercept,
+// racelab_add_stress_test — and by pkg-config.
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "racelab_cli.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using racelab::testing::ChildResult;
+using racelab::testing::make_temp_dir;
+using racelab::testing::read_file;
+using racelab::testing::run_child;
+
+constexpr auto kLong = std::chrono::seconds(600);
+
+ChildResult cmake(const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {RACELAB_CMAKE};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_child(argv, {}, kLong);
+}
+
+class Install : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = make_temp_dir("racelab-install-");
+    install_ = cmake({"--install", RACELAB_BUILD_DIR, "--prefix", dir_ + "/first"});
+    std::error_code error;
+    fs::rename(dir_ + "/first", dir_ + "/moved", error);
+  }
+  static std::string prefix() { return dir_ + "/moved"; }
+
+  static inline std::string dir_;
+  static inline ChildResult install_;
+};
+
+TEST_F(Install, InstallsTheDriverTheRuntimeAndThePackageWithNoPathOfTheBuild) {
+  ASSERT_EQ(install_.exit_code, 0) << install_.out << install_.err;
+  for (const char* file : {"bin/racelab", "libexec/racelab/racelab-keeper", "lib/libracelab_intercept.a",
+                           "lib/cmake/racelab/racelabConfig.cmake", "lib/cmake/racelab/racelabConfigVersion.cmake",
+                           "lib/cmake/racelab/racelabStressTest.cmake", "lib/cmake/racelab/racelab_stress_test.cmake",
+                           "lib/pkgconfig/racelab.pc"})
+    EXPECT_TRUE(fs::is_regular_file(prefix() + "/" + file)) << file;
+  // Relocatable: no file names the build tree or the prefix it was installed to.
+  for (const auto& entry : fs::recursive_directory_iterator(prefix())) {
+    if (!entry.is_regular_file()) continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(bytes.find(RACELAB_BUILD_DIR), std::string::npos) << entry.path() << " names the build tree";
+    EXPECT_EQ(bytes.find(dir_ + "/first"), std::string::npos) << entry.path() << " names where it was installed";
+  }
+}
+
+TEST_F(Install, FlagsAndPkgConfigPointIntoTheMovedPrefix) {
+  ASSERT_EQ(install_.exit_code, 0) << install_.err;
+  const ChildResult flags = run_child({prefix() + "/bin/racelab", "flags"});
+  ASSERT_EQ(flags.exit_code, 0) << flags.err;
+  EXPECT_NE(flags.out.find(prefix() + "/lib/libracelab_intercept.a"), std::string::npos) << flags.out;
+  const ChildResult pc = run_child({"/usr/bin/pkg-config", "--cflags", "--libs", "racelab"},
+                                   {{"PKG_CONFIG_PATH", prefix() + "/lib/pkgconfig"}});
+  ASSERT_EQ(pc.exit_code, 0) << pc.err;
+  EXPECT_NE(pc.out.find("-fsanitize=thread"), std::string::npos) << pc.out;
+  EXPECT_NE(pc.out.find("libracelab_intercept.a"), std::string::npos) << pc.out;
+  EXPECT_NE(pc.out.find(prefix()), std::string::npos) << pc.out;
+  EXPECT_NE(pc.out.find("--wrap=__tsan_atomic32_load"), std::string::npos) << pc.out;
+}
+
+TEST_F(Install, AnOutsideProjectsStressTestsFlagTheRacyAndTheDeadlockingProgram) {
+  ASSERT_EQ(install_.exit_code, 0) << install_.err;
+  const std::string build = dir_ + "/project";
+  const ChildResult configure =
+      cmake({"-S", RACELAB_SOURCE_DIR "/tests/install/project", "-B", build, "-G", "Ninja",
+             "-DCMAKE_CXX_COMPILER=" RACELAB_CXX_COMPILER, "-DCMAKE_PREFIX_PATH=" + prefix()});
+  ASSERT_EQ(configure.exit_code, 0) << configure.out << configure.err;
+  const ChildResult built = cmake({"--build", build});
+  ASSERT_EQ(built.exit_code, 0) << built.out << built.err;
+  const ChildResult tests = run_child({RACELAB_CTEST, "--test-dir", build, "--output-on-failure"}, {}, kLong);
+  EXPECT_NE(tests.exit_code, 0) << tests.out;
+  auto outcome = [&](const std::string& test) {
+    const std::size_t at = tests.out.find(test + " ...");
+    if (at == std::string::npos) return std::string("not run");
+    const std::size_t end = tests.out.find('\n', at);
+    const std::string line = tests.out.substr(at, end - at);
+    return std::string(line.find("Passed") != std::string::npos ? "passed" : "failed");
+  };
+  EXPECT_EQ(outcome("racelab.racy"), "failed") << tests.out;
+  EXPECT_EQ(outcome("racelab.deadlock"), "failed") << tests.out;
+  EXPECT_EQ(outcome("racelab.correct"), "passed") << tests.out;
+  auto verdicts = [&](const std::string& program) {
+    const std::string out = build + "/racelab/racelab." + program;
+    EXPECT_TRUE(fs::is_regular_file(out + "/junit.xml")) << program;
+    EXPECT_TRUE(fs::is_regular_file(out + "/results.sarif")) << program;
+    return nlohmann::json::parse(read_file(out + "/summary.json")).at("results").at(0).at("verdicts");
+  };
+  EXPECT_TRUE(verdicts("racy").contains("data_race")) << verdicts("racy");
+  EXPECT_TRUE(verdicts("deadlock").contains("deadlock")) << verdicts("deadlock");
+  EXPECT_EQ(verdicts("correct"), nlohmann::json({{"clean", 5}}));
+}
+
+TEST_F(Install, AStressTestOfATargetWithoutTsanIsAConfigureErrorThatSaysSo) {
+  ASSERT_EQ(install_.exit_code, 0) << install_.err;
+  const ChildResult configure =
+      cmake({"-S", RACELAB_SOURCE_DIR "/tests/install/project", "-B", dir_ + "/plain", "-G", "Ninja",
+             "-DCMAKE_CXX_COMPILER=" RACELAB_CXX_COMPILER, "-DCMAKE_PREFIX_PATH=" + prefix(), "-DADD_PLAIN=ON"});
+  EXPECT_NE(configure.exit_code, 0) << configure.out << configure.err;
+  EXPECT_NE(configure.err.find("racelab_add_stress_test(plain): plain is not built with ThreadSanitizer"),
+            std::string::npos)
+      << configure.err;
+}
+
+}  // namespace
