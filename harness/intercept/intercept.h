@@ -278,8 +278,8 @@ void adopt_thread(Thread* t);
 // model's containers call memmove and memcpy, which TSan intercepts and would
 // check. A section that calls no interceptor (no mem* call, no allocation, no
 // symbolizing; a lookup, scalar stores, a push into spare capacity) can leave
-// that out with kNoInterceptors: TSan records a stack at each ignore, the
-// largest part of the runtime's cost on a lock-heavy program.
+// that out with kNoInterceptors: TSan records a stack at each ignore (5% of a
+// lock-heavy program's time, when every lock and unlock took one).
 class ScopedModel {
  public:
   enum Ignore { kMemory, kNoInterceptors };
