@@ -1,4 +1,6 @@
 // racelab bench: racelab against a plain stress run, TSan alone, helgrind and DRD.
+#include <sys/resource.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -25,8 +27,16 @@ struct BenchArgs {
 
 // Runs `measure(work_dir, say)` with a fresh work directory, removed after
 // whatever happens; says each phase on stdout.
+// No core files either: the benchmarks make programs crash on purpose, and
+// valgrind leaves a vgcore.PID in the working directory for each one (it
+// honours the core-file limit, as the kernel does).
 template <class Measure>
 auto in_work_dir(Measure&& measure) {
+  rlimit cores{};
+  if (getrlimit(RLIMIT_CORE, &cores) == 0) {
+    cores.rlim_cur = 0;
+    setrlimit(RLIMIT_CORE, &cores);
+  }
   std::string work = (std::filesystem::temp_directory_path() / "racelab-bench-XXXXXX").string();
   if (mkdtemp(work.data()) == nullptr) throw std::runtime_error("cannot create a work directory");
   auto say = [](const std::string& line) {
