@@ -52,11 +52,39 @@ struct Account {
   long balance = 0;
 };
 
-__attribute__((noinline)) void writer_thread() { global_counter = 1; }
-__attribute__((noinline)) void other_writer_thread() { global_counter = 2; }
+// Turn-taking without happens-before (see the top of the file).
+std::atomic<int> step{0};
+void reach_step(int n) { step.store(n, std::memory_order_relaxed); }
+void wait_for_step(int n) {
+  while (step.load(std::memory_order_relaxed) < n) sched_yield();
+}
 
-__attribute__((noinline)) void deposit(Account* account) { account->balance += 50; }
-__attribute__((noinline)) void withdraw(Account* account) { account->balance -= 150; }
+// The two racing threads take turns, and the first stays alive until the
+// second has made its access. TSan hands a finished thread's slot to the next
+// thread it starts and may then miss the race; two accesses made at the same
+// instant it may miss as well (each checks the shadow before the other's
+// store lands).
+__attribute__((noinline)) void writer_thread() {
+  global_counter = 1;
+  reach_step(1);
+  wait_for_step(2);
+}
+__attribute__((noinline)) void other_writer_thread() {
+  wait_for_step(1);
+  global_counter = 2;
+  reach_step(2);
+}
+
+__attribute__((noinline)) void deposit(Account* account) {
+  account->balance += 50;
+  reach_step(1);
+  wait_for_step(2);
+}
+__attribute__((noinline)) void withdraw(Account* account) {
+  wait_for_step(1);
+  account->balance -= 150;
+  reach_step(2);
+}
 
 int data_race() {
   std::thread a(writer_thread);
@@ -176,13 +204,6 @@ int noisy_race() {
 template <typename T>
 void keep(T value) {
   asm volatile("" : : "r"(value) : "memory");
-}
-
-// Turn-taking without happens-before (see the top of the file).
-std::atomic<int> step{0};
-void reach_step(int n) { step.store(n, std::memory_order_relaxed); }
-void wait_for_step(int n) {
-  while (step.load(std::memory_order_relaxed) < n) sched_yield();
 }
 
 __attribute__((noinline)) void record(long* slot, long value) { *slot = value; }
