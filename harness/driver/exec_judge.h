@@ -1,0 +1,64 @@
+// exec_judge.h — one run of `racelab exec` judged: how its process ended,
+// its TSan logs, the records of racelab's runtime for unmodified code and its
+// output, as one verdict with its place. Internal to harness/driver.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "process.h"
+#include "racelab/report/summary.h"
+#include "racelab/report/tsan.h"
+#include "racelab/runtime_wire.h"
+
+namespace racelab::driver {
+
+// What racelab's runtime for unmodified code said in one run's processes.
+struct RuntimeRecords {
+  bool linked = false;         ///< the run's own process said hello
+  std::string strategy;        ///< the concrete strategy it used
+  std::vector<ProgramVerdict> verdicts;
+  std::optional<ProgramVerdict> ended;  ///< the own process was ended with it
+  std::vector<ProgramCycle> dropped;    ///< TSan lock-order reports judged unable to deadlock
+  std::uint64_t steps = 0;
+};
+
+// One finished run: its record (before report ordinals are known) and logs.
+struct RunOutcome {
+  RuntimeRecords runtime;
+  RunRecord record;
+  std::vector<report::TsanLog> logs;
+  std::vector<std::string> problems;
+  bool started = false;  ///< a process ran (it may still have failed)
+  bool banner = false;   ///< TSan's banner in the log of the run's own process
+  std::uint64_t dropped = 0;  ///< output bytes past --max-log (0: none)
+};
+
+// The words joined by single spaces.
+std::string joined(const std::vector<std::string>& words);
+
+// read_runtime_records()
+//
+// Reads the runtime's records of every process of run `run` (racelab.<pid>
+// in `dir`; `own` is the run's own process). A record that cannot be read is
+// a problem of the run.
+void read_runtime_records(RunOutcome& o, const std::string& dir, pid_t own, std::int64_t run);
+
+// judge()
+//
+// Sets o.record's verdict, where and detail from how the process ended (`p`),
+// o.logs, o.runtime and the output in `output_path`; see exec_runs() in
+// exec.h for the order in which they count.
+void judge(RunOutcome& o, const ProcessResult& p, const std::string& output_path, double timeout_s);
+
+// judge_log()
+//
+// Sets r's verdict from one TSan log alone (`racelab report`): `crash` at
+// TSan's report of a deadly signal, else its decisive finding's verdict.
+void judge_log(RunRecord& r, const report::TsanLog& log);
+
+}  // namespace racelab::driver
