@@ -39,37 +39,6 @@ namespace {
 // TSan's start-up line at verbosity >= 1: "***** Running under ThreadSanitizer v3 (pid N) *****".
 constexpr std::string_view kBanner = "Running under ThreadSanitizer";
 
-// Folds the runs, in index order, into one result; `rerun` is the command
-// that runs the program again.
-report::VariantResult collect(report::VariantResult meta, std::vector<RunOutcome>& outcomes,
-                              double seconds, const std::string& rerun, bool assume_tsan = false) {
-  report::VariantCollector collector(std::move(meta), "");
-  for (RunOutcome& o : outcomes) {
-    if (o.started) collector.add_process(o.banner, assume_tsan);
-    std::size_t findings = 0;
-    for (const auto& log : o.logs) findings += log.findings.size();
-    o.record.tsan_first = 0;
-    o.record.tsan_count = findings;
-    collector.add_run(o.record);
-    for (const auto& log : o.logs) {
-      RunRecord owner = o.record;
-      owner.tsan_count = log.findings.size();
-      collector.add_log(log, std::span(&owner, 1));
-    }
-    for (std::string& p : o.problems) collector.add_problem(std::move(p));
-  }
-  report::VariantResult result = collector.finish(seconds);
-  if (result.first_failure) result.first_failure->command = rerun;
-  return result;
-}
-
-// The command as a shell would take it back.
-std::string shell_quoted(const std::vector<std::string>& words) {
-  std::string text;
-  for (const std::string& w : words) text += (text.empty() ? "" : " ") + shell_quote(w);
-  return text;
-}
-
 report::VariantResult metadata(const std::string& name, const std::string& title,
                                std::int64_t runs) {
   report::VariantResult meta;
@@ -117,7 +86,7 @@ std::string find_program(const std::string& name) {
   throw std::invalid_argument(fmt::format("cannot run {}: not found in PATH", name));
 }
 
-report::VariantResult exec_runs(const ExecOptions& options, std::string& sanitizer,
+std::vector<report::VariantResult> exec_runs(const ExecOptions& options, std::string& sanitizer,
                                 const std::function<void(std::int64_t)>& on_run) {
   std::vector<std::string> argv = options.command;
   argv.at(0) = find_program(argv.at(0));
@@ -202,6 +171,8 @@ report::VariantResult exec_runs(const ExecOptions& options, std::string& sanitiz
       // when that process wrote none (a shell script that runs the program
       // as its child), in a log of one it started.
       const std::string own_log = fmt::format("{}/tsan.{}", dir, p.pid);
+      o.process = p;
+      o.output = output;
       bool own_seen = false;
       bool child_seen = false;
       for (const std::string& file : files) {
@@ -212,6 +183,7 @@ report::VariantResult exec_runs(const ExecOptions& options, std::string& sanitiz
           continue;
         }
         (file == own_log ? own_seen : child_seen) |= text->find(kBanner) != std::string::npos;
+        if (file == own_log) o.own_log = static_cast<int>(o.logs.size());
         o.logs.push_back(report::parse_tsan_log(*text));
       }
       o.banner = own_seen || (child_seen && std::find(files.begin(), files.end(), own_log) == files.end());
@@ -249,8 +221,17 @@ report::VariantResult exec_runs(const ExecOptions& options, std::string& sanitiz
   report::VariantResult meta = metadata(name, joined(options.command), static_cast<std::int64_t>(outcomes.size()));
   if (linked > 0) meta.strategy = std::string(to_string(options.strategy));
   meta.seed = options.seed;
-  report::VariantResult result =
-      collect(std::move(meta), outcomes, seconds, "TSAN_OPTIONS='second_deadlock_stack=1' " + shell_quoted(options.command));
+  // A test program that said where its tests ran: a result per test, and the
+  // program's own result for what belongs to no test (notes and problems below).
+  std::vector<report::VariantResult> tests = by_test(outcomes, meta, seconds, options.command, options.timeout_s);
+  report::VariantResult result;
+  if (tests.empty()) {
+    result = collect(std::move(meta), outcomes, seconds,
+                     "TSAN_OPTIONS='second_deadlock_stack=1' " + shell_command(options.command));
+  } else {
+    result = std::move(tests.back());
+    tests.pop_back();
+  }
   if (result.first_failure) {
     const RunOutcome& failed = outcomes.at(static_cast<std::size_t>(result.first_failure->run));
     // The runtime makes the same choices again from the same strategy and seed.
@@ -289,7 +270,10 @@ report::VariantResult exec_runs(const ExecOptions& options, std::string& sanitiz
                     "with -fsanitize=thread (or its TSan runtime did not start); nothing here "
                     "counts as clean",
                     without, ran, argv[0]));
-  return result;
+  // The program's own result stays when it holds anything, and always when no test ran.
+  if (tests.empty() || !result.as_expected() || !result.notes.empty() || !result.findings.empty())
+    tests.push_back(std::move(result));
+  return tests;
 }
 
 report::VariantResult report_logs(const std::vector<std::string>& logs, const std::string& name,

@@ -75,7 +75,7 @@ std::string find_program(const std::string& name);
 // is a problem of the result; `sanitizer` is set to "thread" only when every
 // run had the banner. `on_run` is called as runs finish (for a progress
 // line), from the calling thread.
-report::VariantResult exec_runs(const ExecOptions& options, std::string& sanitizer,
+std::vector<report::VariantResult> exec_runs(const ExecOptions& options, std::string& sanitizer,
                                 const std::function<void(std::int64_t done)>& on_run);
 
 // report_logs()

@@ -108,6 +108,28 @@ std::string joined(const std::vector<std::string>& words) {
   return text;
 }
 
+report::VariantResult collect(report::VariantResult meta, std::vector<RunOutcome>& outcomes,
+                              double seconds, const std::string& rerun, bool assume_tsan) {
+  report::VariantCollector collector(std::move(meta), "");
+  for (RunOutcome& o : outcomes) {
+    if (o.started) collector.add_process(o.banner, assume_tsan);
+    std::size_t findings = 0;
+    for (const auto& log : o.logs) findings += log.findings.size();
+    o.record.tsan_first = 0;
+    o.record.tsan_count = findings;
+    collector.add_run(o.record);
+    for (const auto& log : o.logs) {
+      RunRecord owner = o.record;
+      owner.tsan_count = log.findings.size();
+      collector.add_log(log, std::span(&owner, 1));
+    }
+    for (std::string& p : o.problems) collector.add_problem(std::move(p));
+  }
+  report::VariantResult result = collector.finish(seconds);
+  if (result.first_failure) result.first_failure->command = rerun;
+  return result;
+}
+
 // Reads the runtime's records of every process of the run (racelab.<pid>
 // in its directory). A record that cannot be read is a problem of the run.
 void read_runtime_records(RunOutcome& o, const std::string& dir, pid_t own, std::int64_t run) {
@@ -130,8 +152,17 @@ void read_runtime_records(RunOutcome& o, const std::string& dir, pid_t own, std:
           o.runtime.linked = true;
           o.runtime.strategy = hello->strategy;
         } else if (const auto* verdict = std::get_if<ProgramVerdict>(&message)) {
+          auto& tests = o.runtime.tests;
           if (verdict->ended && mine) o.runtime.ended = *verdict;
+          else if (mine && !tests.empty() && !tests.back().end) tests.back().verdicts.push_back(*verdict);
           else o.runtime.verdicts.push_back(*verdict);
+        } else if (const auto* start = std::get_if<ProgramTestStart>(&message); start && mine) {
+          o.runtime.tests.push_back({*start, std::nullopt, {}});
+        } else if (const auto* test_end = std::get_if<ProgramTestEnd>(&message); test_end && mine) {
+          auto& tests = o.runtime.tests;
+          if (tests.empty() || tests.back().end || tests.back().start.name != test_end->name)
+            throw std::runtime_error("a test ended that had not started: " + test_end->name);
+          tests.back().end = *test_end;
         } else if (const auto* cycle = std::get_if<ProgramCycle>(&message); cycle && !cycle->kept) {
           o.runtime.dropped.push_back(*cycle);
         } else if (const auto* end = std::get_if<ProgramEnd>(&message)) {

@@ -25,6 +25,13 @@ struct RuntimeRecords {
   std::optional<ProgramVerdict> ended;  ///< the own process was ended with it
   std::vector<ProgramCycle> dropped;    ///< TSan lock-order reports judged unable to deadlock
   std::uint64_t steps = 0;
+  /// The tests a test framework ran in the run's own process (racelab/unmodified.h), in order.
+  struct Test {
+    ProgramTestStart start;
+    std::optional<ProgramTestEnd> end;     ///< none: the process ended during it
+    std::vector<ProgramVerdict> verdicts;  ///< diagnosed during it (and not in `verdicts`)
+  };
+  std::vector<Test> tests;
 };
 
 // One finished run: its record (before report ordinals are known) and logs.
@@ -36,10 +43,33 @@ struct RunOutcome {
   bool started = false;  ///< a process ran (it may still have failed)
   bool banner = false;   ///< TSan's banner in the log of the run's own process
   std::uint64_t dropped = 0;  ///< output bytes past --max-log (0: none)
+  ProcessResult process;      ///< how the run's own process ended
+  std::string output;         ///< the path of its output
+  int own_log = -1;           ///< the index in `logs` of the own process's TSan log (-1: none)
 };
 
 // The words joined by single spaces.
 std::string joined(const std::vector<std::string>& words);
+
+// collect()
+//
+// Folds the runs, in index order, into one result with `meta`'s metadata;
+// `rerun` is the command that runs the program again.
+report::VariantResult collect(report::VariantResult meta, std::vector<RunOutcome>& outcomes, double seconds,
+                              const std::string& rerun, bool assume_tsan = false);
+
+// by_test()
+//
+// When the program's own processes said where tests started and ended
+// (GoogleTest with racelab's listener): a result per test, named by the
+// test ("Suite.Name"), its runs each time the test ran, in run order; and a
+// result named `meta.case_id` for what belongs to no test (reports before
+// the first test or at exit, child processes, a process left running, a
+// problem), when there is any. Empty when no run reported a test. Each
+// test's first failure comes with the command that re-runs that test alone,
+// with its strategy and seed (`command` with --gtest_filter).
+std::vector<report::VariantResult> by_test(const std::vector<RunOutcome>& outcomes, const report::VariantResult& meta,
+                                           double seconds, const std::vector<std::string>& command, double timeout_s);
 
 // read_runtime_records()
 //

@@ -59,11 +59,17 @@ struct ExecImage {
 
   ExecImage(const std::vector<std::string>& args, const std::map<std::string, std::string>& env)
       : strings_args(args) {
+    // GoogleTest's sharding variables set empty are unset, to racelab (as
+    // its options read them) and to a GoogleTest child, which would refuse them.
+    auto unset = [](const std::string& entry) {
+      return entry == "GTEST_TOTAL_SHARDS=" || entry == "GTEST_SHARD_INDEX=";
+    };
     for (char** e = environ; *e != nullptr; ++e) {
       std::string entry = *e;
-      if (!env.contains(entry.substr(0, entry.find('=')))) strings_env.push_back(entry);
+      if (!env.contains(entry.substr(0, entry.find('='))) && !unset(entry)) strings_env.push_back(entry);
     }
-    for (const auto& [key, value] : env) strings_env.push_back(key + "=" + value);
+    for (const auto& [key, value] : env)
+      if (!unset(key + "=" + value)) strings_env.push_back(key + "=" + value);
     for (auto& s : strings_args) argv.push_back(s.data());
     argv.push_back(nullptr);
     for (auto& s : strings_env) envp.push_back(s.data());
@@ -559,6 +565,12 @@ std::string shell_quote(const std::string& word) {
   std::string quoted = "'";
   for (char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return quoted + "'";
+}
+
+std::string shell_command(const std::vector<std::string>& words) {
+  std::string line;
+  for (const std::string& w : words) line += (line.empty() ? "" : " ") + shell_quote(w);
+  return line;
 }
 
 std::optional<std::string> read_text(const std::string& path) {

@@ -127,6 +127,9 @@ std::string cut_log_problem(const std::string& path, std::uint64_t max_bytes);
 // it needs to be), for the re-run commands the driver prints.
 std::string shell_quote(const std::string& word);
 
+// shell_command() — the words, each shell_quote()d, joined by spaces.
+std::string shell_command(const std::vector<std::string>& words);
+
 // read_text() — a whole file's bytes; nullopt when it cannot be read.
 std::optional<std::string> read_text(const std::string& path);
 

@@ -212,6 +212,9 @@ struct Model : RtObject {
   Map<const void*, Semaphore> semaphores;
   Map<const void*, Barrier> barriers;
   int next_id = 1;
+  /// The ordinal after which the current GoogleTest test's threads count
+  /// (their seeds are the test's, whatever ran before it).
+  int test_ordinal_base = 0;
   std::atomic<std::uint64_t> mutex_erasures{0};  ///< bumped when a Mutex record goes (its address may be reused)
   // The lock-order graph: from → to → the distinct ways it was taken.
   Map<const void*, Map<const void*, Vector<EdgeInstance>>> edges;
@@ -356,5 +359,14 @@ void gate_wait() noexcept;   ///< a new thread, before its start routine
 Strategy strategy() noexcept;
 std::uint64_t seed() noexcept;
 void schedule_init(const char* strategy, const char* seed, const char* depth, const char* steps);
+// A GoogleTest test starts with its own seed: the concrete strategy, pct's
+// change points and step count are chosen again from it.
+void schedule_reseed(std::uint64_t seed);
+
+// ---- GoogleTest tests (tests.cpp) ----
+
+// TSan reports printed in this process so far (judge.cpp counts them).
+std::uint64_t reports_printed() noexcept;
+void count_printed_report() noexcept;
 
 }  // namespace racelab::intercept

@@ -432,11 +432,27 @@ struct ReportDesc;
 bool OnReport(const ReportDesc* rep, bool suppressed);
 }  // namespace __tsan
 
+namespace racelab::intercept {
+namespace {
+bool drop_report(const __tsan::ReportDesc* rep, bool suppressed);
+}
+}  // namespace racelab::intercept
+
+// Counts what TSan goes on to print: a GoogleTest test owns the reports
+// printed between its start and end (tests.cpp).
 bool __tsan::OnReport(const ReportDesc* rep, bool suppressed) {
-  using namespace racelab::intercept;
+  const bool drop = racelab::intercept::drop_report(rep, suppressed);
+  if (!drop) racelab::intercept::count_printed_report();
+  return drop;
+}
+
+namespace racelab::intercept {
+namespace {
+
+bool drop_report(const __tsan::ReportDesc* rep, bool suppressed) {
   if (suppressed || !active() || __tsan_get_report_data == nullptr || __tsan_get_report_mutex == nullptr)
     return suppressed;
-  void* report = const_cast<ReportDesc*>(rep);
+  void* report = const_cast<__tsan::ReportDesc*>(rep);
   const char* description = nullptr;
   int count = 0, stacks = 0, mops = 0, locs = 0, mutexes = 0, threads = 0, tids = 0;
   void* trace[16];
@@ -478,3 +494,6 @@ bool __tsan::OnReport(const ReportDesc* rep, bool suppressed) {
   write_record(encode(record));
   return !record.kept;
 }
+
+}  // namespace
+}  // namespace racelab::intercept

@@ -14,16 +14,18 @@ namespace racelab::intercept {
 
 namespace {
 
-Strategy g_strategy = Strategy::none;  // the concrete one
-std::uint64_t g_seed = 0;
-std::uint64_t g_one_in = 4;
+// Set at start, and again at each GoogleTest test's start (a test has its
+// own seed): relaxed atomics, since threads of an earlier test may still run.
+Strategy g_requested = Strategy::none;
+std::atomic<Strategy> g_strategy{Strategy::none};  // the concrete one
+std::atomic<std::uint64_t> g_seed{0};
+std::atomic<std::uint64_t> g_one_in{4};
+std::uint64_t g_pct_steps = 1000;
 int g_depth = 3;
-// pct: d−1 step numbers, ascending (built on first use: schedule_init runs
-// from a constructor, maybe before this file's static initialisers).
-std::vector<std::uint64_t>& changes() {
-  static auto* c = new std::vector<std::uint64_t>;
-  return *c;
-}
+// pct: d−1 step numbers, ascending.
+constexpr int kMaxDepth = 16;
+std::atomic<std::uint64_t> g_changes[kMaxDepth];
+std::atomic<std::size_t> g_change_count{0};
 std::atomic<std::size_t> g_next_change{0};
 // Scheduling points passed: pct counts them all (its change points are
 // step numbers of the run); the others count per thread and add up at exit,
@@ -66,7 +68,8 @@ void recompute_top() {
 void pct_step(Thread& self) {
   const std::uint64_t step = g_steps.load(std::memory_order_relaxed);
   std::size_t next = g_next_change.load(std::memory_order_relaxed);
-  if (next < changes().size() && step >= changes()[next] &&
+  if (next < g_change_count.load(std::memory_order_relaxed) &&
+      step >= g_changes[next].load(std::memory_order_relaxed) &&
       g_next_change.compare_exchange_strong(next, next + 1, std::memory_order_relaxed)) {
     // Change point i: the running thread drops to priority d−1−i, below every other.
     self.priority.store(g_depth - 1 - static_cast<int>(next), std::memory_order_relaxed);
@@ -81,27 +84,56 @@ void pct_step(Thread& self) {
 
 }  // namespace
 
-void schedule_init(const char* strategy, const char* seed, const char* depth, const char* steps) {
-  g_seed = parse_u64(seed, 1);
-  const auto requested = strategy != nullptr ? parse_strategy(strategy) : std::optional<Strategy>(Strategy::none);
-  g_strategy = concrete_strategy(requested.value_or(Strategy::none), g_seed);
-  g_depth = static_cast<int>(std::clamp<std::uint64_t>(parse_u64(depth, 3), 1, 16));
-  Rng rng(mix(g_seed, 0x7363686564));
-  g_one_in = perturb_one_in(g_strategy, rng);
-  const std::uint64_t k = std::max<std::uint64_t>(parse_u64(steps, 1000), 1);
-  for (int i = 1; i < g_depth; ++i) changes().push_back(rng.between(1, k));
-  std::sort(changes().begin(), changes().end());
+namespace {
+
+// The strategy's choices for `seed`: the concrete strategy, how often it
+// perturbs, pct's change points (counted from step 0).
+void choose(std::uint64_t seed) {
+  const Strategy concrete = concrete_strategy(g_requested, seed);
+  Rng rng(mix(seed, 0x7363686564));
+  g_one_in.store(perturb_one_in(concrete, rng), std::memory_order_relaxed);
+  std::uint64_t points[kMaxDepth] = {};
+  const std::size_t n = static_cast<std::size_t>(g_depth - 1);
+  for (std::size_t i = 0; i < n; ++i) points[i] = rng.between(1, g_pct_steps);
+  std::sort(points, points + n);
+  g_change_count.store(0, std::memory_order_relaxed);
+  for (std::size_t i = 0; i < n; ++i) g_changes[i].store(points[i], std::memory_order_relaxed);
+  g_steps.store(0, std::memory_order_relaxed);
+  g_next_change.store(0, std::memory_order_relaxed);
+  g_change_count.store(n, std::memory_order_relaxed);
+  g_seed.store(seed, std::memory_order_relaxed);
+  g_strategy.store(concrete, std::memory_order_relaxed);
 }
 
-Strategy strategy() noexcept { return g_strategy; }
-std::uint64_t seed() noexcept { return g_seed; }
+}  // namespace
+
+void schedule_init(const char* strategy, const char* seed, const char* depth, const char* steps) {
+  const auto requested = strategy != nullptr ? parse_strategy(strategy) : std::optional<Strategy>(Strategy::none);
+  g_requested = requested.value_or(Strategy::none);
+  g_depth = static_cast<int>(std::clamp<std::uint64_t>(parse_u64(depth, 3), 1, kMaxDepth));
+  g_pct_steps = std::max<std::uint64_t>(parse_u64(steps, 1000), 1);
+  choose(parse_u64(seed, 1));
+}
+
+void schedule_reseed(std::uint64_t seed) {
+  choose(seed);
+  if (g_strategy.load(std::memory_order_relaxed) != Strategy::pct) return;
+  ScopedModel scoped;
+  for (Thread* t : model().threads)
+    if (!t->finished)
+      t->priority.store(g_depth + static_cast<int>(t->rng.between(0, 1 << 20)), std::memory_order_relaxed);
+  recompute_top();
+}
+
+Strategy strategy() noexcept { return g_strategy.load(std::memory_order_relaxed); }
+std::uint64_t seed() noexcept { return g_seed.load(std::memory_order_relaxed); }
 std::uint64_t steps() noexcept {
   return g_steps.load(std::memory_order_relaxed) + g_finished_steps.load(std::memory_order_relaxed) + t_steps;
 }
 
 void schedule_thread_started(Thread& thread) {
   g_enabled.fetch_add(1, std::memory_order_relaxed);
-  if (g_strategy != Strategy::pct) return;
+  if (strategy() != Strategy::pct) return;
   // At least the depth, so that the d−1 change points put a thread below every other.
   const int priority = g_depth + static_cast<int>(thread.rng.between(0, 1 << 20));
   thread.priority.store(priority, std::memory_order_relaxed);
@@ -110,18 +142,18 @@ void schedule_thread_started(Thread& thread) {
 
 void schedule_wait_changed(bool started) {
   g_enabled.fetch_add(started ? -1 : 1, std::memory_order_relaxed);
-  if (g_strategy == Strategy::pct) recompute_top();
+  if (strategy() == Strategy::pct) recompute_top();
 }
 
 void schedule_thread_finished() {
   g_enabled.fetch_sub(1, std::memory_order_relaxed);
   g_finished_steps.fetch_add(t_steps, std::memory_order_relaxed);
   t_steps = 0;
-  if (g_strategy == Strategy::pct) recompute_top();
+  if (strategy() == Strategy::pct) recompute_top();
 }
 
 void gate_close() noexcept {
-  if (g_strategy != Strategy::none) g_gate_closed_at.store(now_ns(), std::memory_order_relaxed);
+  if (strategy() != Strategy::none) g_gate_closed_at.store(now_ns(), std::memory_order_relaxed);
 }
 
 void gate_open() noexcept { g_gate_closed_at.store(0, std::memory_order_relaxed); }
@@ -135,25 +167,26 @@ void gate_wait() noexcept {
 }
 
 void point() noexcept {
-  if (g_strategy == Strategy::pct)
+  const Strategy now = strategy();
+  if (now == Strategy::pct)
     g_steps.fetch_add(1, std::memory_order_relaxed);
   else
     ++t_steps;
-  if (g_strategy == Strategy::none || g_enabled.load(std::memory_order_relaxed) < 2 || !active()) return;
+  if (now == Strategy::none || g_enabled.load(std::memory_order_relaxed) < 2 || !active()) return;
   if (t_thread == nullptr) {
     ScopedModel scoped;
     t_thread = &me_locked();
   }
   Thread& self = *t_thread;
-  switch (g_strategy) {
+  switch (now) {
     case Strategy::none:
     case Strategy::portfolio:  // never the concrete strategy
       return;
     case Strategy::yield:
-      if (self.rng.one_in(g_one_in)) sched_yield();
+      if (self.rng.one_in(g_one_in.load(std::memory_order_relaxed))) sched_yield();
       return;
     case Strategy::sleep:
-      if (self.rng.one_in(g_one_in)) usleep(static_cast<useconds_t>(self.rng.between(1, kMaxSleepUs)));
+      if (self.rng.one_in(g_one_in.load(std::memory_order_relaxed))) usleep(static_cast<useconds_t>(self.rng.between(1, kMaxSleepUs)));
       return;
     case Strategy::pct:
       pct_step(self);

@@ -125,7 +125,8 @@ int pthread_create(pthread_t* handle, const pthread_attr_t* attr, void* (*routin
     child->clock.set(child->ordinal, 1);
     me.clock.set(me.ordinal, me.clock.of(me.ordinal) + 1);
     ++me.clock_version;
-    child->rng = racelab::Rng(racelab::mix(seed(), static_cast<std::uint64_t>(child->ordinal)));
+    child->rng = racelab::Rng(
+        racelab::mix(seed(), static_cast<std::uint64_t>(child->ordinal - model().test_ordinal_base)));
     model().threads.push_back(child);
     schedule_thread_started(*child);
   }

@@ -38,7 +38,7 @@ int exec(ExecArgs args) {
   report::Summary summary;
   summary.created = utc_now();
   const bool terminal = isatty(STDOUT_FILENO) != 0;
-  report::VariantResult result = exec_runs(args.exec, summary.build.sanitizer, [&](std::int64_t done) {
+  std::vector<report::VariantResult> results = exec_runs(args.exec, summary.build.sanitizer, [&](std::int64_t done) {
     if (!terminal) return;
     std::printf("\r\033[K%lld of %lld runs", static_cast<long long>(done),
                 static_cast<long long>(args.exec.runs));
@@ -46,8 +46,10 @@ int exec(ExecArgs args) {
   });
   if (terminal) std::printf("\r\033[K");
   summary.build.compiler = "external";
-  std::printf("%s", report::to_console(result).c_str());
-  summary.results.push_back(std::move(result));
+  for (report::VariantResult& result : results) {
+    std::printf("%s", report::to_console(result).c_str());
+    summary.results.push_back(std::move(result));
+  }
   return conclude(summary, args.output);
 }
 

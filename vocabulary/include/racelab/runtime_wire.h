@@ -5,7 +5,8 @@
 // the JSON lines the runtime appends to `<RACELAB_RECORDS>.<pid>`, one file
 // per process: a hello when the runtime starts (the proof that it is
 // linked), a verdict for each thing it diagnosed, a cycle for each of
-// ThreadSanitizer's lock-order reports it judged, and an end at exit.
+// ThreadSanitizer's lock-order reports it judged, a test start and end
+// around each test a test framework ran, and an end at exit.
 // Decoders are strict: a missing field, a field of the wrong type or an
 // unknown verdict throws std::runtime_error naming it.
 #pragma once
@@ -35,6 +36,10 @@ inline constexpr const char* kEnvPctDepth = "RACELAB_PCT_DEPTH";
 inline constexpr const char* kEnvPctSteps = "RACELAB_PCT_STEPS";
 /// Where records go: the runtime appends to `<value>.<pid>`. Unset: none (diagnoses go to stderr only).
 inline constexpr const char* kEnvRecords = "RACELAB_RECORDS";
+
+/// A GoogleTest test's seed, instead of the one mixed from the run's seed,
+/// its name and repetition (racelab/unmodified.h): re-runs one test as it ran.
+inline constexpr const char* kEnvTestSeed = "RACELAB_TEST_SEED";
 
 /// The exit code of a process the runtime ended because it could not finish
 /// (a deadlock, a hang, a livelock, a self-deadlock).
@@ -76,7 +81,29 @@ struct ProgramEnd {
   bool operator==(const ProgramEnd&) const = default;
 };
 
-using ProgramMessage = std::variant<ProgramHello, ProgramVerdict, ProgramCycle, ProgramEnd>;
+/// A test of a test framework started (racelab/unmodified.h); `reports`:
+/// TSan reports the process had printed before it.
+struct ProgramTestStart {
+  std::string name;  ///< "Suite.Name"
+  std::int64_t repetition = 0;
+  std::string strategy;  ///< the concrete strategy drawn for the test
+  std::uint64_t seed = 0;
+  std::uint64_t reports = 0;
+  bool operator==(const ProgramTestStart&) const = default;
+};
+
+/// That test ended; `reports`: TSan reports printed by then.
+struct ProgramTestEnd {
+  std::string name;
+  std::int64_t repetition = 0;
+  bool failed = false;
+  std::string failure;  ///< the first failure's text, when failed
+  std::uint64_t reports = 0;
+  bool operator==(const ProgramTestEnd&) const = default;
+};
+
+using ProgramMessage =
+    std::variant<ProgramHello, ProgramVerdict, ProgramCycle, ProgramEnd, ProgramTestStart, ProgramTestEnd>;
 
 inline std::string encode(const ProgramHello& h) {
   return nlohmann::json{{"type", "hello"}, {"runtime", h.runtime}, {"pid", h.pid}, {"strategy", h.strategy},
@@ -100,6 +127,20 @@ inline std::string encode(const ProgramCycle& c) {
 
 inline std::string encode(const ProgramEnd& e) {
   return nlohmann::json{{"type", "end"}, {"steps", e.steps}, {"threads", e.threads}}.dump() + "\n";
+}
+
+inline std::string encode(const ProgramTestStart& t) {
+  return nlohmann::json{{"type", "test_start"}, {"name", t.name},         {"repetition", t.repetition},
+                        {"strategy", t.strategy}, {"seed", t.seed}, {"reports", t.reports}}
+             .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
+         "\n";
+}
+
+inline std::string encode(const ProgramTestEnd& t) {
+  return nlohmann::json{{"type", "test_end"}, {"name", t.name},       {"repetition", t.repetition},
+                        {"failed", t.failed},  {"failure", t.failure}, {"reports", t.reports}}
+             .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
+         "\n";
 }
 
 namespace detail {
@@ -140,6 +181,14 @@ inline ProgramMessage decode_program_record(std::string_view line) {
     return ProgramCycle{program_field<std::vector<std::string>>(j, "mutexes"), program_field<bool>(j, "kept"),
                         program_field<std::string>(j, "reason")};
   if (type == "end") return ProgramEnd{program_field<std::uint64_t>(j, "steps"), program_field<std::uint64_t>(j, "threads")};
+  if (type == "test_start")
+    return ProgramTestStart{program_field<std::string>(j, "name"), program_field<std::int64_t>(j, "repetition"),
+                            program_field<std::string>(j, "strategy"), program_field<std::uint64_t>(j, "seed"),
+                            program_field<std::uint64_t>(j, "reports")};
+  if (type == "test_end")
+    return ProgramTestEnd{program_field<std::string>(j, "name"), program_field<std::int64_t>(j, "repetition"),
+                          program_field<bool>(j, "failed"), program_field<std::string>(j, "failure"),
+                          program_field<std::uint64_t>(j, "reports")};
   throw std::runtime_error("runtime record of unknown type \"" + type + "\"");
 }
 

@@ -1,0 +1,145 @@
+// `racelab exec` of a test program that says where its tests start and end
+// (GoogleTest with racelab's listener): a result per test (exec_judge.h).
+#include <algorithm>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "exec_judge.h"
+#include "process.h"
+
+namespace racelab::driver {
+
+namespace {
+
+// The findings of `log` with ordinals in [from, to).
+report::TsanLog findings_between(const report::TsanLog& log, std::uint64_t from, std::uint64_t to) {
+  report::TsanLog part;
+  for (std::uint64_t i = from; i < to && i < log.findings.size(); ++i) part.findings.push_back(log.findings[i]);
+  return part;
+}
+
+// The command that re-runs test `name` alone, with the strategy and seed it ran under.
+std::string rerun_of(const std::vector<std::string>& command, const std::string& name, const std::string& strategy,
+                     std::uint64_t seed) {
+  std::vector<std::string> words;
+  for (const std::string& w : command)
+    if (!w.starts_with("--gtest_filter") && !w.starts_with("--gtest_repeat")) words.push_back(w);
+  words.push_back("--gtest_filter=" + name);
+  return fmt::format("{}={} {}={} TSAN_OPTIONS='second_deadlock_stack=1' {}", kEnvStrategy, strategy, kEnvTestSeed,
+                     seed, shell_command(words));
+}
+
+// The first line of a test's failure: where it failed, the same in every run.
+std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+
+struct TestUnit {
+  std::vector<RunOutcome> runs;
+  std::vector<std::pair<std::string, std::uint64_t>> strategy_seed;  ///< of each run
+};
+
+}  // namespace
+
+std::vector<report::VariantResult> by_test(const std::vector<RunOutcome>& outcomes, const report::VariantResult& meta,
+                                           double seconds, const std::vector<std::string>& command, double timeout_s) {
+  const bool any = std::any_of(outcomes.begin(), outcomes.end(), [](const RunOutcome& o) { return !o.runtime.tests.empty(); });
+  if (!any) return {};
+  std::map<std::string, TestUnit> units;
+  std::vector<std::string> order;  // first seen first
+  std::vector<RunOutcome> rest;    // what belongs to no test, a run each
+  for (const RunOutcome& o : outcomes) {
+    const report::TsanLog* own = o.own_log >= 0 ? &o.logs[static_cast<std::size_t>(o.own_log)] : nullptr;
+    bool in_flight = false;  // the process ended during a test
+    std::vector<bool> owned(own != nullptr ? own->findings.size() : 0, false);
+    for (const RuntimeRecords::Test& test : o.runtime.tests) {
+      const std::string& name = test.start.name;
+      auto [unit, inserted] = units.try_emplace(name);
+      if (inserted) order.push_back(name);
+      RunOutcome t;
+      t.started = true;
+      t.banner = o.banner;
+      t.record.index = static_cast<std::int64_t>(unit->second.runs.size());
+      t.record.seed = test.start.seed;
+      t.record.strategy = test.start.strategy;
+      t.runtime.linked = true;
+      t.runtime.verdicts = test.verdicts;
+      const std::uint64_t to = test.end ? test.end->reports : ~std::uint64_t{0};
+      if (own != nullptr) {
+        t.logs.push_back(findings_between(*own, test.start.reports, to));
+        for (std::uint64_t i = test.start.reports; i < to && i < owned.size(); ++i) owned[i] = true;
+      }
+      ProcessResult ended;  // a test that ended: as if its own process exited cleanly
+      ended.exit_code = 0;
+      if (!test.end) {
+        in_flight = true;
+        ended = o.process;
+        ended.leaked.clear();  // the program's, below
+        t.runtime.ended = o.runtime.ended;
+        if (own != nullptr) {
+          t.logs.back().deadly_signal = own->deadly_signal;
+          t.logs.back().deadly_stack = own->deadly_stack;
+        }
+      }
+      judge(t, ended, o.output, timeout_s);
+      if (test.end && test.end->failed && (t.record.verdict == Verdict::clean ||
+                                           outranks(Verdict::invariant_violated, t.record.verdict))) {
+        t.record.verdict = Verdict::invariant_violated;
+        t.record.where = "test failed at " + first_line(test.end->failure);
+        t.record.detail = test.end->failure.empty() ? "the test failed" : test.end->failure;
+      }
+      if (t.record.verdict != Verdict::clean) t.record.detail += fmt::format(" (run {})", o.record.index);
+      unit->second.strategy_seed.emplace_back(test.start.strategy, test.start.seed);
+      unit->second.runs.push_back(std::move(t));
+    }
+    // What is left is the program's: reports outside every test, other
+    // processes, a process left running, how it exited when no test explains it.
+    RunOutcome r = o;
+    r.runtime.tests.clear();
+    if (own != nullptr) {
+      report::TsanLog& log = r.logs[static_cast<std::size_t>(o.own_log)];
+      log.findings.clear();
+      for (std::size_t i = 0; i < owned.size(); ++i)
+        if (!owned[i]) log.findings.push_back(own->findings[i]);
+      if (in_flight) log.deadly_signal.clear();
+    }
+    ProcessResult p = o.process;
+    const bool a_test_failed = std::any_of(o.runtime.tests.begin(), o.runtime.tests.end(), [](const auto& t) {
+      return t.end && t.end->failed;
+    });
+    if (in_flight) {
+      r.runtime.ended.reset();
+      p.timed_out = false;
+      p.signal = 0;
+      p.exit_code = 0;
+    } else if (a_test_failed) {
+      p.exit_code = 0;  // GoogleTest exits 1 when a test failed
+    }
+    r.record.verdict = Verdict::clean;
+    r.record.where.clear();
+    r.record.detail.clear();
+    judge(r, p, o.output, timeout_s);
+    if (r.record.verdict != Verdict::clean) r.record.detail += fmt::format(" (logs of run {})", o.record.index);
+    rest.push_back(std::move(r));
+  }
+  std::vector<report::VariantResult> results;
+  for (const std::string& name : order) {
+    TestUnit& unit = units.at(name);
+    report::VariantResult test_meta = meta;
+    test_meta.case_id = name;
+    test_meta.title = name + " in " + joined(command);
+    test_meta.range_to = static_cast<std::int64_t>(unit.runs.size());
+    report::VariantResult result = collect(std::move(test_meta), unit.runs, seconds, "");
+    if (result.first_failure) {
+      const auto& [strategy, seed] = unit.strategy_seed.at(static_cast<std::size_t>(result.first_failure->run));
+      result.first_failure->seed = seed;
+      result.first_failure->command = rerun_of(command, name, strategy, seed);
+    }
+    results.push_back(std::move(result));
+  }
+  results.push_back(collect(meta, rest, seconds, "TSAN_OPTIONS='second_deadlock_stack=1' " + shell_command(command)));
+  return results;
+}
+
+}  // namespace racelab::driver

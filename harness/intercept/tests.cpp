@@ -1,0 +1,64 @@
+// GoogleTest tests as units: the listener compiled into a test program
+// (harness/package/racelab_gtest.cpp) calls these at each test's start and
+// end. Each test gets its own seed, and the records say which of TSan's
+// reports were printed during it, so `racelab exec` judges every test alone.
+#include <cstdlib>
+#include <string>
+
+#include "intercept.h"
+#include "racelab/unmodified.h"
+#include "racelab/runtime_wire.h"
+
+namespace racelab::intercept {
+
+namespace {
+
+std::atomic<std::uint64_t> g_printed{0};
+
+// FNV-1a: the test's name into its seed.
+std::uint64_t name_hash(const char* name) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (const char* c = name; *c != '\0'; ++c) h = (h ^ static_cast<unsigned char>(*c)) * 0x100000001b3ULL;
+  return h;
+}
+
+// The process's seed, before any test changed the current one.
+std::uint64_t process_seed() {
+  static const std::uint64_t seed = intercept::seed();
+  return seed;
+}
+
+}  // namespace
+
+std::uint64_t reports_printed() noexcept { return g_printed.load(std::memory_order_relaxed); }
+void count_printed_report() noexcept { g_printed.fetch_add(1, std::memory_order_relaxed); }
+
+}  // namespace racelab::intercept
+
+using namespace racelab::intercept;
+
+extern "C" void racelab_test_started(const char* name, long repetition) {
+  if (name == nullptr || !active()) return;
+  const std::uint64_t base = process_seed();
+  std::uint64_t seed = racelab::mix(racelab::mix(base, name_hash(name)), static_cast<std::uint64_t>(repetition));
+  if (const char* fixed = std::getenv(racelab::kEnvTestSeed); fixed != nullptr && *fixed != '\0') {
+    char* end = nullptr;
+    const unsigned long long value = std::strtoull(fixed, &end, 10);
+    if (*end == '\0') seed = value;
+  }
+  schedule_reseed(seed);
+  {
+    ScopedModel scoped;
+    Thread& me = me_locked();
+    me.rng = racelab::Rng(racelab::mix(seed, 0));
+    model().test_ordinal_base = static_cast<int>(model().threads.size()) - 1;
+  }
+  write_record(racelab::encode(racelab::ProgramTestStart{name, repetition, std::string(racelab::to_string(strategy())),
+                                                         seed, reports_printed()}));
+}
+
+extern "C" void racelab_test_ended(const char* name, long repetition, int failed, const char* failure) {
+  if (name == nullptr || !active()) return;
+  write_record(racelab::encode(
+      racelab::ProgramTestEnd{name, repetition, failed != 0, failure != nullptr ? failure : "", reports_printed()}));
+}

@@ -1,0 +1,127 @@
+// `racelab exec` of a GoogleTest program linked with racelab's listener
+// (tests/programs/gtest/gtest_suite.cpp): each TEST is its own unit, with its
+// own verdict, findings, seed and re-run command; without the runtime the
+// program is one unit, as any other.
+#include <set>
+#include <sstream>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "racelab_cli.h"
+
+namespace {
+
+using racelab::testing::ChildResult;
+using racelab::testing::make_temp_dir;
+using racelab::testing::read_file;
+using racelab::testing::run_child;
+using racelab::testing::run_racelab;
+using racelab::testing::summary_of;
+
+const std::string kSuite = RACELAB_TEST_PROGRAMS_DIR "/gtest_suite";
+const std::string kAlone = RACELAB_TEST_PROGRAMS_DIR "/gtest_suite_alone";
+
+class ExecGtest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!RACELAB_TSAN) GTEST_SKIP() << "needs the tsan build";
+  }
+};
+
+const nlohmann::json& result_named(const nlohmann::json& summary, const std::string& name) {
+  for (const auto& r : summary.at("results"))
+    if (r.at("case") == name) return r;
+  throw std::runtime_error("no result " + name + " in " + summary.dump(1));
+}
+
+// The seeds of the test_start records in a run's directory.
+std::vector<std::uint64_t> test_seeds(const std::string& dir) {
+  std::vector<std::uint64_t> seeds;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (!entry.path().filename().string().starts_with("racelab.")) continue;
+    std::istringstream lines(read_file(entry.path()));
+    for (std::string line; std::getline(lines, line);) {
+      const auto j = nlohmann::json::parse(line);
+      if (j.at("type") == "test_start") seeds.push_back(j.at("seed").get<std::uint64_t>());
+    }
+  }
+  return seeds;
+}
+
+TEST_F(ExecGtest, EachTestIsJudgedAloneAndNamedByGoogleTest) {
+  const std::string out = make_temp_dir("racelab-gtest-");
+  ChildResult r = run_racelab({"exec", "--runs", "3", "--out", out, "--", kSuite});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  const auto summary = summary_of(out);
+  // The four tests, and nothing left over for the program itself.
+  ASSERT_EQ(summary.at("results").size(), 4u) << summary.dump(1);
+
+  const auto& correct = result_named(summary, "Suite.Correct");
+  EXPECT_EQ(correct.at("runs"), 3);
+  EXPECT_EQ(correct.at("verdicts").at("clean"), 3);
+  EXPECT_TRUE(correct.at("as_expected").get<bool>());
+
+  const auto& racy = result_named(summary, "Suite.Racy");
+  EXPECT_EQ(racy.at("runs"), 3);
+  EXPECT_EQ(racy.at("verdicts").at("data_race"), 3) << racy.dump(1);
+  ASSERT_EQ(racy.at("findings").size(), 1u);
+  EXPECT_EQ(racy.at("findings").at(0).at("kind"), "data-race");
+  const std::string rerun = racy.at("first_failure").at("command");
+  EXPECT_NE(rerun.find("--gtest_filter=Suite.Racy"), std::string::npos) << rerun;
+  EXPECT_NE(rerun.find("RACELAB_TEST_SEED=" + std::to_string(racy.at("first_failure").at("seed").get<std::uint64_t>())),
+            std::string::npos)
+      << rerun;
+
+  const auto& fails = result_named(summary, "Suite.Fails");
+  EXPECT_EQ(fails.at("verdicts").at("invariant_violated"), 3);
+  EXPECT_NE(fails.at("first_failure").at("detail").get<std::string>().find("gtest_suite.cpp:"), std::string::npos);
+  EXPECT_TRUE(fails.at("findings").empty()) << "the race is Suite.Racy's alone";
+
+  const auto& deadlock = result_named(summary, "Suite.Deadlock");
+  EXPECT_EQ(deadlock.at("verdicts").at("deadlock"), 3) << deadlock.dump(1);
+  EXPECT_NE(deadlock.at("first_failure").at("detail").get<std::string>().find("first"), std::string::npos);
+
+  // JUnit: a testcase per test; the gate names the failing ones.
+  const std::string junit = read_file(out + "/junit.xml");
+  EXPECT_NE(junit.find("racelab.Suite.Correct"), std::string::npos);
+  EXPECT_NE(junit.find("racelab.Suite.Deadlock"), std::string::npos);
+  ChildResult g = run_racelab({"gate", out + "/summary.json"});
+  EXPECT_EQ(g.exit_code, 1) << g.out;
+  EXPECT_NE(g.out.find("Suite.Racy"), std::string::npos) << g.out;
+  EXPECT_NE(g.out.find("Suite.Deadlock"), std::string::npos) << g.out;
+  EXPECT_EQ(g.out.find("new: Suite.Correct"), std::string::npos) << g.out;
+}
+
+TEST_F(ExecGtest, EachRepetitionHasItsOwnSeedAndTheReRunCommandRunsTheSameOne) {
+  const std::string out = make_temp_dir("racelab-gtest-");
+  ChildResult r = run_racelab({"exec", "--runs", "1", "--out", out, "--", kSuite, "--gtest_filter=Suite.Correct",
+                               "--gtest_repeat=4"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  const auto summary = summary_of(out);
+  ASSERT_EQ(summary.at("results").size(), 1u) << summary.dump(1);
+  EXPECT_EQ(result_named(summary, "Suite.Correct").at("runs"), 4);
+  const std::vector<std::uint64_t> seeds = test_seeds(out + "/logs/run-0");
+  ASSERT_EQ(seeds.size(), 4u);
+  EXPECT_EQ(std::set<std::uint64_t>(seeds.begin(), seeds.end()).size(), 4u);
+
+  // RACELAB_TEST_SEED puts a test back under the seed it ran with.
+  const std::string again = make_temp_dir("racelab-gtest-");
+  ChildResult one = run_child({kSuite, "--gtest_filter=Suite.Correct"},
+                              {{"RACELAB_TEST_SEED", std::to_string(seeds[2])}, {"RACELAB_RECORDS", again + "/racelab"}});
+  EXPECT_EQ(one.exit_code, 0) << one.err;
+  EXPECT_EQ(test_seeds(again), std::vector<std::uint64_t>{seeds[2]});
+}
+
+TEST_F(ExecGtest, WithoutTheRuntimeTheProgramIsOneUnit) {
+  const std::string out = make_temp_dir("racelab-gtest-");
+  ChildResult r = run_racelab({"exec", "--runs", "2", "--out", out, "--", kAlone, "--gtest_filter=Suite.Correct:Suite.Racy"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  const auto summary = summary_of(out);
+  ASSERT_EQ(summary.at("results").size(), 1u);
+  const auto& whole = result_named(summary, "gtest_suite_alone");
+  EXPECT_EQ(whole.at("runs"), 2);
+  EXPECT_GE(whole.at("verdicts").value("data_race", 0), 1) << whole.dump(1);
+}
+
+}  // namespace

@@ -1,0 +1,73 @@
+// gtest_suite — a GoogleTest suite in plain std:: code, for `racelab exec`'s
+// per-test judging: built with racelab's listener (gtest_suite) and without
+// the runtime at all (gtest_suite_alone). One test of each kind:
+//   Suite.Correct   two threads, one mutex: clean
+//   Suite.Racy      two threads, one plain counter: a data race
+//   Suite.Fails     GoogleTest's own failure: invariant_violated
+//   Suite.Deadlock  two threads take two mutexes in opposite orders: deadlock
+// Deadlock is last: the runtime ends the process there, so no test after it runs.
+#include <atomic>
+#include <mutex>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+namespace {
+
+// Both threads are under way before either touches the counter (relaxed: no
+// happens-before for TSan), so that their accesses overlap in time.
+void side_by_side(void (*work)()) {
+  static std::atomic<int> arrived{0};
+  arrived.store(0);
+  auto body = [work] {
+    arrived.fetch_add(1, std::memory_order_relaxed);
+    while (arrived.load(std::memory_order_relaxed) < 2) std::this_thread::yield();
+    work();
+  };
+  std::thread a(body), b(body);
+  a.join();
+  b.join();
+}
+
+long guarded = 0;
+std::mutex guard;
+long unguarded = 0;
+
+TEST(Suite, Correct) {
+  guarded = 0;
+  side_by_side([] {
+    for (int i = 0; i < 1000; ++i) {
+      std::lock_guard lock(guard);
+      ++guarded;
+    }
+  });
+  EXPECT_EQ(guarded, 2000);
+}
+
+TEST(Suite, Racy) {
+  side_by_side([] {
+    for (int i = 0; i < 1000; ++i) ++unguarded;
+  });
+  SUCCEED();
+}
+
+TEST(Suite, Fails) { EXPECT_EQ(2 + 2, 5) << "arithmetic"; }
+
+std::mutex first, second;
+std::atomic<int> holding{0};
+
+TEST(Suite, Deadlock) {
+  holding.store(0);
+  auto take = [](std::mutex& a, std::mutex& b) {
+    std::lock_guard one(a);
+    holding.fetch_add(1, std::memory_order_relaxed);
+    while (holding.load(std::memory_order_relaxed) < 2) std::this_thread::yield();
+    std::lock_guard two(b);
+  };
+  std::thread x(take, std::ref(first), std::ref(second));
+  std::thread y(take, std::ref(second), std::ref(first));
+  x.join();
+  y.join();
+}
+
+}  // namespace
