@@ -64,7 +64,7 @@ endfunction()
 
 # Deferred to the end of the calling directory, when the target has all its
 # options.
-function(_racelab_require_tsan target)
+function(_racelab_require_tsan fn target)
   set(flags "${CMAKE_CXX_FLAGS} ${CMAKE_C_FLAGS}")
   if(CMAKE_BUILD_TYPE)
     string(TOUPPER "${CMAKE_BUILD_TYPE}" config)
@@ -74,36 +74,36 @@ function(_racelab_require_tsan target)
   _racelab_names_tsan("${flags} ${options}" tsan)
   if(NOT tsan)
     message(FATAL_ERROR
-      "racelab_add_stress_test(${target}): ${target} is not built with ThreadSanitizer: no -fsanitize=thread in "
+      "${fn}(${target}): ${target} is not built with ThreadSanitizer: no -fsanitize=thread in "
       "its compile options, in those of what it links, or in CMAKE_CXX_FLAGS / CMAKE_C_FLAGS. racelab judges "
       "TSan-built programs only: link it with racelab::intercept (which adds -fsanitize=thread), or add "
       "-fsanitize=thread to its compile and link options.")
   endif()
 endfunction()
 
-function(racelab_add_stress_test target)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "" "NAME;RUNS;STRATEGY;TIMEOUT;JOBS;BASELINE" "ARGS")
+# The options both functions take (parsed by the caller into arg_<OPTION>),
+# checked, with their defaults; also sets `baseline` (absolute or "") and
+# `program_args` (the ARGS as one list, its ';' escaped) in the caller.
+set(_racelab_stress_keywords NAME RUNS STRATEGY TIMEOUT JOBS BASELINE TEST_PREFIX)
+macro(_racelab_stress_options fn target)
   if(arg_UNPARSED_ARGUMENTS)
-    message(FATAL_ERROR "racelab_add_stress_test(${target}): unknown arguments: ${arg_UNPARSED_ARGUMENTS}")
+    message(FATAL_ERROR "${fn}(${target}): unknown arguments: ${arg_UNPARSED_ARGUMENTS}")
   endif()
   if(NOT TARGET ${target})
-    message(FATAL_ERROR "racelab_add_stress_test(${target}): no such target")
+    message(FATAL_ERROR "${fn}(${target}): no such target")
   endif()
-  get_target_property(type ${target} TYPE)
-  if(NOT type STREQUAL "EXECUTABLE")
-    message(FATAL_ERROR "racelab_add_stress_test(${target}): ${target} is a ${type}, not an executable")
+  get_target_property(_racelab_type ${target} TYPE)
+  if(NOT _racelab_type STREQUAL "EXECUTABLE")
+    message(FATAL_ERROR "${fn}(${target}): ${target} is a ${_racelab_type}, not an executable")
   endif()
   foreach(number IN ITEMS RUNS TIMEOUT JOBS)
     if(DEFINED arg_${number} AND NOT arg_${number} MATCHES "^[1-9][0-9]*$")
-      message(FATAL_ERROR "racelab_add_stress_test(${target}): ${number} must be a positive whole number, not '${arg_${number}}'")
+      message(FATAL_ERROR "${fn}(${target}): ${number} must be a positive whole number, not '${arg_${number}}'")
     endif()
   endforeach()
-  set(strategies none yield sleep pct portfolio)
-  if(DEFINED arg_STRATEGY AND NOT arg_STRATEGY IN_LIST strategies)
-    message(FATAL_ERROR "racelab_add_stress_test(${target}): STRATEGY must be one of ${strategies}, not '${arg_STRATEGY}'")
-  endif()
-  if(NOT arg_NAME)
-    set(arg_NAME racelab.${target})
+  set(_racelab_strategies none yield sleep pct portfolio)
+  if(DEFINED arg_STRATEGY AND NOT arg_STRATEGY IN_LIST _racelab_strategies)
+    message(FATAL_ERROR "${fn}(${target}): STRATEGY must be one of ${_racelab_strategies}, not '${arg_STRATEGY}'")
   endif()
   if(NOT DEFINED arg_RUNS)
     set(arg_RUNS 20)
@@ -121,16 +121,65 @@ function(racelab_add_stress_test target)
   if(arg_BASELINE)
     get_filename_component(baseline "${arg_BASELINE}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
   endif()
+  string(REPLACE ";" "\\;" program_args "${arg_ARGS}")
+  # (A deferred call's arguments are read when it runs: the name goes in now.)
+  cmake_language(EVAL CODE
+    "cmake_language(DEFER DIRECTORY [[${CMAKE_CURRENT_SOURCE_DIR}]] CALL _racelab_require_tsan [[${fn}]] [[${target}]])")
+endmacro()
+
+function(racelab_add_stress_test target)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "${_racelab_stress_keywords}" "ARGS")
+  _racelab_stress_options(racelab_add_stress_test ${target})
+  if(arg_TEST_PREFIX)
+    message(FATAL_ERROR "racelab_add_stress_test(${target}): TEST_PREFIX is racelab_discover_tests()'s")
+  endif()
+  if(NOT arg_NAME)
+    set(arg_NAME racelab.${target})
+  endif()
   set(dir "${CMAKE_CURRENT_BINARY_DIR}/racelab/${arg_NAME}")
   file(MAKE_DIRECTORY "${dir}")
-  # The program's arguments travel as one list, its ';' escaped.
-  string(REPLACE ";" "\\;" program_args "${arg_ARGS}")
   add_test(NAME ${arg_NAME}
            COMMAND ${CMAKE_COMMAND} "-DRACELAB=$<TARGET_FILE:racelab::racelab>" "-DPROGRAM=$<TARGET_FILE:${target}>"
                    "-DRUNS=${arg_RUNS}" "-DSTRATEGY=${arg_STRATEGY}" "-DTIMEOUT=${arg_TIMEOUT}" "-DJOBS=${arg_JOBS}"
                    "-DBASELINE=${baseline}" "-DOUT=${dir}" "-DARGS=${program_args}" -P "${_racelab_stress_test_script}"
            WORKING_DIRECTORY "${dir}")
-  # (A deferred call's arguments are read when it runs: the name goes in now.)
-  cmake_language(EVAL CODE
-    "cmake_language(DEFER DIRECTORY [[${CMAKE_CURRENT_SOURCE_DIR}]] CALL _racelab_require_tsan [[${target}]])")
+endfunction()
+
+# racelab_discover_tests(<target> [TEST_PREFIX <prefix>] [RUNS <n>] [STRATEGY <s>]
+#                        [TIMEOUT <seconds>] [JOBS <n>] [BASELINE <file>] [ARGS <arg>…])
+#
+# For a GoogleTest program (linked with racelab::gtest), as
+# gtest_discover_tests() does: after each build the program lists its tests
+# (--gtest_list_tests), and each becomes a ctest test named
+# <prefix><Suite.Name> (default prefix "racelab.") that runs the program
+# with --gtest_filter=<Suite.Name> under `racelab exec`, then `racelab gate`
+# — a test of its own, in processes of its own, whatever the others do. Its
+# working directory, <build>/racelab/<target>/<Suite.Name>/, holds its
+# summaries. The other options are racelab_add_stress_test()'s.
+set(_racelab_discover_script "${CMAKE_CURRENT_LIST_DIR}/racelab_discover_tests.cmake")
+
+function(racelab_discover_tests target)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "${_racelab_stress_keywords}" "ARGS")
+  _racelab_stress_options(racelab_discover_tests ${target})
+  if(arg_NAME)
+    message(FATAL_ERROR "racelab_discover_tests(${target}): tests are named by TEST_PREFIX and GoogleTest, not NAME")
+  endif()
+  if(NOT DEFINED arg_TEST_PREFIX)
+    set(arg_TEST_PREFIX racelab.)
+  endif()
+  set(tests_file "${CMAKE_CURRENT_BINARY_DIR}/racelab/${target}_tests.cmake")
+  set(include_file "${CMAKE_CURRENT_BINARY_DIR}/racelab/${target}_include.cmake")
+  # Until the first build, a ctest run says the tests are not listed yet.
+  file(WRITE "${include_file}"
+    "if(EXISTS [[${tests_file}]])\n  include([[${tests_file}]])\nelse()\n"
+    "  add_test([[${arg_TEST_PREFIX}${target}_NOT_BUILT]] [[${target}_NOT_BUILT]])\nendif()\n")
+  add_custom_command(TARGET ${target} POST_BUILD
+    BYPRODUCTS "${tests_file}"
+    COMMAND ${CMAKE_COMMAND} "-DRACELAB=$<TARGET_FILE:racelab::racelab>" "-DPROGRAM=$<TARGET_FILE:${target}>"
+            "-DRUNS=${arg_RUNS}" "-DSTRATEGY=${arg_STRATEGY}" "-DTIMEOUT=${arg_TIMEOUT}" "-DJOBS=${arg_JOBS}"
+            "-DBASELINE=${baseline}" "-DOUT=${CMAKE_CURRENT_BINARY_DIR}/racelab/${target}" "-DARGS=${program_args}"
+            "-DPREFIX=${arg_TEST_PREFIX}" "-DTESTS_FILE=${tests_file}" "-DSTRESS_SCRIPT=${_racelab_stress_test_script}"
+            -P "${_racelab_discover_script}"
+    VERBATIM)
+  set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES "${include_file}")
 endfunction()

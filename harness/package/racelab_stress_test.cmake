@@ -9,6 +9,11 @@ foreach(variable IN ITEMS RACELAB PROGRAM RUNS STRATEGY TIMEOUT JOBS OUT)
   endif()
 endforeach()
 
+# FILTER (from racelab_discover_tests): the one GoogleTest test to run.
+if(FILTER)
+  list(APPEND ARGS "--gtest_filter=${FILTER}")
+endif()
+
 file(REMOVE "${OUT}/summary.json")
 execute_process(COMMAND "${RACELAB}" exec --runs "${RUNS}" --jobs "${JOBS}" --strategy "${STRATEGY}"
                         --timeout "${TIMEOUT}" --out "${OUT}" -- "${PROGRAM}" ${ARGS}

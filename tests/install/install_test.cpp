@@ -28,6 +28,15 @@ ChildResult cmake(const std::vector<std::string>& args) {
   return run_child(argv, {}, kLong);
 }
 
+// How ctest's output says `test` ended: "passed", "failed" or "not run".
+std::string outcome(const std::string& ctest_output, const std::string& test) {
+  const std::size_t at = ctest_output.find(test + " ...");
+  if (at == std::string::npos) return "not run";
+  const std::size_t end = ctest_output.find('\n', at);
+  const std::string line = ctest_output.substr(at, end - at);
+  return line.find("Passed") != std::string::npos ? "passed" : "failed";
+}
+
 class Install : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -47,7 +56,8 @@ TEST_F(Install, InstallsTheDriverTheRuntimeAndThePackageWithNoPathOfTheBuild) {
   for (const char* file : {"bin/racelab", "libexec/racelab/racelab-keeper", "lib/libracelab_intercept.a",
                            "lib/cmake/racelab/racelabConfig.cmake", "lib/cmake/racelab/racelabConfigVersion.cmake",
                            "lib/cmake/racelab/racelabStressTest.cmake", "lib/cmake/racelab/racelab_stress_test.cmake",
-                           "lib/pkgconfig/racelab.pc"})
+                           "lib/cmake/racelab/racelab_discover_tests.cmake", "lib/pkgconfig/racelab.pc",
+                           "include/racelab/unmodified.h", "share/racelab/racelab_gtest.cpp"})
     EXPECT_TRUE(fs::is_regular_file(prefix() + "/" + file)) << file;
   // Relocatable: no file names the build tree or the prefix it was installed to.
   for (const auto& entry : fs::recursive_directory_iterator(prefix())) {
@@ -84,16 +94,9 @@ TEST_F(Install, AnOutsideProjectsStressTestsFlagTheRacyAndTheDeadlockingProgram)
   ASSERT_EQ(built.exit_code, 0) << built.out << built.err;
   const ChildResult tests = run_child({RACELAB_CTEST, "--test-dir", build, "--output-on-failure"}, {}, kLong);
   EXPECT_NE(tests.exit_code, 0) << tests.out;
-  auto outcome = [&](const std::string& test) {
-    const std::size_t at = tests.out.find(test + " ...");
-    if (at == std::string::npos) return std::string("not run");
-    const std::size_t end = tests.out.find('\n', at);
-    const std::string line = tests.out.substr(at, end - at);
-    return std::string(line.find("Passed") != std::string::npos ? "passed" : "failed");
-  };
-  EXPECT_EQ(outcome("racelab.racy"), "failed") << tests.out;
-  EXPECT_EQ(outcome("racelab.deadlock"), "failed") << tests.out;
-  EXPECT_EQ(outcome("racelab.correct"), "passed") << tests.out;
+  EXPECT_EQ(outcome(tests.out, "racelab.racy"), "failed") << tests.out;
+  EXPECT_EQ(outcome(tests.out, "racelab.deadlock"), "failed") << tests.out;
+  EXPECT_EQ(outcome(tests.out, "racelab.correct"), "passed") << tests.out;
   auto verdicts = [&](const std::string& program) {
     const std::string out = build + "/racelab/racelab." + program;
     EXPECT_TRUE(fs::is_regular_file(out + "/junit.xml")) << program;
@@ -103,6 +106,44 @@ TEST_F(Install, AnOutsideProjectsStressTestsFlagTheRacyAndTheDeadlockingProgram)
   EXPECT_TRUE(verdicts("racy").contains("data_race")) << verdicts("racy");
   EXPECT_TRUE(verdicts("deadlock").contains("deadlock")) << verdicts("deadlock");
   EXPECT_EQ(verdicts("correct"), nlohmann::json({{"clean", 5}}));
+}
+
+// examples/gtest, a GoogleTest project of its own: a ctest test per
+// GoogleTest test (racelab_discover_tests), each judged alone.
+TEST_F(Install, TheGoogleTestExampleIsJudgedTestByTest) {
+  ASSERT_EQ(install_.exit_code, 0) << install_.err;
+  const std::string build = dir_ + "/example";
+  const ChildResult configure =
+      cmake({"-S", RACELAB_SOURCE_DIR "/examples/gtest", "-B", build, "-G", "Ninja",
+             "-DCMAKE_CXX_COMPILER=" RACELAB_CXX_COMPILER, "-DCMAKE_PREFIX_PATH=" + prefix()});
+  ASSERT_EQ(configure.exit_code, 0) << configure.out << configure.err;
+  const ChildResult built = cmake({"--build", build});
+  ASSERT_EQ(built.exit_code, 0) << built.out << built.err;
+  const ChildResult tests = run_child({RACELAB_CTEST, "--test-dir", build, "--output-on-failure"}, {}, kLong);
+  EXPECT_NE(tests.exit_code, 0) << tests.out;
+  const std::string racy = "Account.ConcurrentDepositsAllCount";
+  const std::string deadlock = "Transfer.BothWaysAtOnce";
+  const std::string correct = "Ledger.AppendsFromManyThreads";
+  EXPECT_EQ(outcome(tests.out, "racelab." + racy), "failed") << tests.out;
+  EXPECT_EQ(outcome(tests.out, "racelab." + deadlock), "failed") << tests.out;
+  EXPECT_EQ(outcome(tests.out, "racelab." + correct), "passed") << tests.out;
+  // Each test's summary names it as GoogleTest does.
+  auto result = [&](const std::string& test) {
+    const auto summary = nlohmann::json::parse(read_file(build + "/racelab/bank_tests/" + test + "/summary.json"));
+    for (const auto& r : summary.at("results"))
+      if (r.at("case") == test) return r;
+    ADD_FAILURE() << "no result named " << test << " in " << summary.dump(1);
+    return nlohmann::json::object();
+  };
+  const auto r = result(racy), d = result(deadlock), c = result(correct);
+  // The race in most runs (TSan can miss one when a thread ended before the
+  // other began), and nothing else in any.
+  EXPECT_GE(r.at("verdicts").value("data_race", 0), 5) << r.dump(1);
+  EXPECT_EQ(r.at("verdicts").value("data_race", 0) + r.at("verdicts").value("clean", 0), 10) << r.dump(1);
+  EXPECT_EQ(d.at("verdicts").value("deadlock", 0) + d.at("verdicts").value("lock_order_inversion", 0), 10) << d.dump(1);
+  EXPECT_GE(d.at("verdicts").value("deadlock", 0), 1) << d.dump(1);
+  EXPECT_EQ(c.at("verdicts"), nlohmann::json({{"clean", 10}}));
+  EXPECT_TRUE(c.at("as_expected").get<bool>());
 }
 
 TEST_F(Install, AStressTestOfATargetWithoutTsanIsAConfigureErrorThatSaysSo) {
