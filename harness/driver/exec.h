@@ -75,6 +75,11 @@ std::string find_program(const std::string& name);
 // is a problem of the result; `sanitizer` is set to "thread" only when every
 // run had the banner. `on_run` is called as runs finish (for a progress
 // line), from the calling thread.
+//
+// One result, named `name`; or, for a test program whose own processes said
+// where each test ran (GoogleTest with racelab's listener, racelab/unmodified.h),
+// a result per test, named by the test, and the program's own result after
+// them when anything belongs to no test (by_test() in exec_judge.h).
 std::vector<report::VariantResult> exec_runs(const ExecOptions& options, std::string& sanitizer,
                                 const std::function<void(std::int64_t done)>& on_run);
 

@@ -113,6 +113,22 @@ TEST_F(ExecGtest, EachRepetitionHasItsOwnSeedAndTheReRunCommandRunsTheSameOne) {
   EXPECT_EQ(test_seeds(again), std::vector<std::uint64_t>{seeds[2]});
 }
 
+TEST_F(ExecGtest, AHangOrACrashBelongsToTheTestThatWasRunning) {
+  for (const std::string test : {"Suite.DISABLED_Spins", "Suite.DISABLED_Aborts"}) {
+    const std::string out = make_temp_dir("racelab-gtest-");
+    ChildResult r = run_racelab({"exec", "--runs", "1", "--timeout", "3", "--out", out, "--", kSuite,
+                                 "--gtest_also_run_disabled_tests", "--gtest_filter=Suite.Correct:" + test});
+    EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+    const auto summary = summary_of(out);
+    EXPECT_EQ(result_named(summary, "Suite.Correct").at("verdicts"), nlohmann::json({{"clean", 1}})) << summary.dump(1);
+    const auto& ended = result_named(summary, test);
+    const std::string verdict = test.ends_with("Spins") ? "hang" : "crash";
+    EXPECT_EQ(ended.at("verdicts"), nlohmann::json({{verdict, 1}})) << ended.dump(1);
+    // Nothing is left over for the program itself.
+    EXPECT_EQ(summary.at("results").size(), 2u) << summary.dump(1);
+  }
+}
+
 TEST_F(ExecGtest, WithoutTheRuntimeTheProgramIsOneUnit) {
   const std::string out = make_temp_dir("racelab-gtest-");
   ChildResult r = run_racelab({"exec", "--runs", "2", "--out", out, "--", kAlone, "--gtest_filter=Suite.Correct:Suite.Racy"});

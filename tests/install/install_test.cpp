@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <set>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -144,6 +145,21 @@ TEST_F(Install, TheGoogleTestExampleIsJudgedTestByTest) {
   EXPECT_GE(d.at("verdicts").value("deadlock", 0), 1) << d.dump(1);
   EXPECT_EQ(c.at("verdicts"), nlohmann::json({{"clean", 10}}));
   EXPECT_TRUE(c.at("as_expected").get<bool>());
+
+  // The tests' summaries side by side in one, as the README's CI job uploads them.
+  const std::string all = dir_ + "/example-all";
+  const ChildResult merged = run_child({prefix() + "/bin/racelab", "merge", "--out", all,
+                                        build + "/racelab/bank_tests/" + racy + "/summary.json",
+                                        build + "/racelab/bank_tests/" + deadlock + "/summary.json",
+                                        build + "/racelab/bank_tests/" + correct + "/summary.json"});
+  EXPECT_EQ(merged.exit_code, 1) << merged.out << merged.err;
+  std::set<std::string> cases;
+  const nlohmann::json summary = nlohmann::json::parse(read_file(all + "/summary.json"));
+  for (const auto& one : summary.at("results"))
+    cases.insert(one.at("case").get<std::string>());
+  EXPECT_EQ(cases, (std::set<std::string>{racy, deadlock, correct}));
+  const std::string junit = read_file(all + "/junit.xml");
+  for (const std::string& test : {racy, deadlock, correct}) EXPECT_NE(junit.find(test), std::string::npos) << test;
 }
 
 TEST_F(Install, AStressTestOfATargetWithoutTsanIsAConfigureErrorThatSaysSo) {

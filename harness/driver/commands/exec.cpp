@@ -64,7 +64,8 @@ Command add_exec_command(CLI::App& app, const Context&) {
                   "findings as one result expected clean. Each run lives under racelab's keeper: "
                   "a process it leaves running (a child, a setsid() daemon) is a finding, and is "
                   "killed. A program not built with -fsanitize=thread, or one that cannot run, is "
-                  "never clean.\n") +
+                  "never clean. A GoogleTest program linked with racelab::gtest (`racelab flags --gtest`) "
+                  "is judged test by test: a result per TEST.\n") +
           kExecExitCodes);
   cmd->add_option("--runs", a->exec.runs, "How many times to run it")
       ->check(CLI::Range(1, 100000000))

@@ -1,6 +1,8 @@
-// racelab merge: one summary from the shard summaries of one campaign.
+// racelab merge: one summary from the shard summaries of one campaign, or
+// from whole summaries of different results.
 #include <algorithm>
 #include <cstdio>
+#include <map>
 #include <memory>
 
 #include <fmt/format.h>
@@ -37,6 +39,36 @@ std::vector<std::string> result_keys(const report::Summary& part) {
   return keys;
 }
 
+// Whole summaries (shard 0 of 1 each) from one build, no result in two of them.
+int side_by_side(const std::vector<report::Summary>& parts, const std::vector<std::string>& inputs,
+                 const Output& output) {
+  std::map<std::string, std::string> owner;  // result -> the file that holds it
+  report::Summary merged;
+  merged.created = utc_now();
+  merged.build = parts.front().build;
+  for (std::size_t k = 0; k < parts.size(); ++k) {
+    if (shard_of(parts[k], inputs[k]).second != 1)
+      throw std::invalid_argument(fmt::format("{} is a shard of a campaign and {} a whole one: they do not merge",
+                                              inputs[k], inputs.front()));
+    if (parts[k].build.sanitizer != merged.build.sanitizer || parts[k].build.compiler != merged.build.compiler)
+      throw std::invalid_argument(fmt::format("{} and {} come from different builds ({} {} vs {} {})", inputs.front(),
+                                              inputs[k], merged.build.sanitizer, merged.build.compiler,
+                                              parts[k].build.sanitizer, parts[k].build.compiler));
+    for (const report::VariantResult& r : parts[k].results) {
+      const std::string key = r.case_id + " " + std::string(to_string(r.variant));
+      if (auto [it, inserted] = owner.try_emplace(key, inputs[k]); !inserted)
+        throw std::invalid_argument(
+            fmt::format("the summaries are not shards of one campaign, and whole summaries merge only when they "
+                        "hold different results: {} is in both {} and {}",
+                        key, it->second, inputs[k]));
+      merged.results.push_back(r);
+    }
+  }
+  prepare_output(output);
+  for (const report::VariantResult& r : merged.results) std::printf("%s", report::to_console(r).c_str());
+  return conclude(merged, output);
+}
+
 int merge(const std::vector<std::string>& inputs, const Output& output) {
   std::vector<report::Summary> parts;
   for (const std::string& path : inputs) {
@@ -49,13 +81,13 @@ int merge(const std::vector<std::string>& inputs, const Output& output) {
     if (const auto errors = report::check(parts.back()); !errors.empty())
       throw std::invalid_argument(fmt::format("{} contradicts itself: {}", path, errors.front()));
   }
-  // Only the shards of one campaign merge: the same results (case, variant,
-  // strategy, seed) from the same build, shards 0 … n-1 of n once each.
+  // The shards of one campaign merge: the same results (case, variant,
+  // strategy, seed) from the same build, shards 0 … n-1 of n once each. Whole
+  // summaries of different results (one per test of racelab_discover_tests)
+  // are put side by side.
   const std::vector<std::string> keys = result_keys(parts.front());
   const int count = shard_of(parts.front(), inputs.front()).second;
-  if (count == 1 && parts.size() > 1)
-    throw std::invalid_argument(fmt::format(
-        "the summaries are not shards of one campaign: {} is a whole campaign (shard 0 of 1), not a shard", inputs.front()));
+  if (count == 1 && parts.size() > 1) return side_by_side(parts, inputs, output);
   std::vector<std::string> by_shard(static_cast<std::size_t>(count));
   for (std::size_t k = 0; k < parts.size(); ++k) {
     const auto [index, n] = shard_of(parts[k], inputs[k]);
@@ -109,11 +141,12 @@ Command add_merge_command(CLI::App& app, const Context&) {
   CLI::App* cmd = app.add_subcommand(
       "merge",
       std::string("Combine shard summaries (of `run --shard i/n`, one per shard) into one "
-                  "DIR/summary.json and DIR/summary.md, with the totals of one unsharded run.\n"
-                  "A missing or unreadable file, one that is not a racelab summary, or summaries "
-                  "that are not the shards of one campaign (a shard missing or given twice, "
-                  "another seed, strategy, run count or build) are usage errors: exit 2, nothing "
-                  "written.\n") +
+                  "DIR/summary.json and DIR/summary.md, with the totals of one unsharded run; or whole "
+                  "summaries of different results (one per test of racelab_discover_tests), side by side.\n"
+                  "A missing or unreadable file, one that is not a racelab summary, shards that are "
+                  "not of one campaign (a shard missing or given twice, another seed, strategy, run "
+                  "count or build), or whole summaries that share a result are usage errors: exit 2, "
+                  "nothing written.\n") +
           kExitCodes);
   cmd->add_option("summaries", a->inputs, "summary.json files of the shards")->required();
   add_output_options(cmd, a->output);

@@ -5,12 +5,20 @@
 //   Suite.Racy      two threads, one plain counter: a data race
 //   Suite.Fails     GoogleTest's own failure: invariant_violated
 //   Suite.Deadlock  two threads take two mutexes in opposite orders: deadlock
-// Deadlock is last: the runtime ends the process there, so no test after it runs.
+// Deadlock is last: the runtime ends the process there, so no test after it
+// runs. Two more run only when asked for (--gtest_also_run_disabled_tests):
+//   Suite.DISABLED_Spins    a busy loop that never ends: a hang at --timeout
+//   Suite.DISABLED_Aborts   abort(): a crash
 #include <atomic>
+#include <cstdlib>
 #include <mutex>
 #include <thread>
 
 #include <gtest/gtest.h>
+
+// External linkage: nothing here stores to it, but the compiler must not
+// conclude that nothing can (an internal one, it did, and dropped the loop).
+std::atomic<bool> spinning{true};
 
 namespace {
 
@@ -69,5 +77,12 @@ TEST(Suite, Deadlock) {
   x.join();
   y.join();
 }
+
+TEST(Suite, DISABLED_Spins) {
+  while (spinning.load(std::memory_order_relaxed)) {
+  }
+}
+
+TEST(Suite, DISABLED_Aborts) { std::abort(); }
 
 }  // namespace
