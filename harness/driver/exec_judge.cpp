@@ -182,7 +182,11 @@ void judge(RunOutcome& o, const ProcessResult& p, const std::string& output_path
   const report::TsanLog* deadly = nullptr;
   for (const auto& log : o.logs) {
     first = decisive(log.findings, first);
-    if (deadly == nullptr && !log.deadly_signal.empty()) deadly = &log;
+    // A crash of the run's own process; a child's only when the own process
+    // wrote no log (a wrapper script). A child that dies on purpose (a death
+    // test, a worker the program restarts) is not the run's crash.
+    const bool own = o.own_log < 0 || &log == &o.logs[static_cast<std::size_t>(o.own_log)];
+    if (deadly == nullptr && own && !log.deadly_signal.empty()) deadly = &log;
   }
   RunRecord& r = o.record;
   const bool ended_by_runtime = o.runtime.ended && p.exit_code == kRuntimeEndedExit && !p.timed_out;

@@ -6,6 +6,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -90,9 +91,29 @@ void raw_write(int fd, std::string_view text) {
   }
 }
 
+// A fork child's deadly signals kill it as they would without TSan: racelab
+// runs programs with TSan's exitcode=0 (a program's exit status stays its
+// own), which makes a TSan-handled abort() or SIGSEGV an exit with status 0,
+// and a parent that waits for its child to die (GoogleTest's death tests)
+// would see it live. Straight to the kernel: TSan keeps its own handlers
+// whatever the program asks of sigaction().
+void default_deadly_signals() {
+  struct KernelSigaction {
+    void (*handler)(int);
+    unsigned long flags;
+    void (*restorer)();
+    unsigned long mask;
+  };
+  for (int signal : {SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL}) {
+    const KernelSigaction action{SIG_DFL, 0, nullptr, 0};
+    syscall(SYS_rt_sigaction, signal, &action, nullptr, sizeof(unsigned long));
+  }
+}
+
 // In a fork child only the forking thread goes on: the others' locks stay
 // held for ever, by threads that are gone.
 void after_fork_in_child() {
+  default_deadly_signals();
   model().lock.reset();
   ScopedModel scoped;
   for (Thread* t : model().threads)

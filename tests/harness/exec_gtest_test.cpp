@@ -54,8 +54,8 @@ TEST_F(ExecGtest, EachTestIsJudgedAloneAndNamedByGoogleTest) {
   ChildResult r = run_racelab({"exec", "--runs", "3", "--out", out, "--", kSuite});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   const auto summary = summary_of(out);
-  // The four tests, and nothing left over for the program itself.
-  ASSERT_EQ(summary.at("results").size(), 4u) << summary.dump(1);
+  // The five tests, and nothing left over for the program itself.
+  ASSERT_EQ(summary.at("results").size(), 5u) << summary.dump(1);
 
   const auto& correct = result_named(summary, "Suite.Correct");
   EXPECT_EQ(correct.at("runs"), 3);
@@ -77,6 +77,9 @@ TEST_F(ExecGtest, EachTestIsJudgedAloneAndNamedByGoogleTest) {
   EXPECT_EQ(fails.at("verdicts").at("invariant_violated"), 3);
   EXPECT_NE(fails.at("first_failure").at("detail").get<std::string>().find("gtest_suite.cpp:"), std::string::npos);
   EXPECT_TRUE(fails.at("findings").empty()) << "the race is Suite.Racy's alone";
+
+  // A death test's child dies on purpose: no crash of the run.
+  EXPECT_EQ(result_named(summary, "Suite.Dies").at("verdicts"), nlohmann::json({{"clean", 3}}));
 
   const auto& deadlock = result_named(summary, "Suite.Deadlock");
   EXPECT_EQ(deadlock.at("verdicts").at("deadlock"), 3) << deadlock.dump(1);

@@ -45,7 +45,10 @@ int main() {
   const ChildResult exec = run_racelab({"exec", "--runs", "2", "--out", dir + "/out", "--", dir + "/abba"});
   EXPECT_EQ(exec.exit_code, 1) << exec.out << exec.err;
   const auto result = summary_of(dir + "/out").at("results").at(0);
-  EXPECT_EQ(result.at("verdicts").at("deadlock"), 2) << result.at("verdicts");
+  // Each run deadlocks, unless on a loaded machine one thread took both
+  // mutexes before the other began: then TSan's lock-order report stands.
+  const auto& verdicts = result.at("verdicts");
+  EXPECT_EQ(verdicts.value("deadlock", 0) + verdicts.value("lock_order_inversion", 0), 2) << verdicts;
   EXPECT_TRUE(result.at("notes").empty()) << result.at("notes");
 }
 

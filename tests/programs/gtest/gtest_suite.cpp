@@ -4,6 +4,7 @@
 //   Suite.Correct   two threads, one mutex: clean
 //   Suite.Racy      two threads, one plain counter: a data race
 //   Suite.Fails     GoogleTest's own failure: invariant_violated
+//   Suite.Dies      a death test: its child aborts, as it should: clean
 //   Suite.Deadlock  two threads take two mutexes in opposite orders: deadlock
 // Deadlock is last: the runtime ends the process there, so no test after it
 // runs. Two more run only when asked for (--gtest_also_run_disabled_tests):
@@ -60,6 +61,8 @@ TEST(Suite, Racy) {
 }
 
 TEST(Suite, Fails) { EXPECT_EQ(2 + 2, 5) << "arithmetic"; }
+
+TEST(Suite, Dies) { EXPECT_DEATH(std::abort(), ""); }
 
 std::mutex first, second;
 std::atomic<int> holding{0};
