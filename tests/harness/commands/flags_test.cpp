@@ -62,4 +62,26 @@ TEST(Flags, CompileAndLinkSplit) {
   EXPECT_NE(link.out.find("-fsanitize=thread"), std::string::npos) << link.out;
 }
 
+// Without CMake: `racelab flags --gtest` on the compile line of a GoogleTest
+// program, and each TEST is its own result.
+TEST(Flags, GtestBuildsAProgramJudgedTestByTest) {
+  if (!RACELAB_TSAN) GTEST_SKIP() << "needs the tsan build";
+  const std::string dir = make_temp_dir("racelab-flags-");
+  const ChildResult build = run_child(
+      {"/bin/sh", "-c",
+       std::string(RACELAB_CXX_COMPILER) + " -std=c++20 $(" + racelab::testing::kRacelab + " flags --gtest) -o " +
+           dir + "/suite " + RACELAB_SOURCE_DIR + "/tests/programs/gtest/gtest_suite.cpp -lgtest_main -lgtest"},
+      {}, std::chrono::seconds(180));
+  ASSERT_EQ(build.exit_code, 0) << build.out << build.err;
+  const ChildResult exec = run_racelab(
+      {"exec", "--runs", "2", "--out", dir + "/out", "--", dir + "/suite", "--gtest_filter=Suite.Correct:Suite.Racy"});
+  EXPECT_EQ(exec.exit_code, 1) << exec.out << exec.err;
+  const auto results = summary_of(dir + "/out").at("results");
+  ASSERT_EQ(results.size(), 2u) << results.dump(1);
+  EXPECT_EQ(results.at(0).at("case"), "Suite.Correct");
+  EXPECT_EQ(results.at(0).at("verdicts"), nlohmann::json({{"clean", 2}}));
+  EXPECT_EQ(results.at(1).at("case"), "Suite.Racy");
+  EXPECT_EQ(results.at(1).at("verdicts").value("data_race", 0), 2) << results.at(1).dump(1);
+}
+
 }  // namespace
