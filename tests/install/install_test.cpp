@@ -48,6 +48,16 @@ class Install : public ::testing::Test {
   }
   static std::string prefix() { return dir_ + "/moved"; }
 
+  // An outside project configured against the moved prefix, built, and its ctest's result.
+  static ChildResult configure_build_and_test(const std::string& source, const std::string& build) {
+    const ChildResult configure = cmake({"-S", source, "-B", build, "-G", "Ninja",
+                                         "-DCMAKE_CXX_COMPILER=" RACELAB_CXX_COMPILER, "-DCMAKE_PREFIX_PATH=" + prefix()});
+    EXPECT_EQ(configure.exit_code, 0) << configure.out << configure.err;
+    const ChildResult built = cmake({"--build", build});
+    EXPECT_EQ(built.exit_code, 0) << built.out << built.err;
+    return run_child({RACELAB_CTEST, "--test-dir", build, "--output-on-failure"}, {}, kLong);
+  }
+
   static inline std::string dir_;
   static inline ChildResult install_;
 };
@@ -87,13 +97,7 @@ TEST_F(Install, FlagsAndPkgConfigPointIntoTheMovedPrefix) {
 TEST_F(Install, AnOutsideProjectsStressTestsFlagTheRacyAndTheDeadlockingProgram) {
   ASSERT_EQ(install_.exit_code, 0) << install_.err;
   const std::string build = dir_ + "/project";
-  const ChildResult configure =
-      cmake({"-S", RACELAB_SOURCE_DIR "/tests/install/project", "-B", build, "-G", "Ninja",
-             "-DCMAKE_CXX_COMPILER=" RACELAB_CXX_COMPILER, "-DCMAKE_PREFIX_PATH=" + prefix()});
-  ASSERT_EQ(configure.exit_code, 0) << configure.out << configure.err;
-  const ChildResult built = cmake({"--build", build});
-  ASSERT_EQ(built.exit_code, 0) << built.out << built.err;
-  const ChildResult tests = run_child({RACELAB_CTEST, "--test-dir", build, "--output-on-failure"}, {}, kLong);
+  const ChildResult tests = configure_build_and_test(RACELAB_SOURCE_DIR "/tests/install/project", build);
   EXPECT_NE(tests.exit_code, 0) << tests.out;
   EXPECT_EQ(outcome(tests.out, "racelab.racy"), "failed") << tests.out;
   EXPECT_EQ(outcome(tests.out, "racelab.deadlock"), "failed") << tests.out;
@@ -114,13 +118,7 @@ TEST_F(Install, AnOutsideProjectsStressTestsFlagTheRacyAndTheDeadlockingProgram)
 TEST_F(Install, TheGoogleTestExampleIsJudgedTestByTest) {
   ASSERT_EQ(install_.exit_code, 0) << install_.err;
   const std::string build = dir_ + "/example";
-  const ChildResult configure =
-      cmake({"-S", RACELAB_SOURCE_DIR "/examples/gtest", "-B", build, "-G", "Ninja",
-             "-DCMAKE_CXX_COMPILER=" RACELAB_CXX_COMPILER, "-DCMAKE_PREFIX_PATH=" + prefix()});
-  ASSERT_EQ(configure.exit_code, 0) << configure.out << configure.err;
-  const ChildResult built = cmake({"--build", build});
-  ASSERT_EQ(built.exit_code, 0) << built.out << built.err;
-  const ChildResult tests = run_child({RACELAB_CTEST, "--test-dir", build, "--output-on-failure"}, {}, kLong);
+  const ChildResult tests = configure_build_and_test(RACELAB_SOURCE_DIR "/examples/gtest", build);
   EXPECT_NE(tests.exit_code, 0) << tests.out;
   const std::string racy = "Account.ConcurrentDepositsAllCount";
   const std::string deadlock = "Transfer.BothWaysAtOnce";
