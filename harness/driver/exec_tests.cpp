@@ -1,6 +1,7 @@
 // `racelab exec` of a test program that says where its tests start and end
 // (GoogleTest with racelab's listener): a result per test (exec_judge.h).
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
@@ -32,6 +33,9 @@ std::string rerun_of(const std::vector<std::string>& command, const std::string&
                      seed, shell_command(words));
 }
 
+// The directory of a run's logs and output.
+std::string logs_of(const RunOutcome& o) { return std::filesystem::path(o.output).parent_path().string(); }
+
 // The first line of a test's failure: where it failed, the same in every run.
 std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 
@@ -50,6 +54,10 @@ std::vector<report::VariantResult> by_test(const std::vector<RunOutcome>& outcom
   std::vector<std::string> order;  // first seen first
   std::vector<RunOutcome> rest;    // what belongs to no test, a run each
   for (const RunOutcome& o : outcomes) {
+    if (!o.started) {  // could not be started: the program's, as judged
+      rest.push_back(o);
+      continue;
+    }
     const report::TsanLog* own = o.own_log >= 0 ? &o.logs[static_cast<std::size_t>(o.own_log)] : nullptr;
     bool in_flight = false;  // the process ended during a test
     std::vector<bool> owned(own != nullptr ? own->findings.size() : 0, false);
@@ -89,7 +97,7 @@ std::vector<report::VariantResult> by_test(const std::vector<RunOutcome>& outcom
         t.record.where = "test failed at " + first_line(test.end->failure);
         t.record.detail = test.end->failure.empty() ? "the test failed" : test.end->failure;
       }
-      if (t.record.verdict != Verdict::clean) t.record.detail += fmt::format(" (run {})", o.record.index);
+      if (t.record.verdict != Verdict::clean) t.record.detail += fmt::format(" (logs: {})", logs_of(o));
       unit->second.strategy_seed.emplace_back(test.start.strategy, test.start.seed);
       unit->second.runs.push_back(std::move(t));
     }
@@ -120,7 +128,7 @@ std::vector<report::VariantResult> by_test(const std::vector<RunOutcome>& outcom
     r.record.where.clear();
     r.record.detail.clear();
     judge(r, p, o.output, timeout_s);
-    if (r.record.verdict != Verdict::clean) r.record.detail += fmt::format(" (logs of run {})", o.record.index);
+    if (r.record.verdict != Verdict::clean) r.record.detail += fmt::format(" (logs: {})", logs_of(o));
     rest.push_back(std::move(r));
   }
   std::vector<report::VariantResult> results;
