@@ -434,20 +434,6 @@ bool OnReport(const ReportDesc* rep, bool suppressed);
 
 namespace racelab::intercept {
 namespace {
-bool drop_report(const __tsan::ReportDesc* rep, bool suppressed);
-}
-}  // namespace racelab::intercept
-
-// Counts what TSan goes on to print: a GoogleTest test owns the reports
-// printed between its start and end (tests.cpp).
-bool __tsan::OnReport(const ReportDesc* rep, bool suppressed) {
-  const bool drop = racelab::intercept::drop_report(rep, suppressed);
-  if (!drop) racelab::intercept::count_printed_report();
-  return drop;
-}
-
-namespace racelab::intercept {
-namespace {
 
 bool drop_report(const __tsan::ReportDesc* rep, bool suppressed) {
   if (suppressed || !active() || __tsan_get_report_data == nullptr || __tsan_get_report_mutex == nullptr)
@@ -497,3 +483,11 @@ bool drop_report(const __tsan::ReportDesc* rep, bool suppressed) {
 
 }  // namespace
 }  // namespace racelab::intercept
+
+// Counts what TSan goes on to print: a GoogleTest test owns the reports
+// printed between its start and end (tests.cpp).
+bool __tsan::OnReport(const ReportDesc* rep, bool suppressed) {
+  const bool drop = racelab::intercept::drop_report(rep, suppressed);
+  if (!drop) racelab::intercept::count_printed_report();
+  return drop;
+}

@@ -82,10 +82,6 @@ void pct_step(Thread& self) {
   }
 }
 
-}  // namespace
-
-namespace {
-
 // The strategy's choices for `seed`: the concrete strategy, how often it
 // perturbs, pct's change points (counted from step 0).
 void choose(std::uint64_t seed) {
