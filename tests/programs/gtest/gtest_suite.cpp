@@ -53,10 +53,25 @@ TEST(Suite, Correct) {
   EXPECT_EQ(guarded, 2000);
 }
 
+// The two writes take turns (relaxed: still a race to TSan), the first
+// thread alive until the second has written: TSan may miss a race with a
+// thread that has ended, or two writes at the same instant.
+std::atomic<int> turn{0};
+
 TEST(Suite, Racy) {
-  side_by_side([] {
-    for (int i = 0; i < 1000; ++i) ++unguarded;
+  turn.store(0);
+  std::thread a([] {
+    ++unguarded;
+    turn.store(1, std::memory_order_relaxed);
+    while (turn.load(std::memory_order_relaxed) < 2) std::this_thread::yield();
   });
+  std::thread b([] {
+    while (turn.load(std::memory_order_relaxed) < 1) std::this_thread::yield();
+    ++unguarded;
+    turn.store(2, std::memory_order_relaxed);
+  });
+  a.join();
+  b.join();
   SUCCEED();
 }
 
