@@ -39,18 +39,13 @@ std::string logs_of(const RunOutcome& o) { return std::filesystem::path(o.output
 // The first line of a test's failure: where it failed, the same in every run.
 std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 
-struct TestUnit {
-  std::vector<RunOutcome> runs;
-  std::vector<std::pair<std::string, std::uint64_t>> strategy_seed;  ///< of each run
-};
-
 }  // namespace
 
 std::vector<report::VariantResult> by_test(const std::vector<RunOutcome>& outcomes, const report::VariantResult& meta,
                                            double seconds, const std::vector<std::string>& command, double timeout_s) {
   const bool any = std::any_of(outcomes.begin(), outcomes.end(), [](const RunOutcome& o) { return !o.runtime.tests.empty(); });
   if (!any) return {};
-  std::map<std::string, TestUnit> units;
+  std::map<std::string, std::vector<RunOutcome>> units;  // a test's runs
   std::vector<std::string> order;  // first seen first
   std::vector<RunOutcome> rest;    // what belongs to no test, a run each
   for (const RunOutcome& o : outcomes) {
@@ -68,7 +63,7 @@ std::vector<report::VariantResult> by_test(const std::vector<RunOutcome>& outcom
       RunOutcome t;
       t.started = true;
       t.banner = o.banner;
-      t.record.index = static_cast<std::int64_t>(unit->second.runs.size());
+      t.record.index = static_cast<std::int64_t>(unit->second.size());
       t.record.seed = test.start.seed;
       t.record.strategy = test.start.strategy;
       t.runtime.linked = true;
@@ -98,8 +93,7 @@ std::vector<report::VariantResult> by_test(const std::vector<RunOutcome>& outcom
         t.record.detail = test.end->failure.empty() ? "the test failed" : test.end->failure;
       }
       if (t.record.verdict != Verdict::clean) t.record.detail += fmt::format(" (logs: {})", logs_of(o));
-      unit->second.strategy_seed.emplace_back(test.start.strategy, test.start.seed);
-      unit->second.runs.push_back(std::move(t));
+      unit->second.push_back(std::move(t));
     }
     // What is left is the program's: reports outside every test, other
     // processes, a process left running, how it exited when no test explains it.
@@ -133,16 +127,15 @@ std::vector<report::VariantResult> by_test(const std::vector<RunOutcome>& outcom
   }
   std::vector<report::VariantResult> results;
   for (const std::string& name : order) {
-    TestUnit& unit = units.at(name);
+    std::vector<RunOutcome>& runs = units.at(name);
     report::VariantResult test_meta = meta;
     test_meta.case_id = name;
     test_meta.title = name + " in " + joined(command);
-    test_meta.range_to = static_cast<std::int64_t>(unit.runs.size());
-    report::VariantResult result = collect(std::move(test_meta), unit.runs, seconds, "");
+    test_meta.range_to = static_cast<std::int64_t>(runs.size());
+    report::VariantResult result = collect(std::move(test_meta), runs, seconds, "");
     if (result.first_failure) {
-      const auto& [strategy, seed] = unit.strategy_seed.at(static_cast<std::size_t>(result.first_failure->run));
-      result.first_failure->seed = seed;
-      result.first_failure->command = rerun_of(command, name, strategy, seed);
+      const RunRecord& failed = runs.at(static_cast<std::size_t>(result.first_failure->run)).record;
+      result.first_failure->command = rerun_of(command, name, failed.strategy, failed.seed);
     }
     results.push_back(std::move(result));
   }

@@ -357,8 +357,11 @@ void gate_close() noexcept;  ///< a thread is being created
 void gate_open() noexcept;   ///< its creator waits
 void gate_wait() noexcept;   ///< a new thread, before its start routine
 Strategy strategy() noexcept;
-std::uint64_t seed() noexcept;
+std::uint64_t seed() noexcept;          ///< the current one (a GoogleTest test's, while one runs)
+std::uint64_t process_seed() noexcept;  ///< RACELAB_SEED, as the process started
 void schedule_init(const char* strategy, const char* seed, const char* depth, const char* steps);
+// A decimal number from the environment; `fallback` when unset, empty or not one.
+std::uint64_t parse_u64(const char* text, std::uint64_t fallback);
 // A GoogleTest test starts with its own seed: the concrete strategy, pct's
 // change points and step count are chosen again from it.
 void schedule_reseed(std::uint64_t seed);

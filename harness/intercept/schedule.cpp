@@ -19,6 +19,7 @@ namespace {
 Strategy g_requested = Strategy::none;
 std::atomic<Strategy> g_strategy{Strategy::none};  // the concrete one
 std::atomic<std::uint64_t> g_seed{0};
+std::uint64_t g_process_seed = 0;  // the run's, before any test's
 std::atomic<std::uint64_t> g_one_in{4};
 std::uint64_t g_pct_steps = 1000;
 int g_depth = 3;
@@ -48,12 +49,6 @@ std::int64_t now_ns() {
   return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
 
-std::uint64_t parse_u64(const char* text, std::uint64_t fallback) {
-  if (text == nullptr || *text == '\0') return fallback;
-  char* end = nullptr;
-  const unsigned long long value = std::strtoull(text, &end, 10);
-  return *end == '\0' ? value : fallback;
-}
 
 // Under the model's lock. A thread in a wait is not enabled: were it
 // counted, a thread of lower priority holding what it waits for would yield
@@ -103,12 +98,20 @@ void choose(std::uint64_t seed) {
 
 }  // namespace
 
+std::uint64_t parse_u64(const char* text, std::uint64_t fallback) {
+  if (text == nullptr || *text == '\0') return fallback;
+  char* end = nullptr;
+  const unsigned long long value = std::strtoull(text, &end, 10);
+  return *end == '\0' ? value : fallback;
+}
+
 void schedule_init(const char* strategy, const char* seed, const char* depth, const char* steps) {
   const auto requested = strategy != nullptr ? parse_strategy(strategy) : std::optional<Strategy>(Strategy::none);
   g_requested = requested.value_or(Strategy::none);
   g_depth = static_cast<int>(std::clamp<std::uint64_t>(parse_u64(depth, 3), 1, kMaxDepth));
   g_pct_steps = std::max<std::uint64_t>(parse_u64(steps, 1000), 1);
-  choose(parse_u64(seed, 1));
+  g_process_seed = parse_u64(seed, 1);
+  choose(g_process_seed);
 }
 
 void schedule_reseed(std::uint64_t seed) {
@@ -123,6 +126,7 @@ void schedule_reseed(std::uint64_t seed) {
 
 Strategy strategy() noexcept { return g_strategy.load(std::memory_order_relaxed); }
 std::uint64_t seed() noexcept { return g_seed.load(std::memory_order_relaxed); }
+std::uint64_t process_seed() noexcept { return g_process_seed; }
 std::uint64_t steps() noexcept {
   return g_steps.load(std::memory_order_relaxed) + g_finished_steps.load(std::memory_order_relaxed) + t_steps;
 }

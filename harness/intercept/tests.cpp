@@ -15,19 +15,6 @@ namespace {
 
 std::atomic<std::uint64_t> g_printed{0};
 
-// FNV-1a: the test's name into its seed.
-std::uint64_t name_hash(const char* name) {
-  std::uint64_t h = 0xcbf29ce484222325ULL;
-  for (const char* c = name; *c != '\0'; ++c) h = (h ^ static_cast<unsigned char>(*c)) * 0x100000001b3ULL;
-  return h;
-}
-
-// The process's seed, before any test changed the current one.
-std::uint64_t process_seed() {
-  static const std::uint64_t seed = intercept::seed();
-  return seed;
-}
-
 }  // namespace
 
 std::uint64_t reports_printed() noexcept { return g_printed.load(std::memory_order_relaxed); }
@@ -39,13 +26,9 @@ using namespace racelab::intercept;
 
 extern "C" void racelab_test_started(const char* name, long repetition) {
   if (name == nullptr || !active()) return;
-  const std::uint64_t base = process_seed();
-  std::uint64_t seed = racelab::mix(racelab::mix(base, name_hash(name)), static_cast<std::uint64_t>(repetition));
-  if (const char* fixed = std::getenv(racelab::kEnvTestSeed); fixed != nullptr && *fixed != '\0') {
-    char* end = nullptr;
-    const unsigned long long value = std::strtoull(fixed, &end, 10);
-    if (*end == '\0') seed = value;
-  }
+  const std::uint64_t mixed =
+      racelab::mix(racelab::mix(process_seed(), racelab::fnv1a(name)), static_cast<std::uint64_t>(repetition));
+  const std::uint64_t seed = parse_u64(std::getenv(racelab::kEnvTestSeed), mixed);
   schedule_reseed(seed);
   {
     ScopedModel scoped;

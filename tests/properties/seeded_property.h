@@ -18,7 +18,7 @@
 #include <gtest/gtest.h>
 #include <rapidcheck.h>
 
-#include "racelab/property.h"  // racelab::detail::fnv1a()
+#include "racelab/property.h"  // racelab::fnv1a(), through racelab/schedule.h
 
 namespace racelab_test {
 
@@ -35,7 +35,7 @@ inline bool rc_params_has(std::string_view key) {
 }
 
 // The seed of property `id` when RC_PARAMS names none.
-inline std::uint64_t property_seed(std::string_view id) { return racelab::detail::fnv1a(id); }
+inline std::uint64_t property_seed(std::string_view id) { return racelab::fnv1a(id); }
 
 // check_property()
 //

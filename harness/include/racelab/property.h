@@ -55,6 +55,7 @@
 #include <rapidcheck.h>
 
 #include "racelab/detail/runtime.h"
+#include "racelab/schedule.h"  // fnv1a()
 #include "racelab/interleave.h"
 #include "racelab/linearizability.h"
 #include "racelab/thread.h"
@@ -134,13 +135,6 @@ inline std::uint64_t history_tick() noexcept {
   return g_history_clock.fetch_add(1, std::memory_order_relaxed) + 1;
 }
 inline void reset_history_clock() noexcept { g_history_clock.store(0, std::memory_order_relaxed); }
-
-// fnv1a() — 64-bit FNV-1a, for the seeds check() derives from a program.
-constexpr std::uint64_t fnv1a(std::string_view text) noexcept {
-  std::uint64_t hash = 0xcbf29ce484222325ULL;             // offset basis
-  for (unsigned char c : text) hash = (hash ^ c) * 0x100000001b3ULL;  // prime
-  return hash;
-}
 
 // One call in a timeline(): its thread (-1 after the join), what it did and
 // what it returned, when.
@@ -302,7 +296,7 @@ std::string describe_program(const Program<typename Spec::Op>& program) {
 template <ObjectSpec Spec>
 int check(const Program<typename Spec::Op>& program, const Options& options = {}) {
   const std::string text = describe_program<Spec>(program);
-  const std::uint64_t base = detail::fnv1a(text);
+  const std::uint64_t base = fnv1a(text);
   for (int s = 0; s < options.schedules; ++s) {
     const std::uint64_t seed = detail::mix(base, static_cast<std::uint64_t>(s)) >> 11;
     const History<typename Spec::Op> h = execute<Spec>(program, options, seed);

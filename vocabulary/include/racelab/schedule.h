@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 
 #include "racelab/verdict.h"
 
@@ -31,6 +32,14 @@ class Rng {
  private:
   std::uint64_t state_;
 };
+
+// fnv1a() — 64-bit FNV-1a of a text: a name into a seed (a property's
+// program, a GoogleTest test's name).
+constexpr std::uint64_t fnv1a(std::string_view text) noexcept {
+  std::uint64_t hash = 0xcbf29ce484222325ULL;                         // offset basis
+  for (unsigned char c : text) hash = (hash ^ c) * 0x100000001b3ULL;  // prime
+  return hash;
+}
 
 // mix() — a well-spread 64-bit value from two inputs (seed derivation).
 constexpr std::uint64_t mix(std::uint64_t a, std::uint64_t b) noexcept {
