@@ -101,7 +101,7 @@ report::VariantResult exec_trial(const ProgramDetector& d, const std::string& pa
   e.seed = seed;
   e.stop_on_first = stop_on_first;
   std::string sanitizer;
-  report::VariantResult v = exec_runs(e, sanitizer, [](std::int64_t) {}).front();
+  report::VariantResult v = exec_runs(e, sanitizer, [](std::int64_t, const std::string&) {}).front();
   fs::remove_all(dir);
   return v;
 }

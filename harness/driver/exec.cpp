@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <csignal>
 #include <cstring>
@@ -68,6 +69,77 @@ std::optional<std::string> read_log(const std::string& path, std::uint64_t max_b
   return text;
 }
 
+// GoogleTest's closing line when it ran nothing ("[==========] 0 tests from
+// 0 test suites ran."; "test cases" before 1.10), in the output's last 64 KiB.
+bool printed_no_test_ran(const std::string& output) {
+  std::ifstream in(output, std::ios::binary | std::ios::ate);
+  if (!in) return false;
+  const std::streamoff size = in.tellg();
+  const std::streamoff from = std::max<std::streamoff>(0, size - 65536);
+  in.seekg(from);
+  std::string tail(static_cast<std::size_t>(size - from), '\0');
+  in.read(tail.data(), static_cast<std::streamsize>(tail.size()));
+  return tail.find("[==========] 0 tests from 0 test") != std::string::npos;
+}
+
+// Why the runs tested nothing, or empty: every run that started was of a test
+// program that ran no test (its framework said so to the runtime, or
+// GoogleTest printed it).
+std::string nothing_tested(const std::vector<RunOutcome>& outcomes) {
+  std::int64_t started = 0, none_selected = 0, none_started = 0, printed = 0, total = 0;
+  for (const RunOutcome& o : outcomes) {
+    if (!o.started) continue;
+    ++started;
+    if (o.runtime.selected) {
+      if (!o.runtime.tests.empty()) return {};
+      total = std::max(total, o.runtime.selected->total);
+      ++(o.runtime.selected->selected == 0 ? none_selected : none_started);
+    } else if (o.runtime.tests.empty() && printed_no_test_ran(o.output)) {
+      ++printed;
+    } else {
+      return {};
+    }
+  }
+  if (started == 0) return {};
+  if (none_selected == started)
+    return fmt::format("no test ran in any of the {} runs: none of the program's {} tests was selected (its "
+                       "--gtest_filter or GTEST_FILTER matches none, every match is disabled, or its shard is empty); "
+                       "a run that tested nothing is never clean",
+                       started, total);
+  if (printed == started)
+    return fmt::format("no test ran in any of the {} runs: GoogleTest said it ran 0 tests (its filter matches none, "
+                       "or every test is disabled); a run that tested nothing is never clean",
+                       started);
+  return fmt::format("no test ran in any of the {} runs: the program {} before its first test started; a run that "
+                     "tested nothing is never clean",
+                     started, none_started > 0 ? "selected tests but ended (crashed, hung or exited)" : "ended");
+}
+
+// What the run writing records in `dir` is testing: "Suite.Name (57 of 211)"
+// from its runtime's records, or empty.
+std::string testing_now(const std::string& dir) {
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(dir, error)) {
+    if (!entry.path().filename().string().starts_with("racelab.")) continue;
+    const std::optional<std::string> text = read_text(entry.path());
+    if (!text) continue;
+    std::string name;
+    std::int64_t ended = 0, selected = 0;
+    std::istringstream lines(*text);
+    for (std::string line; std::getline(lines, line);) {
+      try {
+        const ProgramMessage m = decode_program_record(line);
+        if (const auto* start = std::get_if<ProgramTestStart>(&m)) name = start->name;
+        else if (std::holds_alternative<ProgramTestEnd>(m)) ++ended;
+        else if (const auto* tests = std::get_if<ProgramTests>(&m)) selected = tests->selected;
+      } catch (const std::exception&) {  // a line being written
+      }
+    }
+    if (!name.empty()) return selected > 0 ? fmt::format("{} ({} of {})", name, ended + 1, selected) : name;
+  }
+  return {};
+}
+
 }  // namespace
 
 std::string find_program(const std::string& name) {
@@ -87,7 +159,7 @@ std::string find_program(const std::string& name) {
 }
 
 std::vector<report::VariantResult> exec_runs(const ExecOptions& options, std::string& sanitizer,
-                                const std::function<void(std::int64_t)>& on_run) {
+                                const std::function<void(std::int64_t, const std::string&)>& on_run) {
   std::vector<std::string> argv = options.command;
   argv.at(0) = find_program(argv.at(0));
   const std::string name =
@@ -107,7 +179,8 @@ std::vector<report::VariantResult> exec_runs(const ExecOptions& options, std::st
   std::atomic<std::int64_t> skipped_from{options.runs};
   std::atomic<std::int64_t> next{0};
   std::atomic<std::int64_t> done{0};
-  std::mutex report_mutex;  // on_run from one thread at a time
+  std::mutex report_mutex;  // on_run from one thread at a time; guards in_flight
+  std::set<std::string> in_flight;  // the directories of runs under way
   auto work = [&] {
     for (std::int64_t i = next++; i < options.runs; i = next++) {
       // Runs are taken in index order: once one failed, the runs done are a prefix.
@@ -128,6 +201,10 @@ std::vector<report::VariantResult> exec_runs(const ExecOptions& options, std::st
       try {
         fs::remove_all(dir);
         fs::create_directories(dir);
+        {
+          std::lock_guard lock(report_mutex);
+          in_flight.insert(dir);
+        }
         // Ours after the user's, so ours win: the log path, the banner that
         // proves TSan ran, both stacks of a lock-order cycle, a report of
         // abort() with the crashing stack, the program's own exit status.
@@ -139,14 +216,23 @@ std::vector<report::VariantResult> exec_runs(const ExecOptions& options, std::st
                          {kEnvSeed, std::to_string(o.record.seed)},
                          {kEnvPctDepth, std::to_string(options.pct_depth)},
                          {kEnvPctSteps, std::to_string(pct_steps.load())},
+                         {kEnvBudget, std::to_string(options.budget_percent)},
                          {kEnvRecords, dir + "/racelab"}},
                         output, options.max_log);
       } catch (const std::exception& e) {
+        {
+          std::lock_guard lock(report_mutex);
+          in_flight.erase(dir);
+        }
         o.problems.push_back(fmt::format("run {}: cannot run {}: {}", i, argv[0], e.what()));
         o.record.verdict = Verdict::infra_error;
         o.record.detail = e.what();
         ++done;
         continue;
+      }
+      {
+        std::lock_guard lock(report_mutex);
+        in_flight.erase(dir);
       }
       o.record.duration_us =
           std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
@@ -200,14 +286,37 @@ std::vector<report::VariantResult> exec_runs(const ExecOptions& options, std::st
       ++done;
       if (on_run) {
         std::lock_guard lock(report_mutex);
-        on_run(done.load());
+        on_run(done.load(), "");
       }
     }
   };
+  // What a run in flight is testing, every quarter second.
+  std::mutex watch_mutex;
+  std::condition_variable watch_stop;
+  bool stopped = false;
+  std::thread watcher;
+  if (options.progress && on_run)
+    watcher = std::thread([&] {
+      std::unique_lock watch(watch_mutex);
+      while (!watch_stop.wait_for(watch, std::chrono::milliseconds(250), [&] { return stopped; })) {
+        std::lock_guard lock(report_mutex);
+        if (in_flight.empty()) continue;
+        const std::string testing = testing_now(*in_flight.begin());
+        if (!testing.empty()) on_run(done.load(), testing);
+      }
+    });
   std::vector<std::thread> threads;
   for (int j = 1; j < std::max(1, options.jobs); ++j) threads.emplace_back(work);
   work();
   for (auto& t : threads) t.join();
+  if (watcher.joinable()) {
+    {
+      std::lock_guard watch(watch_mutex);
+      stopped = true;
+    }
+    watch_stop.notify_one();
+    watcher.join();
+  }
   outcomes.resize(static_cast<std::size_t>(skipped_from.load()));
 
   // One problem line for "no TSan", counting the runs, rather than one per run.
@@ -232,6 +341,7 @@ std::vector<report::VariantResult> exec_runs(const ExecOptions& options, std::st
     result = std::move(tests.back());
     tests.pop_back();
   }
+  if (tests.empty()) result.perturbation = perturbation_of(outcomes);
   if (result.first_failure) {
     const RunOutcome& failed = outcomes.at(static_cast<std::size_t>(result.first_failure->run));
     // The runtime makes the same choices again from the same strategy and seed.
@@ -246,14 +356,7 @@ std::vector<report::VariantResult> exec_runs(const ExecOptions& options, std::st
         argv[0]));
   else if (linked < ran)
     result.notes.push_back(fmt::format("racelab's runtime ran in {} of {} runs", linked, ran));
-  std::set<std::string> dropped;
-  for (const RunOutcome& o : outcomes)
-    for (const ProgramCycle& c : o.runtime.dropped) {
-      std::string cycle;
-      for (const std::string& m : c.mutexes) cycle += (cycle.empty() ? "" : " → ") + m;
-      dropped.insert(fmt::format("ThreadSanitizer's lock-order report of the cycle {} was dropped: {}", cycle, c.reason));
-    }
-  result.notes.insert(result.notes.end(), dropped.begin(), dropped.end());
+  for (std::string& note : dropped_notes(outcomes)) result.notes.push_back(std::move(note));
   const auto cut = std::count_if(outcomes.begin(), outcomes.end(), [](const RunOutcome& o) { return o.dropped > 0; });
   if (cut > 0) {
     std::uint64_t most = 0;
@@ -270,6 +373,7 @@ std::vector<report::VariantResult> exec_runs(const ExecOptions& options, std::st
                     "with -fsanitize=thread (or its TSan runtime did not start); nothing here "
                     "counts as clean",
                     without, ran, argv[0]));
+  if (const std::string why = nothing_tested(outcomes); !why.empty()) result.problems.push_back(why);
   // The program's own result stays when it holds anything, and always when no test ran.
   if (tests.empty() || !result.as_expected() || !result.notes.empty() || !result.findings.empty())
     tests.push_back(std::move(result));

@@ -11,6 +11,7 @@
 
 #include "process.h"
 #include "racelab/report/summary.h"
+#include "racelab/schedule.h"
 #include "racelab/verdict.h"
 
 namespace racelab::driver {
@@ -33,7 +34,9 @@ struct ExecOptions {
   Strategy strategy = Strategy::portfolio;  ///< how its scheduling points perturb
   std::uint64_t seed = 1;                   ///< run i's seed is run_seed(seed, i)
   int pct_depth = 3;
+  std::uint64_t budget_percent = kDefaultBudgetPercent;  ///< the perturbation's share of a run's time
   bool stop_on_first = false;  ///< no run starts after one failed (the summary counts the runs done)
+  bool progress = false;       ///< say what runs in flight are testing (a terminal is watching)
 };
 
 // find_program()
@@ -73,15 +76,17 @@ std::string find_program(const std::string& name);
 // be started, a log
 // that cannot be read, is cut at `max_log` or holds TSan's own fatal errors
 // is a problem of the result; `sanitizer` is set to "thread" only when every
-// run had the banner. `on_run` is called as runs finish (for a progress
-// line), from the calling thread.
+// run had the banner. `on_run(done, testing)` is called as runs finish, and
+// with `options.progress` every quarter second with what a run in flight is
+// testing ("Suite.Name (57 of 211)" for a test program linked with the
+// runtime; else empty): one call at a time, for a progress line.
 //
 // One result, named `name`; or, for a test program whose own processes said
 // where each test ran (GoogleTest with racelab's listener, racelab/unmodified.h),
 // a result per test, named by the test, and the program's own result after
 // them when anything belongs to no test (by_test() in exec_judge.h).
 std::vector<report::VariantResult> exec_runs(const ExecOptions& options, std::string& sanitizer,
-                                const std::function<void(std::int64_t done)>& on_run);
+                                const std::function<void(std::int64_t done, const std::string& testing)>& on_run);
 
 // report_logs()
 //

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -102,6 +103,28 @@ std::string signal_name(const std::string& deadly, int signal) {
 
 }  // namespace
 
+std::optional<report::Perturbation> perturbation_of(const std::vector<RunOutcome>& outcomes) {
+  std::optional<report::Perturbation> total;
+  for (const RunOutcome& o : outcomes) {
+    if (!o.runtime.end) continue;
+    const ProgramEnd& e = *o.runtime.end;
+    if (!total) total = report::Perturbation{};
+    *total += {o.runtime.budget_percent, e.steps, e.delays, static_cast<double>(e.delay_ns) / 1e9, e.over_budget};
+  }
+  return total;
+}
+
+std::vector<std::string> dropped_notes(const std::vector<RunOutcome>& outcomes) {
+  std::set<std::string> notes;
+  for (const RunOutcome& o : outcomes)
+    for (const ProgramCycle& c : o.runtime.dropped) {
+      std::string cycle;
+      for (const std::string& m : c.mutexes) cycle += (cycle.empty() ? "" : " → ") + m;
+      notes.insert(fmt::format("ThreadSanitizer's lock-order report of the cycle {} was dropped: {}", cycle, c.reason));
+    }
+  return {notes.begin(), notes.end()};
+}
+
 std::string joined(const std::vector<std::string>& words) {
   std::string text;
   for (const std::string& w : words) text += (text.empty() ? "" : " ") + w;
@@ -151,22 +174,29 @@ void read_runtime_records(RunOutcome& o, const std::string& dir, pid_t own, std:
         if (const auto* hello = std::get_if<ProgramHello>(&message); hello && mine) {
           o.runtime.linked = true;
           o.runtime.strategy = hello->strategy;
+          o.runtime.budget_percent = hello->budget_percent;
         } else if (const auto* verdict = std::get_if<ProgramVerdict>(&message)) {
           auto& tests = o.runtime.tests;
           if (verdict->ended && mine) o.runtime.ended = *verdict;
           else if (mine && !tests.empty() && !tests.back().end) tests.back().verdicts.push_back(*verdict);
           else o.runtime.verdicts.push_back(*verdict);
+        } else if (const auto* selected = std::get_if<ProgramTests>(&message); selected && mine) {
+          o.runtime.selected = *selected;
         } else if (const auto* start = std::get_if<ProgramTestStart>(&message); start && mine) {
-          o.runtime.tests.push_back({*start, std::nullopt, {}});
+          o.runtime.tests.push_back({*start, std::nullopt, {}, {}});
         } else if (const auto* test_end = std::get_if<ProgramTestEnd>(&message); test_end && mine) {
           auto& tests = o.runtime.tests;
           if (tests.empty() || tests.back().end || tests.back().start.name != test_end->name)
             throw std::runtime_error("a test ended that had not started: " + test_end->name);
           tests.back().end = *test_end;
         } else if (const auto* cycle = std::get_if<ProgramCycle>(&message); cycle && !cycle->kept) {
-          o.runtime.dropped.push_back(*cycle);
+          // A report dropped while a test ran is that test's.
+          auto& tests = o.runtime.tests;
+          if (mine && !tests.empty() && !tests.back().end) tests.back().dropped.push_back(*cycle);
+          else o.runtime.dropped.push_back(*cycle);
         } else if (const auto* end = std::get_if<ProgramEnd>(&message)) {
           o.runtime.steps = std::max(o.runtime.steps, end->steps);
+          if (mine) o.runtime.end = *end;
         }
       } catch (const std::exception& e) {
         o.problems.push_back(fmt::format("run {}: {}: {}", run, entry.path().string(), e.what()));

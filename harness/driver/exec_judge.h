@@ -21,15 +21,20 @@ namespace racelab::driver {
 struct RuntimeRecords {
   bool linked = false;         ///< the run's own process said hello
   std::string strategy;        ///< the concrete strategy it used
+  std::uint64_t budget_percent = 0;  ///< the perturbation's time budget it used
   std::vector<ProgramVerdict> verdicts;
   std::optional<ProgramVerdict> ended;  ///< the own process was ended with it
   std::vector<ProgramCycle> dropped;    ///< TSan lock-order reports judged unable to deadlock
   std::uint64_t steps = 0;
+  std::optional<ProgramEnd> end;  ///< the own process exited normally, with these figures
+  /// The tests a test framework selected in the run's own process, when it said.
+  std::optional<ProgramTests> selected;
   /// The tests a test framework ran in the run's own process (racelab/unmodified.h), in order.
   struct Test {
     ProgramTestStart start;
     std::optional<ProgramTestEnd> end;     ///< none: the process ended during it
     std::vector<ProgramVerdict> verdicts;  ///< diagnosed during it (and not in `verdicts`)
+    std::vector<ProgramCycle> dropped;     ///< TSan lock-order reports dropped during it
   };
   std::vector<Test> tests;
 };
@@ -47,6 +52,14 @@ struct RunOutcome {
   std::string output;         ///< the path of its output
   int own_log = -1;           ///< the index in `logs` of the own process's TSan log (-1: none)
 };
+
+// What the runtime's perturbation did in these runs: the own processes'
+// figures (a run that ended otherwise has none); unset when none had any.
+std::optional<report::Perturbation> perturbation_of(const std::vector<RunOutcome>& outcomes);
+
+// The notes that say which of TSan's lock-order reports the runtime dropped
+// in these runs, and why (each once).
+std::vector<std::string> dropped_notes(const std::vector<RunOutcome>& outcomes);
 
 // The words joined by single spaces.
 std::string joined(const std::vector<std::string>& words);

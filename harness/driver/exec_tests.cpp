@@ -68,6 +68,13 @@ std::vector<report::VariantResult> by_test(const std::vector<RunOutcome>& outcom
       t.record.strategy = test.start.strategy;
       t.runtime.linked = true;
       t.runtime.verdicts = test.verdicts;
+      t.runtime.dropped = test.dropped;
+      if (test.end) {  // the test's own figures, as a process's
+        const ProgramTestEnd& e = *test.end;
+        t.runtime.budget_percent = o.runtime.budget_percent;
+        t.runtime.end = ProgramEnd{e.steps, 0, e.delays, e.delay_ns, e.over_budget};
+        t.record.duration_us = static_cast<std::int64_t>(e.seconds * 1e6);
+      }
       const std::uint64_t to = test.end ? test.end->reports : ~std::uint64_t{0};
       if (own != nullptr) {
         t.logs.push_back(findings_between(*own, test.start.reports, to));
@@ -132,7 +139,12 @@ std::vector<report::VariantResult> by_test(const std::vector<RunOutcome>& outcom
     test_meta.case_id = name;
     test_meta.title = name + " in " + joined(command);
     test_meta.range_to = static_cast<std::int64_t>(runs.size());
-    report::VariantResult result = collect(std::move(test_meta), runs, seconds, "");
+    // Its own time: the runs' durations while it ran.
+    double own_seconds = 0;
+    for (const RunOutcome& run : runs) own_seconds += static_cast<double>(run.record.duration_us) / 1e6;
+    report::VariantResult result = collect(std::move(test_meta), runs, own_seconds, "");
+    for (std::string& note : dropped_notes(runs)) result.notes.push_back(std::move(note));
+    result.perturbation = perturbation_of(runs);
     if (result.first_failure) {
       const RunRecord& failed = runs.at(static_cast<std::size_t>(result.first_failure->run)).record;
       result.first_failure->command = rerun_of(command, name, failed.strategy, failed.seed);

@@ -21,10 +21,12 @@
 #include <sys/types.h>
 
 #include <atomic>
+#include <compare>
 #include <new>
 #include <cstdint>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "racelab/schedule.h"
@@ -122,7 +124,10 @@ enum class Wait : std::uint8_t { none, mutex, read_lock, write_lock, condition, 
 
 struct VectorClock {
   // (thread ordinal, epoch), sorted by ordinal. Epochs advance only at thread
-  // creation and join: the order that separates lock acquisitions in time.
+  // creation and join: the only order racelab takes as proof that two lock
+  // acquisitions cannot overlap, since it holds in every execution of the
+  // same program (an order through a mutex or a condition variable is this
+  // execution's luck).
   Vector<std::pair<int, std::uint64_t>> entries;
   std::uint64_t of(int ordinal) const noexcept;
   void set(int ordinal, std::uint64_t epoch);
@@ -165,11 +170,16 @@ struct Mutex {
   std::atomic<Thread*> owner{nullptr};
   unsigned depth = 0;     ///< recursive locks
   std::uint64_t generation = 0;  ///< acquisitions so far
+  /// Initialised with pthread_mutex_init, so that its destroy ends its record
+  /// and a new mutex at the address is a new record (std::mutex is neither
+  /// initialised nor destroyed: one address may be several mutexes in turn).
+  bool lifetime_known = false;
   Site taken;
 };
 
 struct RwLock {
   int id = 0;
+  bool lifetime_known = false;  ///< as Mutex::lifetime_known
   Thread* writer = nullptr;
   Vector<Thread*> readers;  ///< one entry per read lock held
   Site taken;
@@ -195,11 +205,23 @@ struct Barrier {
   std::uint64_t round = 0;
 };
 
+// A lock held, exclusively, while an edge was taken: the lock and its record.
+struct Gate {
+  const void* lock = nullptr;
+  int id = 0;                   ///< the record's id then (a new mutex at the address has another)
+  bool lifetime_known = false;  ///< the record is one mutex's, from init to destroy
+  auto operator<=>(const Gate& other) const { return std::pair(lock, id) <=> std::pair(other.lock, other.id); }
+  bool operator==(const Gate& other) const { return lock == other.lock && id == other.id; }
+};
+
 // One way a thread took mutex `to` while holding `from`.
 struct EdgeInstance {
-  int thread = 0;
-  Vector<const void*> gates;  ///< the other locks held then, sorted
-  VectorClock first, last;         ///< the thread's clock at its first and latest such acquisition
+  static constexpr std::size_t kClocks = 16;
+  int thread = 0;              ///< -1: the ways past the 16 kept, by any thread
+  std::uint64_t test = 0;      ///< the test framework's test it was taken in (Model::test_serial)
+  Vector<Gate> gates;          ///< the other locks held exclusively then, sorted
+  Vector<VectorClock> clocks;  ///< the thread's distinct clocks at such acquisitions, oldest first
+  bool more_clocks = false;    ///< taken under more distinct clocks than kept
   std::uint64_t last_version = 0;
 };
 
@@ -212,9 +234,15 @@ struct Model : RtObject {
   Map<const void*, Semaphore> semaphores;
   Map<const void*, Barrier> barriers;
   int next_id = 1;
+  /// Objects first seen on a thread's stack, by id: the return address into
+  /// the function whose local each is, and that thread's ordinal.
+  Map<int, std::pair<std::uintptr_t, int>> stack_homes;
   /// The ordinal after which the current GoogleTest test's threads count
   /// (their seeds are the test's, whatever ran before it).
   int test_ordinal_base = 0;
+  /// Tests a test framework started so far (racelab/unmodified.h): lock-order
+  /// edges of different tests are never ordered by a join.
+  std::uint64_t test_serial = 0;
   std::atomic<std::uint64_t> mutex_erasures{0};  ///< bumped when a Mutex record goes (its address may be reused)
   // The lock-order graph: from → to → the distinct ways it was taken.
   Map<const void*, Map<const void*, Vector<EdgeInstance>>> edges;
@@ -307,6 +335,9 @@ Condition& condition_of(const void* c);
 Semaphore& semaphore_of(const void* s);
 Barrier& barrier_of(const void* b);
 
+// The name of the global (or static) variable at `address`; empty when it is
+// none (on the heap or a stack).
+std::string global_name(const void* address);
 // "mutex M3 'accounts_lock'": the id and, for a global, its name.
 std::string name_of(const char* what, int id, const void* address);
 
@@ -359,7 +390,15 @@ void gate_wait() noexcept;   ///< a new thread, before its start routine
 Strategy strategy() noexcept;
 std::uint64_t seed() noexcept;          ///< the current one (a GoogleTest test's, while one runs)
 std::uint64_t process_seed() noexcept;  ///< RACELAB_SEED, as the process started
-void schedule_init(const char* strategy, const char* seed, const char* depth, const char* steps);
+void schedule_init(const char* strategy, const char* seed, const char* depth, const char* steps, const char* budget);
+// What the time budget allowed so far (racelab/runtime_wire.h's ProgramEnd).
+struct Perturbation {
+  std::uint64_t budget_percent = 0;
+  std::uint64_t delays = 0;    ///< delays spent
+  std::uint64_t delay_ns = 0;  ///< their time, added up over threads
+  std::uint64_t over_budget = 0;  ///< delays the strategy chose that the budget refused
+};
+Perturbation perturbation() noexcept;
 // A decimal number from the environment; `fallback` when unset, empty or not one.
 std::uint64_t parse_u64(const char* text, std::uint64_t fallback);
 // A GoogleTest test starts with its own seed: the concrete strategy, pct's

@@ -271,6 +271,7 @@ int pthread_mutex_init(pthread_mutex_t* m, const pthread_mutexattr_t* attr) {
     ScopedModel scoped;
     model().mutexes.erase(m);
     model().mutex_erasures.fetch_add(1, std::memory_order_relaxed);
+    mutex_of(m).lifetime_known = true;
   }
   return RACELAB_TSAN(pthread_mutex_init)(m, attr);
 }
@@ -365,6 +366,7 @@ int pthread_rwlock_init(pthread_rwlock_t* l, const pthread_rwlockattr_t* attr) {
   if (active()) {
     ScopedModel scoped;
     model().rwlocks.erase(l);
+    rwlock_of(l).lifetime_known = true;
   }
   return RACELAB_TSAN(pthread_rwlock_init)(l, attr);
 }

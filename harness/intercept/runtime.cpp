@@ -45,6 +45,7 @@ struct Process : RtObject {
   pid_t records_pid = -1;
   int records_fd = -1;
   Vector<Range> system;
+  Vector<Range> data;  // every module's writable segments: where globals live
 };
 
 Process& process() {
@@ -69,6 +70,21 @@ int note_system_library(dl_phdr_info* info, std::size_t, void*) {
       process().system.push_back({info->dlpi_addr + ph.p_vaddr, info->dlpi_addr + ph.p_vaddr + ph.p_memsz});
   }
   return 0;
+}
+
+int note_data_segments(dl_phdr_info* info, std::size_t, void*) {
+  for (int i = 0; i < info->dlpi_phnum; ++i) {
+    const ElfW(Phdr)& ph = info->dlpi_phdr[i];
+    if (ph.p_type == PT_LOAD && (ph.p_flags & PF_W) != 0)
+      process().data.push_back({info->dlpi_addr + ph.p_vaddr, info->dlpi_addr + ph.p_vaddr + ph.p_memsz});
+  }
+  return 0;
+}
+
+bool in_data_segment(std::uintptr_t address) {
+  for (const Range& r : process().data)
+    if (address >= r.from && address < r.to) return true;
+  return false;
 }
 
 void note_stack_bounds() {
@@ -130,7 +146,8 @@ void at_exit() {
     ScopedModel scoped;
     threads = model().threads.size() - 1;
   }
-  write_record(encode(ProgramEnd{steps(), threads}));
+  const Perturbation spent = perturbation();
+  write_record(encode(ProgramEnd{steps(), threads, spent.delays, spent.delay_ns, spent.over_budget}));
 }
 
 void start() {
@@ -138,8 +155,9 @@ void start() {
   if (!g_state.compare_exchange_strong(expected, 1, std::memory_order_acq_rel)) return;
   t_inside = true;
   dl_iterate_phdr(note_system_library, nullptr);
+  dl_iterate_phdr(note_data_segments, nullptr);
   schedule_init(std::getenv(kEnvStrategy), std::getenv(kEnvSeed), std::getenv(kEnvPctDepth),
-                std::getenv(kEnvPctSteps));
+                std::getenv(kEnvPctSteps), std::getenv(kEnvBudget));
   if (const char* records = std::getenv(kEnvRecords); records != nullptr && *records != '\0')
     process().records = records;
   {
@@ -157,7 +175,8 @@ void start() {
   }
   pthread_atfork(nullptr, nullptr, after_fork_in_child);
   std::atexit(at_exit);
-  write_record(encode(ProgramHello{"racelab " RACELAB_VERSION, getpid(), std::string(to_string(strategy())), seed()}));
+  write_record(encode(ProgramHello{"racelab " RACELAB_VERSION, getpid(), std::string(to_string(strategy())), seed(),
+                                   perturbation().budget_percent}));
   t_inside = false;
   g_state.store(2, std::memory_order_release);
 }
@@ -231,10 +250,32 @@ void adopt_thread(Thread* t) {
 
 namespace {
 
+// An object on the calling thread's stack: the return address into the
+// function whose frame holds it (found by the frame-pointer chain), else 0.
+std::uintptr_t stack_home(const void* object) {
+  const auto at = reinterpret_cast<std::uintptr_t>(object);
+  if (t_stack_hi == 0 || at < t_stack_lo || at >= t_stack_hi) return 0;
+  auto* fp = static_cast<std::uintptr_t*>(__builtin_frame_address(0));
+  for (int depth = 0; depth < 64 && fp != nullptr; ++depth) {
+    auto* next = reinterpret_cast<std::uintptr_t*>(fp[0]);
+    const auto next_at = reinterpret_cast<std::uintptr_t>(next);
+    if (next <= fp || next_at >= t_stack_hi || (next_at & 7) != 0) return 0;
+    // Between a callee's frame and its caller's: a local of the caller,
+    // which the callee's return address points into.
+    if (at > reinterpret_cast<std::uintptr_t>(fp) && at < next_at) return fp[1];
+    fp = next;
+  }
+  return 0;
+}
+
 template <class Object>
 Object& object_of(Map<const void*, Object>& table, const void* address) {
   auto [it, inserted] = table.try_emplace(address);
-  if (inserted) it->second.id = model().next_id++;
+  if (inserted) {
+    it->second.id = model().next_id++;
+    if (const std::uintptr_t pc = stack_home(address); pc != 0)
+      model().stack_homes[it->second.id] = {pc, t_me != nullptr ? t_me->ordinal : -1};
+  }
   return it->second;
 }
 
@@ -246,12 +287,26 @@ Condition& condition_of(const void* c) { return object_of(model().conditions, c)
 Semaphore& semaphore_of(const void* s) { return object_of(model().semaphores, s); }
 Barrier& barrier_of(const void* b) { return object_of(model().barriers, b); }
 
+std::string global_name(const void* address) {
+  // Only inside a module's data: the symbolizer asked about a stack or heap
+  // address prints an error of its own to the program's output.
+  if (__sanitizer_symbolize_global == nullptr || !in_data_segment(reinterpret_cast<std::uintptr_t>(address)))
+    return {};
+  char buffer[256] = {};
+  __sanitizer_symbolize_global(const_cast<void*>(address), "%g", buffer, sizeof buffer - 1);
+  if (buffer[0] == '\0' || std::strcmp(buffer, "<null>") == 0) return {};
+  return buffer;
+}
+
 std::string name_of(const char* what, int id, const void* address) {
   std::string name = std::string(what) + " " + (what[0] == 'm' ? "M" : what[0] == 'r' ? "RW" : what[0] == 'c' ? "C" : what[0] == 's' ? "S" : "B") + std::to_string(id);
-  if (__sanitizer_symbolize_global != nullptr) {
-    char buffer[256] = {};
-    __sanitizer_symbolize_global(const_cast<void*>(address), "%g", buffer, sizeof buffer - 1);
-    if (buffer[0] != '\0' && std::strcmp(buffer, "<null>") != 0) name += std::string(" '") + buffer + "'";
+  if (const std::string global = global_name(address); !global.empty()) {
+    name += " '" + global + "'";
+  } else if (auto home = model().stack_homes.find(id); home != model().stack_homes.end()) {
+    Site site;
+    site.pc[0] = home->second.first;
+    name += " (a local of " + describe(site) +
+            (home->second.second >= 0 ? ", on T" + std::to_string(home->second.second) + "'s stack)" : ")");
   }
   return name;
 }
@@ -302,11 +357,13 @@ bool is_library_file(std::string_view file) {
          file.find("nptl/") != std::string_view::npos;
 }
 
-// The first frame of the site outside the standard library and libc.
-bool user_frame(const Site& site, Frame& out) {
-  if (__sanitizer_symbolize_pc == nullptr) return false;
+// The site's frames outside the standard library and libc, innermost
+// (inlined) first, at most `most`.
+std::vector<Frame> user_frames(const Site& site, std::size_t most) {
+  std::vector<Frame> frames;
+  if (__sanitizer_symbolize_pc == nullptr) return frames;
   for (std::uintptr_t pc : site.pc) {
-    if (pc == 0) break;
+    if (pc == 0 || frames.size() >= most) break;
     if (in_system_library(pc)) continue;
     char buffer[4096] = {};
     // One NUL-terminated "file|line|column|function" per frame, innermost (inlined) first.
@@ -322,14 +379,56 @@ bool user_frame(const Site& site, Frame& out) {
       }
       parts[3] = text;
       if (is_library_file(parts[0])) continue;
-      out.file = std::string(parts[0]);
-      out.line = std::atoi(std::string(parts[1]).c_str());
-      out.column = std::atoi(std::string(parts[2]).c_str());
-      out.function = std::string(parts[3]);
-      return true;
+      frames.push_back({std::string(parts[0]), std::string(parts[3]), std::atoi(std::string(parts[1]).c_str()),
+                        std::atoi(std::string(parts[2]).c_str())});
+      if (frames.size() >= most) break;
     }
   }
-  return false;
+  return frames;
+}
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  return out;
+}
+
+// A project's own small wrapper around a synchronisation primitive (a
+// CondVar::Wait, a Mutex::Lock, a MutexLock guard's constructor): the place
+// where a thread waits is then its caller, else every bug behind one wrapper
+// would have one place. Judged by the function's name: its last component is
+// a verb of the primitives, or it is the constructor or destructor of a
+// class named like a lock or guard.
+bool small_wrapper(const std::string& function) {
+  std::string_view name(function);
+  if (const auto paren = name.find('('); paren != std::string_view::npos && !name.starts_with("operator"))
+    name = name.substr(0, paren);
+  const auto last_colons = name.rfind("::");
+  const std::string method = lower(last_colons == std::string_view::npos ? name : name.substr(last_colons + 2));
+  static constexpr std::string_view kVerbs[] = {
+      "lock",       "unlock",      "trylock",     "try_lock",    "wait",        "waitfor",      "wait_for",
+      "wait_until", "timedwait",   "signal",      "signalall",   "notify",      "notify_one",   "notify_all",
+      "notifyall",  "broadcast",   "acquire",     "release",     "lock_shared", "unlock_shared", "readerlock",
+      "writerlock", "readerunlock", "writerunlock", "readlock",   "writelock",   "await",        "arrive_and_wait"};
+  for (std::string_view verb : kVerbs)
+    if (method == verb) return true;
+  if (last_colons == std::string_view::npos) return false;
+  const std::string_view scope = name.substr(0, last_colons);
+  const auto class_colons = scope.rfind("::");
+  const std::string klass = lower(class_colons == std::string_view::npos ? scope : scope.substr(class_colons + 2));
+  const bool lock_like = klass.find("lock") != std::string::npos || klass.find("mutex") != std::string::npos ||
+                         klass.find("guard") != std::string::npos;
+  return lock_like && (method == klass || method == "~" + klass);
+}
+
+// The frames that say where: the first user frame and, while it is a small
+// wrapper, its callers up to the first that is not one.
+std::vector<Frame> where_frames(const Site& site) {
+  std::vector<Frame> frames = user_frames(site, 6);
+  std::size_t keep = frames.empty() ? 0 : 1;
+  while (keep < frames.size() && small_wrapper(frames[keep - 1].function)) ++keep;
+  frames.resize(keep);
+  return frames;
 }
 
 std::string basename_of(const std::string& path) {
@@ -344,17 +443,22 @@ std::string location(const Frame& f) {
 }  // namespace
 
 std::string describe(const Site& site) {
-  Frame f;
-  if (!user_frame(site, f)) return "an unknown site";
-  std::string text = location(f);
-  if (!f.function.empty() && f.function != "<null>") text += " in " + f.function;
+  const std::vector<Frame> frames = where_frames(site);
+  if (frames.empty()) return "an unknown site";
+  std::string text;
+  for (const Frame& f : frames) {
+    text += (text.empty() ? "" : ", called from ") + location(f);
+    if (!f.function.empty() && f.function != "<null>") text += " in " + f.function;
+  }
   return text;
 }
 
 std::string place(const Site& site) {
-  Frame f;
-  if (!user_frame(site, f)) return "an unknown site";
-  return location(f);
+  const std::vector<Frame> frames = where_frames(site);
+  if (frames.empty()) return "an unknown site";
+  std::string text;
+  for (const Frame& f : frames) text += (text.empty() ? "" : " ← ") + location(f);
+  return text;
 }
 
 // ---- outcomes ----

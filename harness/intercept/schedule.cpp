@@ -49,6 +49,37 @@ std::int64_t now_ns() {
   return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
 
+// The time budget (as TSan's adaptive delay): a delay is spent only while
+// the delays so far took less than g_budget_percent of the process's time
+// (plus kAllowanceNs, so that a short program is perturbed too). A test with
+// thousands of hand-offs would otherwise run many times slower than under
+// TSan alone, and a whole suite not at all.
+std::int64_t g_started_ns = 0;
+std::uint64_t g_budget_percent = kDefaultBudgetPercent;
+constexpr std::int64_t kAllowanceNs = 2'000'000;
+std::atomic<std::int64_t> g_delay_ns{0};
+std::atomic<std::uint64_t> g_delays{0};
+std::atomic<std::uint64_t> g_over_budget{0};
+
+bool within_budget() {
+  const std::int64_t spent = g_delay_ns.load(std::memory_order_relaxed);
+  const std::int64_t allowed =
+      kAllowanceNs + (now_ns() - g_started_ns) / 100 * static_cast<std::int64_t>(g_budget_percent);
+  if (spent < allowed) return true;
+  g_over_budget.fetch_add(1, std::memory_order_relaxed);
+  return false;
+}
+
+// Spends one delay, when the budget allows, and counts its time.
+template <class Delay>
+void delay(Delay&& pause) {
+  if (!within_budget()) return;
+  const std::int64_t t0 = now_ns();
+  pause();
+  g_delay_ns.fetch_add(now_ns() - t0, std::memory_order_relaxed);
+  g_delays.fetch_add(1, std::memory_order_relaxed);
+}
+
 
 // Under the model's lock. A thread in a wait is not enabled: were it
 // counted, a thread of lower priority holding what it waits for would yield
@@ -71,10 +102,11 @@ void pct_step(Thread& self) {
     ScopedModel scoped;
     recompute_top();
   }
-  if (self.priority.load(std::memory_order_relaxed) < g_top.load(std::memory_order_relaxed)) {
-    sched_yield();
-    if (self.rng.one_in(8)) usleep(20);
-  }
+  if (self.priority.load(std::memory_order_relaxed) < g_top.load(std::memory_order_relaxed))
+    delay([&] {
+      sched_yield();
+      if (self.rng.one_in(8)) usleep(20);
+    });
 }
 
 // The strategy's choices for `seed`: the concrete strategy, how often it
@@ -105,7 +137,9 @@ std::uint64_t parse_u64(const char* text, std::uint64_t fallback) {
   return *end == '\0' ? value : fallback;
 }
 
-void schedule_init(const char* strategy, const char* seed, const char* depth, const char* steps) {
+void schedule_init(const char* strategy, const char* seed, const char* depth, const char* steps, const char* budget) {
+  g_started_ns = now_ns();
+  g_budget_percent = std::min<std::uint64_t>(parse_u64(budget, kDefaultBudgetPercent), 1000000);
   const auto requested = strategy != nullptr ? parse_strategy(strategy) : std::optional<Strategy>(Strategy::none);
   g_requested = requested.value_or(Strategy::none);
   g_depth = static_cast<int>(std::clamp<std::uint64_t>(parse_u64(depth, 3), 1, kMaxDepth));
@@ -159,11 +193,20 @@ void gate_close() noexcept {
 void gate_open() noexcept { g_gate_closed_at.store(0, std::memory_order_relaxed); }
 
 void gate_wait() noexcept {
-  for (;;) {
-    const std::int64_t since = g_gate_closed_at.load(std::memory_order_relaxed);
-    if (since == 0 || now_ns() - since > kGateNs) return;
-    sched_yield();
-  }
+  if (g_gate_closed_at.load(std::memory_order_relaxed) == 0) return;
+  delay([] {
+    for (;;) {
+      const std::int64_t since = g_gate_closed_at.load(std::memory_order_relaxed);
+      if (since == 0 || now_ns() - since > kGateNs) return;
+      sched_yield();
+    }
+  });
+}
+
+Perturbation perturbation() noexcept {
+  return {g_budget_percent, g_delays.load(std::memory_order_relaxed),
+          static_cast<std::uint64_t>(g_delay_ns.load(std::memory_order_relaxed)),
+          g_over_budget.load(std::memory_order_relaxed)};
 }
 
 void point() noexcept {
@@ -183,10 +226,11 @@ void point() noexcept {
     case Strategy::portfolio:  // never the concrete strategy
       return;
     case Strategy::yield:
-      if (self.rng.one_in(g_one_in.load(std::memory_order_relaxed))) sched_yield();
+      if (self.rng.one_in(g_one_in.load(std::memory_order_relaxed))) delay([] { sched_yield(); });
       return;
     case Strategy::sleep:
-      if (self.rng.one_in(g_one_in.load(std::memory_order_relaxed))) usleep(static_cast<useconds_t>(self.rng.between(1, kMaxSleepUs)));
+      if (self.rng.one_in(g_one_in.load(std::memory_order_relaxed)))
+        delay([&] { usleep(static_cast<useconds_t>(self.rng.between(1, kMaxSleepUs))); });
       return;
     case Strategy::pct:
       pct_step(self);

@@ -1,6 +1,6 @@
 # racelab_add_stress_test(<target> [NAME <name>] [RUNS <n>] [STRATEGY <s>]
 #                         [TIMEOUT <seconds>] [JOBS <n>] [BASELINE <file>]
-#                         [ARGS <arg>…])
+#                         [INSTRUMENT] [ARGS <arg>…])
 #
 # Registers a ctest test, named <name> (default racelab.<target>), that runs
 # `racelab exec` on the target — RUNS runs (default 20), strategy STRATEGY
@@ -10,11 +10,16 @@
 # <build>/racelab/<name>/, holds summary.json, junit.xml, results.sarif and
 # each run's logs.
 #
-# The target must be an executable built with ThreadSanitizer: racelab judges
-# nothing else. Checked when the directory that called this is configured:
-# -fsanitize=thread in the target's compile options, those of what it links
-# (racelab::intercept carries it), or CMAKE_<LANG>_FLAGS; else a configure
-# error that says so.
+# It links racelab::intercept into the target itself when the target does
+# not link it yet (by the target's LINK_LIBRARIES property, so whichever
+# target_link_libraries() signature the project uses).
+#
+# TSan sees races only in code it instrumented. When the top-level directory
+# has been configured, every library of this project in the target's link
+# closure (static, shared, object) must be compiled with -fsanitize=thread:
+# one that is not is a configure error naming it — or, with INSTRUMENT,
+# racelab adds -fsanitize=thread (and frame pointers and debug information) to
+# its compile options. Imported libraries (found packages) are left alone.
 
 set(_racelab_stress_test_script "${CMAKE_CURRENT_LIST_DIR}/racelab_stress_test.cmake")
 
@@ -62,9 +67,36 @@ function(_racelab_compile_options target out)
   set(${out} "${options}" PARENT_SCOPE)
 endfunction()
 
-# Deferred to the end of the calling directory, when the target has all its
-# options.
-function(_racelab_require_tsan fn target)
+# The targets `target` links, transitively (itself first).
+function(_racelab_link_closure target out)
+  set(seen "")
+  set(queue ${target})
+  while(queue)
+    list(POP_FRONT queue t)
+    if(t IN_LIST seen OR NOT TARGET ${t})
+      continue()
+    endif()
+    get_target_property(aliased ${t} ALIASED_TARGET)
+    if(aliased)
+      set(t ${aliased})
+    endif()
+    list(APPEND seen ${t})
+    foreach(property IN ITEMS LINK_LIBRARIES INTERFACE_LINK_LIBRARIES)
+      get_target_property(value ${t} ${property})
+      if(value)
+        foreach(item IN LISTS value)
+          string(REGEX REPLACE "^\\$<LINK_(LIBRARY:[A-Z_]+|ONLY):(.*)>$" "\\2" item "${item}")
+          string(REPLACE "," ";" item "${item}")
+          list(APPEND queue ${item})
+        endforeach()
+      endif()
+    endforeach()
+  endwhile()
+  set(${out} "${seen}" PARENT_SCOPE)
+endfunction()
+
+# Whether `target`'s own sources are compiled with -fsanitize=thread.
+function(_racelab_instrumented target out)
   set(flags "${CMAKE_CXX_FLAGS} ${CMAKE_C_FLAGS}")
   if(CMAKE_BUILD_TYPE)
     string(TOUPPER "${CMAKE_BUILD_TYPE}" config)
@@ -72,12 +104,47 @@ function(_racelab_require_tsan fn target)
   endif()
   _racelab_compile_options(${target} options)
   _racelab_names_tsan("${flags} ${options}" tsan)
-  if(NOT tsan)
+  set(${out} ${tsan} PARENT_SCOPE)
+endfunction()
+
+# Deferred to the end of the top-level directory, when every target has all
+# its options: links racelab's runtime (racelab::intercept, or racelab::gtest
+# for `gtest`) into the target unless it is there, then checks that every
+# library of the project the target links is instrumented (or, with
+# `instrument`, instruments it).
+function(_racelab_prepare fn target runtime instrument)
+  _racelab_link_closure(${target} closure)
+  if(NOT "racelab::intercept" IN_LIST closure)
+    set_property(TARGET ${target} APPEND PROPERTY LINK_LIBRARIES ${runtime})
+  elseif(runtime STREQUAL "racelab::gtest" AND NOT "racelab::gtest" IN_LIST closure)
+    # racelab::intercept alone: the listener still goes in, per test.
+    set_property(TARGET ${target} APPEND PROPERTY LINK_LIBRARIES racelab::gtest)
+  endif()
+  set(uninstrumented "")
+  foreach(t IN LISTS closure)
+    get_target_property(type ${t} TYPE)
+    get_target_property(imported ${t} IMPORTED)
+    if(imported OR NOT type MATCHES "^(STATIC_LIBRARY|SHARED_LIBRARY|MODULE_LIBRARY|OBJECT_LIBRARY)$")
+      continue()
+    endif()
+    _racelab_instrumented(${t} tsan)
+    if(tsan)
+      continue()
+    endif()
+    if(instrument)
+      set_property(TARGET ${t} APPEND PROPERTY COMPILE_OPTIONS -fsanitize=thread -fno-omit-frame-pointer -g)
+    else()
+      list(APPEND uninstrumented "${t} (${type})")
+    endif()
+  endforeach()
+  if(uninstrumented)
+    list(JOIN uninstrumented ", " names)
     message(FATAL_ERROR
-      "${fn}(${target}): ${target} is not built with ThreadSanitizer: no -fsanitize=thread in "
-      "its compile options, in those of what it links, or in CMAKE_CXX_FLAGS / CMAKE_C_FLAGS. racelab judges "
-      "TSan-built programs only: link it with racelab::intercept (which adds -fsanitize=thread), or add "
-      "-fsanitize=thread to its compile and link options.")
+      "${fn}(${target}): ${target} links libraries of this project compiled without ThreadSanitizer: ${names}. "
+      "TSan sees races only in code it instrumented, so races inside them would go unreported. Compile them "
+      "with -fsanitize=thread (target_compile_options(<lib> PRIVATE -fsanitize=thread), or "
+      "-DCMAKE_CXX_FLAGS=-fsanitize=thread for the whole project), or pass INSTRUMENT to ${fn}() to have "
+      "racelab add it to them.")
   endif()
 endfunction()
 
@@ -85,7 +152,7 @@ endfunction()
 # checked, with their defaults; also sets `baseline` (absolute or "") and
 # `program_args` (the ARGS as one list, its ';' escaped) in the caller.
 set(_racelab_stress_keywords NAME RUNS STRATEGY TIMEOUT JOBS BASELINE TEST_PREFIX)
-macro(_racelab_stress_options fn target)
+macro(_racelab_stress_options fn target runtime)
   if(arg_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "${fn}(${target}): unknown arguments: ${arg_UNPARSED_ARGUMENTS}")
   endif()
@@ -122,14 +189,19 @@ macro(_racelab_stress_options fn target)
     get_filename_component(baseline "${arg_BASELINE}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
   endif()
   string(REPLACE ";" "\\;" program_args "${arg_ARGS}")
-  # (A deferred call's arguments are read when it runs: the name goes in now.)
+  if(arg_INSTRUMENT)
+    set(_racelab_instrument TRUE)
+  else()
+    set(_racelab_instrument FALSE)
+  endif()
+  # (A deferred call's arguments are read when it runs: the values go in now.)
   cmake_language(EVAL CODE
-    "cmake_language(DEFER DIRECTORY [[${CMAKE_CURRENT_SOURCE_DIR}]] CALL _racelab_require_tsan [[${fn}]] [[${target}]])")
+    "cmake_language(DEFER DIRECTORY [[${CMAKE_SOURCE_DIR}]] CALL _racelab_prepare [[${fn}]] [[${target}]] [[${runtime}]] ${_racelab_instrument})")
 endmacro()
 
 function(racelab_add_stress_test target)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "" "${_racelab_stress_keywords}" "ARGS")
-  _racelab_stress_options(racelab_add_stress_test ${target})
+  cmake_parse_arguments(PARSE_ARGV 1 arg "INSTRUMENT" "${_racelab_stress_keywords}" "ARGS")
+  _racelab_stress_options(racelab_add_stress_test ${target} racelab::intercept)
   if(arg_TEST_PREFIX)
     message(FATAL_ERROR "racelab_add_stress_test(${target}): TEST_PREFIX is racelab_discover_tests()'s")
   endif()
@@ -146,9 +218,11 @@ function(racelab_add_stress_test target)
 endfunction()
 
 # racelab_discover_tests(<target> [TEST_PREFIX <prefix>] [RUNS <n>] [STRATEGY <s>]
-#                        [TIMEOUT <seconds>] [JOBS <n>] [BASELINE <file>] [ARGS <arg>…])
+#                        [TIMEOUT <seconds>] [JOBS <n>] [BASELINE <file>] [INSTRUMENT]
+#                        [ARGS <arg>…])
 #
-# For a GoogleTest program (linked with racelab::gtest), as
+# For a GoogleTest program (racelab::gtest is linked into it, when it is not
+# yet: each TEST is judged alone), as
 # gtest_discover_tests() does: after each build the program lists its tests
 # (--gtest_list_tests), and each becomes a ctest test named
 # <prefix><Suite.Name> (default prefix "racelab.") that runs the program
@@ -159,8 +233,8 @@ endfunction()
 set(_racelab_discover_script "${CMAKE_CURRENT_LIST_DIR}/racelab_discover_tests.cmake")
 
 function(racelab_discover_tests target)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "" "${_racelab_stress_keywords}" "ARGS")
-  _racelab_stress_options(racelab_discover_tests ${target})
+  cmake_parse_arguments(PARSE_ARGV 1 arg "INSTRUMENT" "${_racelab_stress_keywords}" "ARGS")
+  _racelab_stress_options(racelab_discover_tests ${target} racelab::gtest)
   if(arg_NAME)
     message(FATAL_ERROR "racelab_discover_tests(${target}): tests are named by TEST_PREFIX and GoogleTest, not NAME")
   endif()

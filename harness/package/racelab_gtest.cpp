@@ -17,6 +17,10 @@ namespace {
 
 class RacelabListener final : public ::testing::EmptyTestEventListener {
  public:
+  void OnTestProgramStart(const ::testing::UnitTest& unit) override {
+    racelab_tests_selected(unit.test_to_run_count(), unit.total_test_count());
+  }
+
   void OnTestIterationStart(const ::testing::UnitTest&, int iteration) override { iteration_ = iteration; }
 
   void OnTestStart(const ::testing::TestInfo& info) override {

@@ -385,6 +385,7 @@ class Page {
       out_ += "</ul>\n";
     }
     for (const std::string& n : r.notes) put("<p>Note: {}</p>\n", esc(n));
+    if (r.perturbation) put("<p>Perturbation: {}</p>\n", esc(to_text(*r.perturbation)));
     if (!r.problems.empty()) {
       out_ += "<h4>Problems</h4>\n<ul class=\"problems\">\n";
       for (const std::string& p : r.problems) put("<li>{}</li>\n", esc(p));

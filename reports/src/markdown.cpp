@@ -26,6 +26,7 @@ std::string to_markdown(const Summary& s) {
                       r.seed, r.seconds);
     for (const std::string& p : r.problems) md += fmt::format("- **problem:** {}\n", p);
     for (const std::string& n : r.notes) md += fmt::format("- note: {}\n", n);
+    if (r.perturbation) md += fmt::format("- perturbation: {}\n", to_text(*r.perturbation));
     if (r.first_failure) {
       const FirstFailure& f = *r.first_failure;
       md += fmt::format("First failure: run {} (seed {}), `{}`: {}\n\n", f.run, f.seed,
@@ -58,13 +59,17 @@ std::string to_markdown(const Summary& s) {
 }
 
 std::string to_console(const VariantResult& r) {
-  std::string text = fmt::format("{} {}: {} runs, {} failing ({}) — {}\n", r.case_id,
+  std::string text = fmt::format("{} {}: {} runs, {} failing ({}) — {} ({:.2f} s)\n", r.case_id,
                                  to_string(r.variant), r.runs, r.failing_runs, counts_text(r.verdicts),
                                  r.as_expected() ? "as expected"
                                                  : "NOT as expected (expected: " +
-                                                       expected_text(r.expected) + ")");
+                                                       expected_text(r.expected) + ")",
+                                 r.seconds);
   for (const std::string& p : r.problems) text += fmt::format("  problem: {}\n", p);
   for (const std::string& n : r.notes) text += fmt::format("  note: {}\n", n);
+  // On the terminal only when the budget held the strategy back (the summaries always say).
+  if (r.perturbation && r.perturbation->over_budget > 0)
+    text += fmt::format("  perturbation: {}\n", to_text(*r.perturbation));
   if (r.first_failure) {
     const FirstFailure& f = *r.first_failure;
     text += fmt::format("  first failure: run {} (seed {}): {}: {}\n", f.run, f.seed,

@@ -68,6 +68,7 @@ VariantResult merge(const std::vector<VariantResult>& shards) {
   merged.evidence = {};
   merged.problems.clear();
   merged.notes.clear();
+  merged.perturbation.reset();
   merged.seconds = 0;
   merged.shard_index = 0;
   merged.shard_count = 1;
@@ -118,6 +119,10 @@ VariantResult merge(const std::vector<VariantResult>& shards) {
     merged.problems.insert(merged.problems.end(), part->problems.begin(), part->problems.end());
     merged.notes.insert(merged.notes.end(), part->notes.begin(), part->notes.end());
     merged.seconds += part->seconds;
+    if (part->perturbation) {
+      if (!merged.perturbation) merged.perturbation = Perturbation{};
+      *merged.perturbation += *part->perturbation;
+    }
   }
   sort_groups(merged);
   return merged;

@@ -183,4 +183,19 @@ VariantResult VariantCollector::finish(double seconds) {
   return result;
 }
 
+Perturbation& Perturbation::operator+=(const Perturbation& other) {
+  budget_percent = std::max(budget_percent, other.budget_percent);
+  points += other.points;
+  delays += other.delays;
+  delay_seconds += other.delay_seconds;
+  over_budget += other.over_budget;
+  return *this;
+}
+
+std::string to_text(const Perturbation& p) {
+  return fmt::format("budget {}% of each run's time: {} delays ({:.3f} s) at {} scheduling points{}", p.budget_percent,
+                     p.delays, p.delay_seconds, p.points,
+                     p.over_budget > 0 ? fmt::format("; {} refused by the budget", p.over_budget) : "");
+}
+
 }  // namespace racelab::report

@@ -94,6 +94,12 @@ nlohmann::json to_json(const VariantResult& r) {
        {{"processes", r.evidence.processes},
         {"tsan_seen", r.evidence.tsan_seen},
         {"tsan_assumed", r.evidence.tsan_assumed}}},
+      {"perturbation", r.perturbation ? nlohmann::json{{"budget_percent", r.perturbation->budget_percent},
+                                                      {"points", r.perturbation->points},
+                                                      {"delays", r.perturbation->delays},
+                                                      {"delay_seconds", r.perturbation->delay_seconds},
+                                                      {"over_budget", r.perturbation->over_budget}}
+                                      : nlohmann::json(nullptr)},
       {"notes", r.notes},
       {"problems", r.problems},
       {"seconds", r.seconds},
@@ -222,7 +228,7 @@ VariantResult result_from_json(const nlohmann::json& j, std::size_t index, bool&
   const Reader res(j, where, {"case", "title", "bug_class", "variant", "strategy", "seed", "shard",
                               "expected", "source", "runtime_frames", "runs", "failing_runs", "verdicts", "verdicts_by_strategy",
                               "as_expected", "first_failure", "findings", "verdict_groups",
-                              "evidence", "notes", "problems", "seconds"});
+                              "evidence", "perturbation", "notes", "problems", "seconds"});
   r.case_id = res.text("case");
   r.title = res.text("title");
   r.bug_class = res.text("bug_class");
@@ -297,6 +303,13 @@ VariantResult result_from_json(const nlohmann::json& j, std::size_t index, bool&
   {
     const Reader ev(res.object("evidence"), where + " evidence", {"processes", "tsan_seen", "tsan_assumed"});
     r.evidence = {ev.count("processes"), ev.count("tsan_seen"), ev.count("tsan_assumed")};
+  }
+  // (Absent from summaries written before it existed.)
+  if (res.has("perturbation") && !res.at("perturbation").is_null()) {
+    const Reader p(res.object("perturbation"), where + " perturbation",
+                   {"budget_percent", "points", "delays", "delay_seconds", "over_budget"});
+    r.perturbation = Perturbation{p.u64("budget_percent"), p.u64("points"), p.u64("delays"),
+                                  p.number("delay_seconds"), p.u64("over_budget")};
   }
   for (const auto& p : res.array("problems")) {
     if (!p.is_string()) res.fail("has a problem that is not a string");

@@ -56,13 +56,45 @@ std::string basename_of(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
+}  // namespace
+
+std::string signature_function(std::string_view name) {
+  if (name.find('<') == std::string_view::npos) return std::string(name);
+  std::string out;
+  int angles = 0, parens = 0;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    if (angles == 0 && parens == 0 && name.substr(i).starts_with("operator")) {
+      // The operator's own symbol ("()", "<<", "->", "[]") is its name.
+      std::size_t end = i + 8;
+      if (name.substr(end).starts_with("()"))
+        end += 2;
+      else
+        while (end < name.size() && end < i + 11 && std::string_view("<>=!+-*/%&|^~[],").find(name[end]) != std::string_view::npos)
+          ++end;
+      out += name.substr(i, end - i);
+      i = end - 1;
+      continue;
+    }
+    const char c = name[i];
+    if (c == '<') ++angles;
+    else if (c == '>' && angles > 0) --angles;
+    else if (angles > 0) continue;
+    else if (c == '(') ++parens;
+    else if (c == ')' && parens > 0) --parens;
+    else if (parens == 0 && !(c == ' ' && !out.empty() && out.back() == ' ')) out += c;
+  }
+  return out;
+}
+
+namespace {
+
 // A stack's part of a signature: its top user frames, `function@file`.
 std::string stack_key(const Stack& stack, const FrameFilter& runtime, int top_frames) {
   std::string key;
   int n = 0;
   for (const Frame& f : user_frames(stack, runtime)) {
     if (n++ == top_frames) break;
-    key += fmt::format("{}{}@{}", key.empty() ? "" : ";", f.function, basename_of(f.file));
+    key += fmt::format("{}{}@{}", key.empty() ? "" : ";", signature_function(f.function), basename_of(f.file));
   }
   return key;
 }

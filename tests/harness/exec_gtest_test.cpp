@@ -2,6 +2,7 @@
 // (tests/programs/gtest/gtest_suite.cpp): each TEST is its own unit, with its
 // own verdict, findings, seed and re-run command; without the runtime the
 // program is one unit, as any other.
+#include <map>
 #include <set>
 #include <sstream>
 #include <string>
@@ -141,6 +142,48 @@ TEST_F(ExecGtest, WithoutTheRuntimeTheProgramIsOneUnit) {
   const auto& whole = result_named(summary, "gtest_suite_alone");
   EXPECT_EQ(whole.at("runs"), 2);
   EXPECT_GE(whole.at("verdicts").value("data_race", 0), 1) << whole.dump(1);
+}
+
+// A run that tested nothing is never a pass: a filter that matches no test,
+// one that matches only disabled tests, a program that dies before its first
+// test; with racelab's listener, and without it (GoogleTest's own words).
+TEST_F(ExecGtest, ARunThatTestedNothingIsAnInfrastructureErrorTheGateRefuses) {
+  struct Case {
+    std::string program, filter, says;
+    bool abort_first = false;
+  };
+  for (const Case& c : {Case{kSuite, "NoSuch.*", "none of the program's 9 tests was selected"},
+                        Case{kSuite, "Suite.DISABLED_*", "none of the program's 9 tests was selected"},
+                        Case{kAlone, "NoSuch.*", "GoogleTest said it ran 0 tests"},
+                        Case{kSuite, "Suite.Correct", "before its first test started", true}}) {
+    const std::string out = make_temp_dir("racelab-gtest-");
+    std::map<std::string, std::string> env;
+    if (c.abort_first) env["GTEST_SUITE_ABORT_FIRST"] = "1";
+    ChildResult r = run_racelab({"exec", "--runs", "2", "--out", out, "--", c.program, "--gtest_filter=" + c.filter}, env);
+    EXPECT_EQ(r.exit_code, 3) << c.filter << r.out << r.err;
+    EXPECT_NE(r.out.find("no test ran in any of the 2 runs"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find(c.says), std::string::npos) << r.out;
+    const auto summary = summary_of(out);
+    EXPECT_FALSE(summary.at("ok").get<bool>()) << summary.dump(1);
+    ChildResult gate = run_racelab({"gate", out + "/summary.json"});
+    EXPECT_NE(gate.exit_code, 0) << gate.out;
+    EXPECT_EQ(gate.out.find("PASSED"), std::string::npos) << gate.out;
+  }
+}
+
+// Two tests take two mutexes in opposite orders, each in a thread it joins:
+// the join orders the threads, but the tests may run in any order or at
+// once, so TSan's report stands, in the test that closed the cycle.
+TEST_F(ExecGtest, ALockOrderAcrossTwoTestsIsKeptWhateverJoinsThem) {
+  const std::string out = make_temp_dir("racelab-gtest-");
+  ChildResult r = run_racelab({"exec", "--runs", "1", "--out", out, "--", kSuite, "--gtest_also_run_disabled_tests",
+                               "--gtest_filter=Suite.DISABLED_OrderOne:Suite.DISABLED_OrderTwo"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  const auto summary = summary_of(out);
+  EXPECT_EQ(result_named(summary, "Suite.DISABLED_OrderOne").at("verdicts"), nlohmann::json({{"clean", 1}}));
+  EXPECT_EQ(result_named(summary, "Suite.DISABLED_OrderTwo").at("verdicts"),
+            nlohmann::json({{"lock_order_inversion", 1}}))
+      << summary.dump(1);
 }
 
 }  // namespace

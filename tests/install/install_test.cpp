@@ -102,6 +102,9 @@ TEST_F(Install, AnOutsideProjectsStressTestsFlagTheRacyAndTheDeadlockingProgram)
   EXPECT_EQ(outcome(tests.out, "racelab.racy"), "failed") << tests.out;
   EXPECT_EQ(outcome(tests.out, "racelab.deadlock"), "failed") << tests.out;
   EXPECT_EQ(outcome(tests.out, "racelab.correct"), "passed") << tests.out;
+  // Its race is inside a library racelab instrumented (INSTRUMENT), linked
+  // with the plain signature and without a racelab target.
+  EXPECT_EQ(outcome(tests.out, "racelab.ledger_race"), "failed") << tests.out;
   auto verdicts = [&](const std::string& program) {
     const std::string out = build + "/racelab/racelab." + program;
     EXPECT_TRUE(fs::is_regular_file(out + "/junit.xml")) << program;
@@ -111,6 +114,7 @@ TEST_F(Install, AnOutsideProjectsStressTestsFlagTheRacyAndTheDeadlockingProgram)
   EXPECT_TRUE(verdicts("racy").contains("data_race")) << verdicts("racy");
   EXPECT_TRUE(verdicts("deadlock").contains("deadlock")) << verdicts("deadlock");
   EXPECT_EQ(verdicts("correct"), nlohmann::json({{"clean", 5}}));
+  EXPECT_TRUE(verdicts("ledger_race").contains("data_race")) << verdicts("ledger_race");
 }
 
 // examples/gtest, a GoogleTest project of its own: a ctest test per
@@ -160,15 +164,27 @@ TEST_F(Install, TheGoogleTestExampleIsJudgedTestByTest) {
   for (const std::string& test : {racy, deadlock, correct}) EXPECT_NE(junit.find(test), std::string::npos) << test;
 }
 
-TEST_F(Install, AStressTestOfATargetWithoutTsanIsAConfigureErrorThatSaysSo) {
+TEST_F(Install, ALibraryOfTheProjectWithoutTsanInAStressTestsLinkIsAConfigureErrorNamingIt) {
   ASSERT_EQ(install_.exit_code, 0) << install_.err;
   const ChildResult configure =
       cmake({"-S", RACELAB_SOURCE_DIR "/tests/install/project", "-B", dir_ + "/plain", "-G", "Ninja",
-             "-DCMAKE_CXX_COMPILER=" RACELAB_CXX_COMPILER, "-DCMAKE_PREFIX_PATH=" + prefix(), "-DADD_PLAIN=ON"});
+             "-DCMAKE_CXX_COMPILER=" RACELAB_CXX_COMPILER, "-DCMAKE_PREFIX_PATH=" + prefix(),
+             "-DADD_UNINSTRUMENTED=ON"});
   EXPECT_NE(configure.exit_code, 0) << configure.out << configure.err;
-  EXPECT_NE(configure.err.find("racelab_add_stress_test(plain): plain is not built with ThreadSanitizer"),
+  // CMake folds long messages: compare with single spaces.
+  std::string err = configure.err;
+  for (char& c : err)
+    if (c == '\n') c = ' ';
+  std::string folded;
+  for (char c : err)
+    if (c != ' ' || folded.empty() || folded.back() != ' ') folded += c;
+  EXPECT_NE(folded.find("racelab_add_stress_test(ledger_unseen): ledger_unseen links libraries of this project "
+                        "compiled without ThreadSanitizer: ledger_plain (STATIC_LIBRARY)"),
             std::string::npos)
       << configure.err;
+  EXPECT_NE(folded.find("pass INSTRUMENT"), std::string::npos) << configure.err;
+  // The instrumented library of the same project is not named.
+  EXPECT_EQ(folded.find("ledger (STATIC_LIBRARY)"), std::string::npos) << configure.err;
 }
 
 }  // namespace

@@ -739,7 +739,8 @@ std::string render(const ReportSpec& r, const Noise& noise, bool swapped = false
 }
 
 // The reference: the kind, then for each access stack its top three user
-// frames as function@file-basename, the stacks in sorted order.
+// frames as function@file-basename (a template instantiation's function
+// without its arguments, signature_function()), the stacks in sorted order.
 std::string expected_signature(const ReportSpec& r) {
   std::vector<std::string> keys;
   for (const StackSpec& s : r.access) {
@@ -748,7 +749,8 @@ std::string expected_signature(const ReportSpec& r) {
     for (const FrameSpec& f : s.frames) {
       if (!f.user) continue;
       if (n++ == 3) break;
-      key += (key.empty() ? "" : ";") + f.function + "@" + f.file.substr(f.file.rfind('/') + 1);
+      key += (key.empty() ? "" : ";") + racelab::report::signature_function(f.function) + "@" +
+             f.file.substr(f.file.rfind('/') + 1);
     }
     keys.push_back(key);
   }

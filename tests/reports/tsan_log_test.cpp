@@ -1110,4 +1110,27 @@ TEST(TsanLog, ARuntimesFramesAreLeftOutOnlyWhenTheCallerNamesThem) {
   EXPECT_EQ(signature(f, by_name), "data-race|Account::deposit(int)@buggy.cpp|Account::deposit(int)@buggy.cpp");
 }
 
+// One missing lock in a template: one finding, whatever the template was
+// instantiated on (a header-only pool printed one race per task type).
+TEST(TsanLog, TemplateInstantiationsOfOneFunctionShareASignature) {
+  auto race = [](const std::string& task) {
+    Finding f;
+    f.kind = "data-race";
+    for (const char* title : {"Write of size 8 at 0x7b04 by thread T2", "Previous read of size 8 at 0x7b04 by main thread"})
+      f.stacks.push_back({title,
+                          {{0, "void Pool::submit<" + task + ">(" + task + "&&)::'lambda'()::operator()() const",
+                            "/src/pool.h", 40, 7, "tests"},
+                           {1, "Pool::run_one()", "/src/pool.h", 61, 3, "tests"}}});
+    return f;
+  };
+  EXPECT_EQ(signature(race("main::$_0")), signature(race("Report::Writer<int, std::vector<int>>")));
+  EXPECT_EQ(signature(race("main::$_0")),
+            "data-race|void Pool::submit::'lambda'::operator() const@pool.h;Pool::run_one()@pool.h"
+            "|void Pool::submit::'lambda'::operator() const@pool.h;Pool::run_one()@pool.h");
+  // An operator keeps its symbol; a function that is no template keeps its parameters.
+  Finding op = race("int");
+  op.stacks[0].frames[0].function = "bool Key::operator< <int>(Key const&) const";
+  EXPECT_NE(signature(op).find("bool Key::operator< const@pool.h"), std::string::npos) << signature(op);
+}
+
 }  // namespace

@@ -38,12 +38,15 @@ int exec(ExecArgs args) {
   report::Summary summary;
   summary.created = utc_now();
   const bool terminal = isatty(STDOUT_FILENO) != 0;
-  std::vector<report::VariantResult> results = exec_runs(args.exec, summary.build.sanitizer, [&](std::int64_t done) {
-    if (!terminal) return;
-    std::printf("\r\033[K%lld of %lld runs", static_cast<long long>(done),
-                static_cast<long long>(args.exec.runs));
-    std::fflush(stdout);
-  });
+  args.exec.progress = terminal;
+  std::vector<report::VariantResult> results =
+      exec_runs(args.exec, summary.build.sanitizer, [&](std::int64_t done, const std::string& testing) {
+        if (!terminal) return;
+        // One line: what fits beside the count (a long test name is cut).
+        std::printf("\r\033[K%lld of %lld runs%s%.70s", static_cast<long long>(done),
+                    static_cast<long long>(args.exec.runs), testing.empty() ? "" : ", testing ", testing.c_str());
+        std::fflush(stdout);
+      });
   if (terminal) std::printf("\r\033[K");
   summary.build.compiler = "external";
   for (report::VariantResult& result : results) {
@@ -83,6 +86,12 @@ Command add_exec_command(CLI::App& app, const Context&) {
   add_schedule_options(cmd, a->schedule,
                        "How the scheduling points of a program linked with racelab's runtime perturb "
                        "(`racelab flags`)");
+  cmd->add_option("--budget", a->exec.budget_percent,
+                  "The perturbation's time budget, in percent of each run's time: its delays are spent only "
+                  "while they took less (a whole test suite stays affordable); 0 perturbs only a run's first "
+                  "milliseconds")
+      ->check(CLI::Range(0, 100000))
+      ->capture_default_str();
   cmd->add_option("--max-log", a->max_log,
                        "Keep at most this much of each run's output (the rest is dropped, and the file "
                        "says so) and read at most this much of each TSan log (more is an "

@@ -20,6 +20,11 @@
 extern "C" {
 #endif
 
+/// The framework is about to run `selected` of its `total` tests (after its
+/// filter, sharding and disabled tests). A run that selected none, or ran
+/// none, tested nothing: `racelab exec` never calls it clean.
+void racelab_tests_selected(long selected, long total);
+
 /// A test starts: `name` as the framework prints it ("Suite.Name"),
 /// `repetition` counting from 0 (GoogleTest's --gtest_repeat).
 void racelab_test_started(const char* name, long repetition);

@@ -10,6 +10,11 @@
 // runs. Two more run only when asked for (--gtest_also_run_disabled_tests):
 //   Suite.DISABLED_Spins    a busy loop that never ends: a hang at --timeout
 //   Suite.DISABLED_Aborts   abort(): a crash
+//   Suite.DISABLED_OrderOne, Suite.DISABLED_OrderTwo  a thread of each takes
+//       two mutexes, in opposite orders: joined, but in different tests,
+//       which may run in any order or at once: lock_order_inversion
+// With GTEST_SUITE_ABORT_FIRST set, a global environment aborts before the
+// first test starts: a run that tested nothing.
 #include <atomic>
 #include <cstdlib>
 #include <mutex>
@@ -102,5 +107,30 @@ TEST(Suite, DISABLED_Spins) {
 }
 
 TEST(Suite, DISABLED_Aborts) { std::abort(); }
+
+std::mutex first_lock, second_lock;
+
+TEST(Suite, DISABLED_OrderOne) {
+  std::thread([] {
+    std::lock_guard a(first_lock);
+    std::lock_guard b(second_lock);
+  }).join();
+}
+
+TEST(Suite, DISABLED_OrderTwo) {
+  std::thread([] {
+    std::lock_guard b(second_lock);
+    std::lock_guard a(first_lock);
+  }).join();
+}
+
+class AbortsFirst : public ::testing::Environment {
+ public:
+  void SetUp() override {
+    if (std::getenv("GTEST_SUITE_ABORT_FIRST") != nullptr) std::abort();
+  }
+};
+
+[[maybe_unused]] ::testing::Environment* const aborts_first = ::testing::AddGlobalTestEnvironment(new AbortsFirst);
 
 }  // namespace

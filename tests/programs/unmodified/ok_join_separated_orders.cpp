@@ -1,7 +1,7 @@
 // expect: clean
 // where: ok_join_separated_orders.cpp
 // runs: 50
-// note: never ran at the same time
+// note: was joined before
 // A migration step runs in two phases. Phase 1's thread locks `accounts`
 // then `ledger`; main joins it, and only then starts phase 2's thread,
 // which locks `ledger` then `accounts`. The opposite orders can never

@@ -5,8 +5,8 @@
 // the JSON lines the runtime appends to `<RACELAB_RECORDS>.<pid>`, one file
 // per process: a hello when the runtime starts (the proof that it is
 // linked), a verdict for each thing it diagnosed, a cycle for each of
-// ThreadSanitizer's lock-order reports it judged, a test start and end
-// around each test a test framework ran, and an end at exit.
+// ThreadSanitizer's lock-order reports it judged, the tests a test framework
+// selected, a test start and end around each test it ran, and an end at exit.
 // Decoders are strict: a missing field, a field of the wrong type or an
 // unknown verdict throws std::runtime_error naming it.
 #pragma once
@@ -34,6 +34,8 @@ inline constexpr const char* kEnvSeed = "RACELAB_SEED";
 inline constexpr const char* kEnvPctDepth = "RACELAB_PCT_DEPTH";
 /// Strategy pct's k: the steps a run is expected to take (change points land in [1, k]).
 inline constexpr const char* kEnvPctSteps = "RACELAB_PCT_STEPS";
+/// The perturbation's time budget, in percent of the process's time (default kDefaultBudgetPercent).
+inline constexpr const char* kEnvBudget = "RACELAB_BUDGET";
 /// Where records go: the runtime appends to `<value>.<pid>`. Unset: none (diagnoses go to stderr only).
 inline constexpr const char* kEnvRecords = "RACELAB_RECORDS";
 
@@ -53,6 +55,7 @@ struct ProgramHello {
   std::int64_t pid = 0;
   std::string strategy;  ///< the concrete strategy (never portfolio)
   std::uint64_t seed = 0;
+  std::uint64_t budget_percent = 0;  ///< the perturbation's time budget
   bool operator==(const ProgramHello&) const = default;
 };
 
@@ -78,7 +81,18 @@ struct ProgramCycle {
 struct ProgramEnd {
   std::uint64_t steps = 0;    ///< scheduling points passed (pct's k for later runs)
   std::uint64_t threads = 0;  ///< threads the program started
+  std::uint64_t delays = 0;          ///< delays spent within the time budget
+  std::uint64_t delay_ns = 0;        ///< their time, added up over threads
+  std::uint64_t over_budget = 0;     ///< delays chosen but refused by the budget
   bool operator==(const ProgramEnd&) const = default;
+};
+
+/// A test framework is about to run `selected` of its `total` tests (after
+/// its filter, sharding and disabled tests).
+struct ProgramTests {
+  std::int64_t selected = 0;
+  std::int64_t total = 0;
+  bool operator==(const ProgramTests&) const = default;
 };
 
 /// A test of a test framework started (racelab/unmodified.h); `reports`:
@@ -92,22 +106,29 @@ struct ProgramTestStart {
   bool operator==(const ProgramTestStart&) const = default;
 };
 
-/// That test ended; `reports`: TSan reports printed by then.
+/// That test ended; `reports`: TSan reports printed by then. The rest is the
+/// test's own: how long it took, and what the perturbation did meanwhile
+/// (as ProgramEnd counts it).
 struct ProgramTestEnd {
   std::string name;
   std::int64_t repetition = 0;
   bool failed = false;
   std::string failure;  ///< the first failure's text, when failed
   std::uint64_t reports = 0;
+  double seconds = 0;
+  std::uint64_t steps = 0;
+  std::uint64_t delays = 0;
+  std::uint64_t delay_ns = 0;
+  std::uint64_t over_budget = 0;
   bool operator==(const ProgramTestEnd&) const = default;
 };
 
-using ProgramMessage =
-    std::variant<ProgramHello, ProgramVerdict, ProgramCycle, ProgramEnd, ProgramTestStart, ProgramTestEnd>;
+using ProgramMessage = std::variant<ProgramHello, ProgramVerdict, ProgramCycle, ProgramEnd, ProgramTests,
+                                    ProgramTestStart, ProgramTestEnd>;
 
 inline std::string encode(const ProgramHello& h) {
   return nlohmann::json{{"type", "hello"}, {"runtime", h.runtime}, {"pid", h.pid}, {"strategy", h.strategy},
-                        {"seed", h.seed}}
+                        {"seed", h.seed}, {"budget_percent", h.budget_percent}}
              .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
          "\n";
 }
@@ -126,7 +147,14 @@ inline std::string encode(const ProgramCycle& c) {
 }
 
 inline std::string encode(const ProgramEnd& e) {
-  return nlohmann::json{{"type", "end"}, {"steps", e.steps}, {"threads", e.threads}}.dump() + "\n";
+  return nlohmann::json{{"type", "end"},         {"steps", e.steps},       {"threads", e.threads},
+                        {"delays", e.delays},     {"delay_ns", e.delay_ns}, {"over_budget", e.over_budget}}
+             .dump() +
+         "\n";
+}
+
+inline std::string encode(const ProgramTests& t) {
+  return nlohmann::json{{"type", "tests"}, {"selected", t.selected}, {"total", t.total}}.dump() + "\n";
 }
 
 inline std::string encode(const ProgramTestStart& t) {
@@ -137,8 +165,10 @@ inline std::string encode(const ProgramTestStart& t) {
 }
 
 inline std::string encode(const ProgramTestEnd& t) {
-  return nlohmann::json{{"type", "test_end"}, {"name", t.name},       {"repetition", t.repetition},
-                        {"failed", t.failed},  {"failure", t.failure}, {"reports", t.reports}}
+  return nlohmann::json{{"type", "test_end"}, {"name", t.name},         {"repetition", t.repetition},
+                        {"failed", t.failed},  {"failure", t.failure},   {"reports", t.reports},
+                        {"seconds", t.seconds}, {"steps", t.steps},     {"delays", t.delays},
+                        {"delay_ns", t.delay_ns}, {"over_budget", t.over_budget}}
              .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
          "\n";
 }
@@ -169,7 +199,8 @@ inline ProgramMessage decode_program_record(std::string_view line) {
   const auto type = program_field<std::string>(j, "type");
   if (type == "hello")
     return ProgramHello{program_field<std::string>(j, "runtime"), program_field<std::int64_t>(j, "pid"),
-                        program_field<std::string>(j, "strategy"), program_field<std::uint64_t>(j, "seed")};
+                        program_field<std::string>(j, "strategy"), program_field<std::uint64_t>(j, "seed"),
+                        program_field<std::uint64_t>(j, "budget_percent")};
   if (type == "verdict") {
     const auto name = program_field<std::string>(j, "verdict");
     const auto verdict = parse_verdict(name);
@@ -180,15 +211,22 @@ inline ProgramMessage decode_program_record(std::string_view line) {
   if (type == "cycle")
     return ProgramCycle{program_field<std::vector<std::string>>(j, "mutexes"), program_field<bool>(j, "kept"),
                         program_field<std::string>(j, "reason")};
-  if (type == "end") return ProgramEnd{program_field<std::uint64_t>(j, "steps"), program_field<std::uint64_t>(j, "threads")};
+  if (type == "end")
+    return ProgramEnd{program_field<std::uint64_t>(j, "steps"), program_field<std::uint64_t>(j, "threads"),
+                      program_field<std::uint64_t>(j, "delays"), program_field<std::uint64_t>(j, "delay_ns"),
+                      program_field<std::uint64_t>(j, "over_budget")};
+  if (type == "tests")
+    return ProgramTests{program_field<std::int64_t>(j, "selected"), program_field<std::int64_t>(j, "total")};
   if (type == "test_start")
     return ProgramTestStart{program_field<std::string>(j, "name"), program_field<std::int64_t>(j, "repetition"),
                             program_field<std::string>(j, "strategy"), program_field<std::uint64_t>(j, "seed"),
                             program_field<std::uint64_t>(j, "reports")};
   if (type == "test_end")
-    return ProgramTestEnd{program_field<std::string>(j, "name"), program_field<std::int64_t>(j, "repetition"),
-                          program_field<bool>(j, "failed"), program_field<std::string>(j, "failure"),
-                          program_field<std::uint64_t>(j, "reports")};
+    return ProgramTestEnd{program_field<std::string>(j, "name"),      program_field<std::int64_t>(j, "repetition"),
+                          program_field<bool>(j, "failed"),             program_field<std::string>(j, "failure"),
+                          program_field<std::uint64_t>(j, "reports"),   program_field<double>(j, "seconds"),
+                          program_field<std::uint64_t>(j, "steps"),     program_field<std::uint64_t>(j, "delays"),
+                          program_field<std::uint64_t>(j, "delay_ns"), program_field<std::uint64_t>(j, "over_budget")};
   throw std::runtime_error("runtime record of unknown type \"" + type + "\"");
 }
 

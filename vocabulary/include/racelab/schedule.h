@@ -75,6 +75,11 @@ constexpr std::uint64_t perturb_one_in(Strategy s, Rng& rng) noexcept {
   return s == Strategy::sleep ? kSleepRates[pick] : kYieldRates[pick];
 }
 
+/// The perturbation's time budget for programs linked with the runtime for
+/// unmodified code: its delays may take this share (in percent) of the
+/// process's time so far, and no more (RACELAB_BUDGET, `racelab exec --budget`).
+inline constexpr std::uint64_t kDefaultBudgetPercent = 10;
+
 /// Strategy sleep's pause, in microseconds: uniform in [1, kMaxSleepUs].
 inline constexpr std::uint64_t kMaxSleepUs = 100;
 

@@ -56,6 +56,9 @@
 //                                       // (its banner, or racelab's runtime saying so)
 //                                       // or taken on the caller's word (report
 //                                       // --assume-tsan)
+//       "perturbation": {"budget_percent": 10, "points": 51234, "delays": 812,
+//                        "delay_seconds": 0.04, "over_budget": 17} | null
+//                                       // (optional) racelab's runtime, within its time budget
 //       "notes": [],                    // what was cut or left out (output past --max-log)
 //       "problems": [],                 // infrastructure trouble: never "clean"
 //       "seconds": 1.9
@@ -108,6 +111,22 @@ struct Evidence {
   std::int64_t tsan_assumed = 0;  ///< a log without TSan output, taken as clean on the caller's word
 };
 
+// Perturbation — what the schedule perturbation of racelab's runtime for
+// unmodified code did in a result's runs, within its time budget.
+struct Perturbation {
+  std::uint64_t budget_percent = 0;  ///< delays may take this share of a run's time
+  std::uint64_t points = 0;          ///< scheduling points passed
+  std::uint64_t delays = 0;          ///< delays spent
+  double delay_seconds = 0;          ///< their time, added up over threads and runs
+  std::uint64_t over_budget = 0;     ///< delays the strategy chose that the budget refused
+  bool operator==(const Perturbation&) const = default;
+  Perturbation& operator+=(const Perturbation& other);  ///< more runs (the budget: the larger)
+};
+
+// "budget 10% of each run's time: 812 delays (0.040 s) at 51234 scheduling
+// points; 17 refused by the budget", for the renderers.
+std::string to_text(const Perturbation& p);
+
 struct FirstFailure {
   std::int64_t run = 0;
   std::uint64_t seed = 0;
@@ -146,6 +165,8 @@ struct VariantResult {
   std::vector<FindingGroup> findings;  ///< most frequent first
   std::vector<VerdictGroup> verdict_groups;  ///< every failing run, by signature; most frequent first
   Evidence evidence;
+  /// Runs of a program linked with racelab's runtime: what its perturbation did.
+  std::optional<Perturbation> perturbation;
   std::vector<std::string> notes;      ///< what was cut or left out (program output past --max-log)
   std::vector<std::string> problems;   ///< infrastructure trouble, one line each
   double seconds = 0;

@@ -152,7 +152,17 @@ std::vector<const Stack*> access_stacks(const Finding& finding);
 // (a race's current and previous access) the pair is unordered, so the same
 // race seen from either side has one signature. Equal signatures mean "the
 // same bug" across runs, processes and builds of the same source (with the
-// same `runtime`).
+// same `runtime`). A frame of a template instantiation is named by
+// signature_function().
 std::string signature(const Finding& finding, const FrameFilter& runtime = {}, int top_frames = 3);
+
+// signature_function()
+//
+// A function as signature() names it: a template instantiation without its
+// template arguments and parameter lists ("void Pool::submit<Job>(Job&&)"
+// is "void Pool::submit"), so that one missing lock in a template is one
+// finding whatever it was instantiated on; an operator keeps its symbol.
+// A name without '<' stays as TSan printed it.
+std::string signature_function(std::string_view name);
 
 }  // namespace racelab::report

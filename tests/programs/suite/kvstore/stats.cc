@@ -1,0 +1,7 @@
+#include "kvstore/stats.h"
+
+namespace kv {
+
+Listener::~Listener() = default;
+
+}  // namespace kv
