@@ -5,6 +5,7 @@
 //
 // Their headers (harness/driver/programs.h) say what to expect.
 #include <algorithm>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,7 @@
 
 #include "child.h"
 #include "programs.h"
+#include "racelab/report/tsan.h"
 #include "racelab_cli.h"
 
 namespace racelab::driver {
@@ -69,6 +71,40 @@ TEST_P(Unmodified, IsJudgedAsItsHeaderSays) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Corpus, Unmodified, ::testing::ValuesIn(corpus()),
+                         [](const ::testing::TestParamInfo<Program>& info) { return info.param.name; });
+
+// Never fewer findings than TSan alone: every kind of report the program
+// built with TSan alone prints is among racelab's findings, unless racelab
+// says why it dropped it (a proof in a note) or its verdict is what the
+// report predicts (a lock-order report that became the deadlock).
+class NeverFewerThanTsanAlone : public ::testing::TestWithParam<Program> {};
+
+TEST_P(NeverFewerThanTsanAlone, EveryKindTsanAlonePrintsIsFoundOrProvenHarmless) {
+  const Program& p = GetParam();
+  const ChildResult alone = run_child({RACELAB_TEST_PROGRAMS_DIR "/unmodified/tsan/" + p.name},
+                                      {{"TSAN_OPTIONS", "exitcode=0 atexit_sleep_ms=0"}},
+                                      std::chrono::seconds(std::min(p.timeout_s, 3)));
+  std::set<std::string> tsan_kinds;
+  for (const auto& f : report::parse_tsan_log(alone.err).findings) tsan_kinds.insert(f.kind);
+  if (tsan_kinds.empty()) GTEST_SKIP() << "TSan alone printed no report in this run";
+  const std::string dir = make_temp_dir("racelab-unmodified-");
+  run_racelab({"exec", "--runs", "3", "--jobs", "2", "--timeout", std::to_string(p.timeout_s), "--out", dir, "--",
+               RACELAB_TEST_PROGRAMS_DIR "/unmodified/" + p.name});
+  const json result = summary_of(dir).at("results").at(0);
+  std::set<std::string> kinds;
+  for (const json& f : result.at("findings")) kinds.insert(f.at("kind").get<std::string>());
+  const json& verdicts = result.at("verdicts");
+  const bool deadlock = verdicts.contains("deadlock") || verdicts.contains("self_deadlock");
+  const bool proven = std::any_of(result.at("notes").begin(), result.at("notes").end(), [](const json& n) {
+    return n.get<std::string>().find("lock-order report of the cycle") != std::string::npos;
+  });
+  for (const std::string& kind : tsan_kinds)
+    EXPECT_TRUE(kinds.contains(kind) || (kind == "lock-order-inversion" && (deadlock || proven)))
+        << "TSan alone printed a " << kind << " report; racelab found " << result.at("findings").size()
+        << " finding(s), verdicts " << verdicts << ", notes " << result.at("notes");
+}
+
+INSTANTIATE_TEST_SUITE_P(Corpus, NeverFewerThanTsanAlone, ::testing::ValuesIn(corpus()),
                          [](const ::testing::TestParamInfo<Program>& info) { return info.param.name; });
 
 // A bug that needs a rare interleaving is caught within its budget under
