@@ -298,18 +298,6 @@ std::string global_name(const void* address) {
   return buffer;
 }
 
-std::string name_of(const char* what, int id, const void* address) {
-  std::string name = std::string(what) + " " + (what[0] == 'm' ? "M" : what[0] == 'r' ? "RW" : what[0] == 'c' ? "C" : what[0] == 's' ? "S" : "B") + std::to_string(id);
-  if (const std::string global = global_name(address); !global.empty()) {
-    name += " '" + global + "'";
-  } else if (auto home = model().stack_homes.find(id); home != model().stack_homes.end()) {
-    Site site;
-    site.pc[0] = home->second.first;
-    name += " (a local of " + describe(site) +
-            (home->second.second >= 0 ? ", on T" + std::to_string(home->second.second) + "'s stack)" : ")");
-  }
-  return name;
-}
 
 // ---- sites ----
 
@@ -459,6 +447,22 @@ std::string place(const Site& site) {
   std::string text;
   for (const Frame& f : frames) text += (text.empty() ? "" : " ← ") + location(f);
   return text;
+}
+
+std::string name_of(const char* what, int id, const void* address) {
+  std::string name = std::string(what) + " " + (what[0] == 'm' ? "M" : what[0] == 'r' ? "RW" : what[0] == 'c' ? "C" : what[0] == 's' ? "S" : "B") + std::to_string(id);
+  if (const std::string global = global_name(address); !global.empty()) {
+    name += " '" + global + "'";
+  } else if (auto home = model().stack_homes.find(id); home != model().stack_homes.end()) {
+    Site site;
+    site.pc[0] = home->second.first;
+    // The frame is the outermost function of the inlined ones at that pc.
+    const std::vector<Frame> inlined = user_frames(site, 16);
+    if (!inlined.empty())
+      name += " (a local of " + inlined.back().function + " at " + location(inlined.back()) +
+              (home->second.second >= 0 ? ", on T" + std::to_string(home->second.second) + "'s stack)" : ")");
+  }
+  return name;
 }
 
 // ---- outcomes ----

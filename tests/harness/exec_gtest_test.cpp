@@ -152,8 +152,8 @@ TEST_F(ExecGtest, ARunThatTestedNothingIsAnInfrastructureErrorTheGateRefuses) {
     std::string program, filter, says;
     bool abort_first = false;
   };
-  for (const Case& c : {Case{kSuite, "NoSuch.*", "none of the program's 9 tests was selected"},
-                        Case{kSuite, "Suite.DISABLED_*", "none of the program's 9 tests was selected"},
+  for (const Case& c : {Case{kSuite, "NoSuch.*", "none of the program's 10 tests was selected"},
+                        Case{kSuite, "Suite.DISABLED_*", "none of the program's 10 tests was selected"},
                         Case{kAlone, "NoSuch.*", "GoogleTest said it ran 0 tests"},
                         Case{kSuite, "Suite.Correct", "before its first test started", true}}) {
     const std::string out = make_temp_dir("racelab-gtest-");
@@ -184,6 +184,21 @@ TEST_F(ExecGtest, ALockOrderAcrossTwoTestsIsKeptWhateverJoinsThem) {
   EXPECT_EQ(result_named(summary, "Suite.DISABLED_OrderTwo").at("verdicts"),
             nlohmann::json({{"lock_order_inversion", 1}}))
       << summary.dump(1);
+}
+
+// A lock-order report dropped while a test ran is that test's note, not the
+// program's.
+TEST_F(ExecGtest, ADroppedReportsNoteBelongsToTheTestItWasPrintedIn) {
+  const std::string out = make_temp_dir("racelab-gtest-");
+  ChildResult r = run_racelab({"exec", "--runs", "1", "--out", out, "--", kSuite, "--gtest_also_run_disabled_tests",
+                               "--gtest_filter=Suite.Correct:Suite.DISABLED_GatedOrders"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  const auto summary = summary_of(out);
+  ASSERT_EQ(summary.at("results").size(), 2u) << summary.dump(1);
+  const auto& gated = result_named(summary, "Suite.DISABLED_GatedOrders");
+  ASSERT_EQ(gated.at("notes").size(), 1u) << gated.dump(1);
+  EXPECT_NE(gated.at("notes").at(0).get<std::string>().find("(a gate lock)"), std::string::npos) << gated.dump(1);
+  EXPECT_TRUE(result_named(summary, "Suite.Correct").at("notes").empty());
 }
 
 }  // namespace

@@ -13,6 +13,8 @@
 //   Suite.DISABLED_OrderOne, Suite.DISABLED_OrderTwo  a thread of each takes
 //       two mutexes, in opposite orders: joined, but in different tests,
 //       which may run in any order or at once: lock_order_inversion
+//   Suite.DISABLED_GatedOrders  the same opposite orders in one test, each
+//       under a global gate: clean, and the note says why
 // With GTEST_SUITE_ABORT_FIRST set, a global environment aborts before the
 // first test starts: a run that tested nothing.
 #include <atomic>
@@ -122,6 +124,20 @@ TEST(Suite, DISABLED_OrderTwo) {
     std::lock_guard b(second_lock);
     std::lock_guard a(first_lock);
   }).join();
+}
+
+std::mutex gate;
+
+TEST(Suite, DISABLED_GatedOrders) {
+  auto gated = [](std::mutex& a, std::mutex& b) {
+    std::lock_guard g(gate);
+    std::lock_guard x(a);
+    std::lock_guard y(b);
+  };
+  std::thread one([&] { gated(first_lock, second_lock); });
+  std::thread two([&] { gated(second_lock, first_lock); });
+  one.join();
+  two.join();
 }
 
 class AbortsFirst : public ::testing::Environment {
