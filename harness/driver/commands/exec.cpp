@@ -15,7 +15,8 @@ constexpr const char* kExecExitCodes =
     "Exit codes: 0 every run clean, with ThreadSanitizer seen in each; 1 a finding, or a run that "
     "hung, crashed, failed its own check or leaked a process; 2 usage (no such program, a bad "
     "option, an unusable --out); 3 infrastructure failure (not built with -fsanitize=thread, a run "
-    "that could not be started, a log cut at --max-log, an I/O error): never clean. Interrupted "
+    "that could not be started, a test program that ran no test, a log cut at --max-log, an I/O error): "
+    "never clean. Interrupted "
     "(SIGINT, SIGTERM, SIGHUP): 128 + the signal, every process it started ended, no summary.";
 
 struct ExecArgs {
