@@ -1,5 +1,5 @@
 // suite_bench — racelab on a whole GoogleTest suite (tests/programs/suite:
-// kvstore, 87 tests) against TSan alone:
+// kvstore, 207 tests) against TSan alone:
 //   1. the correct suite, run back to back `rounds` times each way: TSan alone
 //      (the suite built without racelab, atexit_sleep_ms=0 as racelab runs
 //      it) and `racelab exec --runs 1` (the portfolio, the default budget);

@@ -1,5 +1,5 @@
 // A whole GoogleTest suite of a realistic library (tests/programs/suite:
-// kvstore, 87 tests), correct and with one injected bug at a time, under
+// kvstore, 207 tests), correct and with one injected bug at a time, under
 // TSan alone and under `racelab exec`: racelab catches every bug TSan alone
 // catches (never fewer TSan finding kinds, a hang named for what it is) and
 // flags nothing on the correct suite.
