@@ -114,4 +114,28 @@ TEST_F(Exec, ReportSummarisesLogsOfAnyProgram) {
   EXPECT_FALSE(std::filesystem::exists(out + "/none/summary.json"));
 }
 
+// The perturbation's time budget, both ways: under --budget 0 a lock-heavy
+// program (tests/bench/lock_heavy.cpp: 800,000 acquisitions) gets only the
+// first milliseconds' delays and the rest are refused; without a budget
+// none is refused. The result says so either way.
+TEST_F(Exec, ThePerturbationSpendsNoMoreThanItsTimeBudget) {
+  const std::string program = RACELAB_BUILD_DIR "/bench_programs/lock_heavy_intercept";
+  auto perturbation = [&](const char* budget) {
+    const std::string out = make_temp_dir("racelab-exec-");
+    ChildResult r = run_racelab({"exec", "--runs", "1", "--strategy", "yield", "--budget", budget, "--out", out, "--",
+                                 program});
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    return summary_of(out).at("results").at(0).at("perturbation");
+  };
+  const auto tight = perturbation("0");
+  EXPECT_EQ(tight.at("budget_percent"), 0);
+  EXPECT_GT(tight.at("over_budget").get<std::uint64_t>(), 1000u) << tight;
+  EXPECT_GT(tight.at("points").get<std::uint64_t>(), 1000000u) << tight;
+  // The 2 ms allowance holds a few yields (their time depends on the machine's load).
+  EXPECT_LT(tight.at("delays").get<std::uint64_t>(), 1000u) << tight;
+  const auto free = perturbation("100000");
+  EXPECT_EQ(free.at("over_budget"), 0) << free;
+  EXPECT_GT(free.at("delays").get<std::uint64_t>(), 10000u) << free;
+}
+
 }  // namespace
