@@ -140,6 +140,28 @@ std::string testing_now(const std::string& dir) {
   return {};
 }
 
+// A run's directory is in `runs` while its process runs (the progress line
+// reads what it is testing).
+class InFlight {
+ public:
+  InFlight(std::mutex& mutex, std::set<std::string>& runs, std::string dir)
+      : mutex_(mutex), runs_(runs), dir_(std::move(dir)) {
+    std::lock_guard lock(mutex_);
+    runs_.insert(dir_);
+  }
+  ~InFlight() {
+    std::lock_guard lock(mutex_);
+    runs_.erase(dir_);
+  }
+  InFlight(const InFlight&) = delete;
+  InFlight& operator=(const InFlight&) = delete;
+
+ private:
+  std::mutex& mutex_;
+  std::set<std::string>& runs_;
+  std::string dir_;
+};
+
 }  // namespace
 
 std::string find_program(const std::string& name) {
@@ -201,10 +223,7 @@ std::vector<report::VariantResult> exec_runs(const ExecOptions& options, std::st
       try {
         fs::remove_all(dir);
         fs::create_directories(dir);
-        {
-          std::lock_guard lock(report_mutex);
-          in_flight.insert(dir);
-        }
+        const InFlight flight(report_mutex, in_flight, dir);
         // Ours after the user's, so ours win: the log path, the banner that
         // proves TSan ran, both stacks of a lock-order cycle, a report of
         // abort() with the crashing stack, the program's own exit status.
@@ -220,19 +239,11 @@ std::vector<report::VariantResult> exec_runs(const ExecOptions& options, std::st
                          {kEnvRecords, dir + "/racelab"}},
                         output, options.max_log);
       } catch (const std::exception& e) {
-        {
-          std::lock_guard lock(report_mutex);
-          in_flight.erase(dir);
-        }
         o.problems.push_back(fmt::format("run {}: cannot run {}: {}", i, argv[0], e.what()));
         o.record.verdict = Verdict::infra_error;
         o.record.detail = e.what();
         ++done;
         continue;
-      }
-      {
-        std::lock_guard lock(report_mutex);
-        in_flight.erase(dir);
       }
       o.record.duration_us =
           std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
