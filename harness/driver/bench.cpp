@@ -224,7 +224,7 @@ BenchResult run_bench(const BenchOptions& options,
                                            [](const Detector& d) { return !d.tool.empty(); });
   if (valgrind_needed &&
       run_captured({valgrind_path(), "--version"}, std::chrono::seconds(10)).exit_code != 0)
-    throw std::runtime_error("valgrind is not installed (toolchain/bootstrap installs it)");
+    throw std::runtime_error("valgrind is not installed (toolchain/bootstrap --dev installs it)");
   result.machine = machine_description(tsan.front().describe.at("build").value("compiler", "clang"));
 
   for (std::size_t i = 0; i < tsan.size(); ++i) {

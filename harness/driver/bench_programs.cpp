@@ -249,7 +249,7 @@ ProgramBenchResult run_program_bench(const ProgramBenchOptions& options,
         throw std::invalid_argument(fmt::format("{} is not built", program_path(options, d, p)));
     if (!d.tool.empty() &&
         run_captured({valgrind_command(d.tool, false).front(), "--version"}, std::chrono::seconds(10)).exit_code != 0)
-      throw std::runtime_error("valgrind is not installed (toolchain/bootstrap installs it)");
+      throw std::runtime_error("valgrind is not installed (toolchain/bootstrap --dev installs it)");
   }
   // The programs were built by the compiler that built racelab.
   result.machine = machine_description(__VERSION__);

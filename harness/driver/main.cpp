@@ -20,10 +20,39 @@ namespace racelab::driver {
 namespace {
 
 constexpr AddCommand kCommands[] = {
-    add_list_command,       add_run_command,   add_merge_command, add_exec_command,
-    add_report_command,     add_properties_command, add_bench_command, add_gate_command,
-    add_flags_command,
+    add_list_command,  add_run_command,        add_properties_command, add_flags_command, add_exec_command,
+    add_report_command, add_gate_command,      add_merge_command,      add_bench_command, add_help_command,
 };
+
+// What `racelab --help` says of each command, one line each; the command's
+// own description (its full text, with its exit codes) is the footer of
+// `racelab CMD --help` and `racelab help CMD`.
+struct Summary {
+  const char* command;
+  const char* line;
+};
+constexpr Summary kSummaries[] = {
+    {"list", "List the catalogue's cases"},
+    {"run", "Run cases, buggy and fixed, under the harness and TSan; write the summaries"},
+    {"properties", "Run the catalogue's property-based tests (RapidCheck)"},
+    {"flags", "Print the flags that build your program with TSan and racelab's runtime"},
+    {"exec", "Run your TSan-built program many times, perturbed, and judge every run"},
+    {"report", "Summarise ThreadSanitizer logs of any program"},
+    {"gate", "The CI gate: judge a summary against a baseline of accepted findings"},
+    {"merge", "Combine shard or per-test summaries into one"},
+    {"bench", "Measure racelab against TSan alone, helgrind and DRD"},
+    {"help", "A command's full help, the verdicts, the strategies, a topic's docs page"},
+};
+
+// Each command: its one line in the list, its full text below its options.
+void summarise(CLI::App& app) {
+  for (CLI::App* command : app.get_subcommands({}))
+    for (const Summary& s : kSummaries)
+      if (command->get_name() == s.command) {
+        command->footer(command->get_description());
+        command->description(s.line);
+      }
+}
 
 // The first word that is not an option names the command: an unknown one is
 // named, with the list, before CLI11 would call it an extra argument.
@@ -50,10 +79,12 @@ bool command_is_known(const CLI::App& app, int argc, char** argv) {
 }
 
 int driver_main(int argc, char** argv) {
-  CLI::App app{std::string("racelab — runs buggy and fixed concurrency cases under a harness and "
-                           "ThreadSanitizer, and summarises what they show.\n\n") +
-                   kExitCodes,
+  CLI::App app{"racelab — finds data races, deadlocks, hangs and livelocks: in a catalogue of buggy and fixed "
+               "cases, and in your own code, under ThreadSanitizer.",
                "racelab"};
+  app.footer(std::string(kExitCodes) +
+             "\n`racelab help CMD` (or `racelab CMD --help`) for a command's options and full text; `racelab help "
+             "verdicts`, `racelab help strategies`; README.md and docs/ for the rest.");
   app.set_version_flag("--version", RACELAB_VERSION);
   app.require_subcommand(1);
   Context context{.cases_dir = default_cases_dir(), .invocation = ""};
@@ -62,6 +93,7 @@ int driver_main(int argc, char** argv) {
       ->capture_default_str();
   std::vector<Command> commands;
   for (AddCommand add : kCommands) commands.push_back(add(app, context));
+  summarise(app);
 
   if (!command_is_known(app, argc, argv)) return kUsage;
   try {

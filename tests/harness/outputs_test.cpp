@@ -60,7 +60,7 @@ std::string validation_errors(const std::string& sarif) {
 }
 
 TEST(Outputs, SarifPassesTheOfficialValidator) {
-  ASSERT_TRUE(std::filesystem::exists(kValidator)) << kValidator << " is missing: run toolchain/bootstrap";
+  ASSERT_TRUE(std::filesystem::exists(kValidator)) << kValidator << " is missing: run toolchain/bootstrap --dev";
   for (const char* summary : {"/lab/results.sarif", "/exec/results.sarif"}) {
     const std::string path = outputs() + summary;
     ASSERT_TRUE(std::filesystem::exists(path)) << path;
@@ -75,7 +75,7 @@ TEST(Outputs, SarifPassesTheOfficialValidator) {
 }
 
 TEST(Outputs, HtmlLoadsInHeadlessChromiumWithoutConsoleMessages) {
-  ASSERT_TRUE(std::filesystem::exists(kChromium)) << kChromium << " is missing: run toolchain/bootstrap";
+  ASSERT_TRUE(std::filesystem::exists(kChromium)) << kChromium << " is missing: run toolchain/bootstrap --dev";
   const std::string artifacts = RACELAB_BUILD_DIR "/artifacts";
   std::filesystem::create_directories(artifacts);
   for (const char* page : {"/lab/summary.html", "/exec/summary.html"}) {

@@ -60,6 +60,7 @@ Command add_properties_command(CLI::App& app, const Context& context);
 Command add_bench_command(CLI::App& app, const Context& context);
 Command add_gate_command(CLI::App& app, const Context& context);
 Command add_flags_command(CLI::App& app, const Context& context);
+Command add_help_command(CLI::App& app, const Context& context);
 
 // ---- the output directory ----
 

@@ -58,41 +58,77 @@ struct VerdictInfo {
   /// A run may take until the worker's time limit to end in it.
   bool may_wait;
   std::string_view meaning;
+  /// Who decides it, and how: for the catalogue's cases (harness/src) and for
+  /// a user's program linked with the runtime for unmodified code
+  /// (harness/intercept, judged by `racelab exec`). docs/verdicts.md is made
+  /// from this table (`racelab help verdicts --markdown`).
+  std::string_view catalogue;
+  std::string_view own_code;
 };
 
 // The verdicts, in enum order.
 inline constexpr VerdictInfo kVerdicts[] = {
     // verdict                      name                  prec ends  tsan   wait
     {Verdict::clean,                "clean",                 99, false, false, false,
-     "nothing went wrong"},
+     "nothing went wrong",
+     "no check failed, TSan reported nothing",
+     "the program exited 0, TSan reported nothing, the runtime diagnosed nothing"},
     {Verdict::invariant_violated,   "invariant_violated",     6, false, false, false,
-     "the case's own check failed (lost update, overbooking, …)"},
+     "the case's own check failed (lost update, overbooking, …)",
+     "the case's check() after the run",
+     "the program exited non-zero with no report; a GoogleTest test failed its assertion"},
     {Verdict::data_race,            "data_race",             12, false, true,  false,
-     "TSan reported a data race (or an errno or signal race)"},
+     "TSan reported a data race (or an errno or signal race)",
+     "TSan's report",
+     "TSan's report"},
     {Verdict::lock_order_inversion, "lock_order_inversion",  11, false, true,  false,
-     "two locks taken in both orders: a potential deadlock"},
+     "two locks taken in both orders: a potential deadlock",
+     "TSan's report, or the harness's lock-order graph",
+     "TSan's report, dropped only on proof: a gate lock, or a join between the two orders"},
     {Verdict::deadlock,             "deadlock",               1, true,  false, true,
-     "a wait-for cycle among threads"},
+     "a wait-for cycle among threads",
+     "the watchdog: a wait-for cycle among the case's threads",
+     "the runtime, as the cycle closes: mutexes, rwlocks and joins; the process ends at once"},
     {Verdict::self_deadlock,        "self_deadlock",          0, true,  false, false,
-     "a thread re-acquired a non-recursive mutex it owns"},
+     "a thread re-acquired a non-recursive mutex it owns",
+     "the harness's mutex: its owner locks it again",
+     "the runtime: a normal mutex or rwlock locked again by its owner"},
     {Verdict::livelock,             "livelock",               2, true,  false, true,
-     "threads kept stepping without progress()"},
+     "threads kept stepping without progress()",
+     "no progress() mark within the step bound",
+     "the runtime: 10,000 failed try-locks in a row, on mutexes others took and released"},
     {Verdict::hang,                 "hang",                   3, true,  false, true,
-     "blocked with no cycle: lost wakeup, leaked lock, time limit"},
+     "blocked with no cycle: lost wakeup, leaked lock, time limit",
+     "the watchdog: blocked with no cycle, or the time limit",
+     "the runtime: every thread waits and none can wake another (what waits on what); else the time limit"},
     {Verdict::crash,                "crash",                  4, false, false, false,
-     "the run's process died of a signal"},
+     "the run's process died of a signal",
+     "the driver: the process died of a signal",
+     "the driver: the process died of a signal, or TSan reported its crash"},
     {Verdict::exception_lost,       "exception_lost",         7, false, false, false,
-     "an exception escaped a case thread (and would have been lost)"},
+     "an exception escaped a case thread (and would have been lost)",
+     "the harness's thread: an exception escaped it",
+     "not decided: an uncaught exception is a crash"},
     {Verdict::thread_leak,          "thread_leak",            8, false, false, false,
-     "a case thread was still running, or never joined, at the end of a run"},
+     "a case thread was still running, or never joined, at the end of a run",
+     "the harness's thread: running or unjoined at the run's end",
+     "not decided: TSan's thread-leak report is a finding of the result"},
     {Verdict::mutex_misuse,         "mutex_misuse",           9, false, false, false,
-     "unlock by a non-owner, destroy while locked, invalid mutex"},
+     "unlock by a non-owner, destroy while locked, invalid mutex",
+     "the harness's mutex",
+     "the runtime: unlock by a non-owner, destroy while locked, a lock leak (a note)"},
     {Verdict::process_leak,         "process_leak",          13, false, false, false,
-     "a process the run started was still alive when the run ended"},
+     "a process the run started was still alive when the run ended",
+     "the driver's keeper: a process of the run still alive",
+     "the driver's keeper: a process of the run still alive"},
     {Verdict::infra_error,          "infra_error",            5, false, false, false,
-     "the harness could not run the case: never counted as clean"},
+     "the harness could not run the case: never counted as clean",
+     "the driver: the case program could not run",
+     "the driver: the program could not start, TSan did not run, nothing was tested"},
     {Verdict::use_after_free,       "use_after_free",        10, false, true,  false,
-     "TSan saw a freed heap block used (by a thread that raced with the free)"},
+     "TSan saw a freed heap block used (by a thread that raced with the free)",
+     "TSan's report",
+     "TSan's report"},
 };
 
 static_assert([] {
