@@ -1,6 +1,11 @@
 // racelab --help, racelab help: a screen for a newcomer, the full text a
 // command away, and the reference tables generated from the code.
+#include <filesystem>
+#include <map>
+#include <regex>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -67,6 +72,38 @@ TEST(Help, DocsPagesAreTheGeneratedOnes) {
   const std::string strategies = read_file(RACELAB_SOURCE_DIR "/docs/strategies.md");
   for (const auto& s : racelab::kStrategies)
     EXPECT_NE(strategies.find("| `" + std::string(s.name) + "` |"), std::string::npos) << s.name;
+}
+
+// The docs do not go stale on options: every --option that README.md or a
+// docs/ page gives a racelab command (up to a `--` that starts a program's
+// own arguments) is one of that command's options.
+TEST(Help, EveryOptionTheDocsGiveACommandIsOneOfItsOptions) {
+  std::vector<std::string> pages = {RACELAB_SOURCE_DIR "/README.md"};
+  for (const auto& entry : std::filesystem::directory_iterator(RACELAB_SOURCE_DIR "/docs"))
+    if (entry.path().extension() == ".md") pages.push_back(entry.path());
+  std::map<std::string, std::string> help;  // command -> its --help
+  const std::regex use(R"(racelab (list|run|properties|flags|exec|report|gate|merge|bench|help)\b([^`|&;]*))");
+  const std::regex option(R"((^|[^\w-])(--[a-z][a-z0-9-]*))");
+  int checked = 0;
+  for (const std::string& page : pages) {
+    std::istringstream lines(read_file(page));
+    int number = 0;
+    for (std::string line; std::getline(lines, line);) {
+      ++number;
+      for (std::sregex_iterator m(line.begin(), line.end(), use), end; m != end; ++m) {
+        const std::string command = (*m)[1];
+        std::string rest = (*m)[2];
+        rest = rest.substr(0, rest.find(" -- "));
+        if (!help.contains(command)) help[command] = run_racelab({command, "--help"}).out;
+        for (std::sregex_iterator o(rest.begin(), rest.end(), option); o != end; ++o) {
+          ++checked;
+          EXPECT_NE(help[command].find((*o)[2].str()), std::string::npos)
+              << page << ":" << number << ": racelab " << command << " has no " << (*o)[2] << "\n  " << line;
+        }
+      }
+    }
+  }
+  EXPECT_GT(checked, 50) << "the docs name racelab's options";
 }
 
 }  // namespace
