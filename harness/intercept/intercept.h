@@ -153,7 +153,6 @@ struct Thread : RtObject {
   Vector<const void*> held;  ///< mutexes and rwlocks it holds, in acquisition order
 
   VectorClock clock;
-  std::uint64_t clock_version = 0;  ///< bumped when `clock` changes
 
   Rng rng;
   std::atomic<int> priority{0};  ///< strategy pct
@@ -214,15 +213,16 @@ struct Gate {
   bool operator==(const Gate& other) const { return lock == other.lock && id == other.id; }
 };
 
-// One way a thread took mutex `to` while holding `from`.
+// One way a thread took mutex `to` while holding `from`, in one test.
 struct EdgeInstance {
-  static constexpr std::size_t kClocks = 16;
   int thread = 0;              ///< -1: the ways past the 16 kept, by any thread
   std::uint64_t test = 0;      ///< the test framework's test it was taken in (Model::test_serial)
   Vector<Gate> gates;          ///< the other locks held exclusively then, sorted
-  Vector<VectorClock> clocks;  ///< the thread's distinct clocks at such acquisitions, oldest first
-  bool more_clocks = false;    ///< taken under more distinct clocks than kept
-  std::uint64_t last_version = 0;
+  /// The thread's clock at its first such acquisition. The only proof judged
+  /// is that another thread ended (was joined) before an acquisition, and a
+  /// later clock only adds to what ended before: the first acquisition is
+  /// the one most able to overlap another.
+  VectorClock first;
 };
 
 struct Model : RtObject {

@@ -360,36 +360,22 @@ void add_edges(Thread& me, const void* to) {
     auto it = std::find_if(instances.begin(), instances.end(), [&](const EdgeInstance& e) {
       return e.thread == me.ordinal && e.test == test && e.gates == gates;
     });
-    if (it == instances.end()) {
-      // Past 16 ways, one more stands for every other: by no known thread,
-      // under no lock, at any time (it proves nothing).
-      if (instances.size() >= 16) {
-        if (instances.back().thread != -1) instances.push_back({-1, test, {}, {me.clock}, true, 0});
-        continue;
-      }
-      instances.push_back({me.ordinal, test, std::move(gates), {}, false, 0});
-      it = instances.end() - 1;
-    } else if (it->last_version == me.clock_version && !it->clocks.empty()) {
+    if (it != instances.end()) continue;
+    // Past 16 ways, one more stands for every other: by no known thread,
+    // under no lock (it proves nothing).
+    if (instances.size() >= 16) {
+      if (instances.back().thread != -1) instances.push_back({-1, test, {}, me.clock});
       continue;
     }
-    it->last_version = me.clock_version;
-    if (it->clocks.size() < EdgeInstance::kClocks)
-      it->clocks.push_back(me.clock);
-    else
-      it->more_clocks = true;
+    instances.push_back({me.ordinal, test, std::move(gates), me.clock});
   }
 }
 
 namespace {
 
-// One acquisition of a cycle's edge, as judged: by whom, in which test,
-// under which locks, at which clock. `anywhere`: one racelab could not keep
-// (it may overlap anything).
-struct Event {
-  const EdgeInstance* edge;
-  const VectorClock* clock;
-  bool anywhere;
-};
+// One way of taking a cycle's edge, as judged: by whom, in which test, under
+// which locks, from which clock on.
+using Event = const EdgeInstance*;
 
 const Thread* thread_at(int ordinal) {
   const auto& threads = model().threads;
@@ -408,12 +394,12 @@ bool ended_before(const Thread& t, const VectorClock& at) {
 // thread runs the same code), nor do two tests of a test framework (they may
 // run in any order, or at once), nor an order through a mutex, a condition
 // variable or an atomic (the next change to the code undoes it).
-bool may_overlap(const Event& a, const Event& b) {
-  if (a.anywhere || b.anywhere || a.edge->thread == b.edge->thread || a.edge->test != b.edge->test) return true;
-  const Thread* thread_a = thread_at(a.edge->thread);
-  const Thread* thread_b = thread_at(b.edge->thread);
+bool may_overlap(Event a, Event b) {
+  if (a->thread == b->thread || a->test != b->test) return true;
+  const Thread* thread_a = thread_at(a->thread);
+  const Thread* thread_b = thread_at(b->thread);
   if (thread_a == nullptr || thread_b == nullptr) return true;
-  return !ended_before(*thread_a, *b.clock) && !ended_before(*thread_b, *a.clock);
+  return !ended_before(*thread_a, b->first) && !ended_before(*thread_b, a->first);
 }
 
 // A lock held exclusively by every chosen acquisition: no two threads can be
@@ -421,10 +407,9 @@ bool may_overlap(const Event& a, const Event& b) {
 // global, or a mutex whose init and destroy racelab saw (a std::mutex on the
 // heap or a stack may be several mutexes at one address in turn).
 const Gate* common_gate(const std::vector<Event>& chosen) {
-  for (const Gate& gate : chosen.front().edge->gates) {
-    if (!std::all_of(chosen.begin(), chosen.end(), [&](const Event& e) {
-          return std::binary_search(e.edge->gates.begin(), e.edge->gates.end(), gate);
-        }))
+  for (const Gate& gate : chosen.front()->gates) {
+    if (!std::all_of(chosen.begin(), chosen.end(),
+                     [&](Event e) { return std::binary_search(e->gates.begin(), e->gates.end(), gate); }))
       continue;
     if (gate.lifetime_known || !global_name(gate.lock).empty()) return &gate;
   }
@@ -437,24 +422,11 @@ struct Proof {
   bool joined = false;         ///< a thread was joined before another's acquisition
 };
 
-// The events of one edge of the cycle: one per distinct clock of each way
-// it was taken, and one that may overlap anything for a way taken under more
-// clocks than racelab kept.
-using Edge = std::vector<Event>;
-
-Edge events_of(const Vector<EdgeInstance>& instances) {
-  Edge edge;
-  for (const EdgeInstance& instance : instances) {
-    for (const VectorClock& clock : instance.clocks) edge.push_back({&instance, &clock, false});
-    if (instance.more_clocks && !instance.clocks.empty()) edge.push_back({&instance, &instance.clocks.front(), true});
-  }
-  return edge;
-}
-
 // Searches for one acquisition per edge, all able to wait at once and under
 // no common gate: a deadlock the program can reach. `budget` bounds the
 // search; past it, the answer is "can deadlock" (TSan's report stands).
-bool can_deadlock(const std::vector<Edge>& edges, std::vector<Event>& chosen, Proof& proof, long& budget) {
+bool can_deadlock(const std::vector<const Vector<EdgeInstance>*>& edges, std::vector<Event>& chosen, Proof& proof,
+                  long& budget) {
   if (--budget < 0) return true;
   if (chosen.size() == edges.size()) {
     if (const Gate* gate = common_gate(chosen)) {
@@ -463,8 +435,9 @@ bool can_deadlock(const std::vector<Edge>& edges, std::vector<Event>& chosen, Pr
     }
     return true;
   }
-  for (const Event& e : edges[chosen.size()]) {
-    if (!std::all_of(chosen.begin(), chosen.end(), [&](const Event& c) { return may_overlap(c, e); })) {
+  for (const EdgeInstance& way : *edges[chosen.size()]) {
+    const Event e = &way;
+    if (!std::all_of(chosen.begin(), chosen.end(), [&](Event c) { return may_overlap(c, e); })) {
       proof.joined = true;
       continue;
     }
@@ -528,7 +501,7 @@ bool drop_report(const __tsan::ReportDesc* rep, bool suppressed) {
     cycle.push_back(address);
   }
   ScopedModel scoped;
-  std::vector<Edge> edges;
+  std::vector<const Vector<EdgeInstance>*> edges;  // the ways each edge of the cycle was taken
   racelab::ProgramCycle record;
   for (std::size_t i = 0; i < cycle.size(); ++i) {
     record.mutexes.push_back(lock_name(cycle[i]));
@@ -541,7 +514,7 @@ bool drop_report(const __tsan::ReportDesc* rep, bool suppressed) {
       write_record(encode(record));
       return false;
     }
-    edges.push_back(events_of(from->second.at(to)));
+    edges.push_back(&from->second.at(to));
   }
   std::vector<Event> chosen;
   Proof proof;

@@ -49,7 +49,6 @@ void joined(Thread& me, Thread* target) {
   target->joined = true;
   me.clock.join(target->clock);
   me.clock.set(me.ordinal, me.clock.of(me.ordinal) + 1);
-  ++me.clock_version;
 }
 
 template <class Join>
@@ -124,7 +123,6 @@ int pthread_create(pthread_t* handle, const pthread_attr_t* attr, void* (*routin
     child->clock = me.clock;
     child->clock.set(child->ordinal, 1);
     me.clock.set(me.ordinal, me.clock.of(me.ordinal) + 1);
-    ++me.clock_version;
     child->rng = racelab::Rng(
         racelab::mix(seed(), static_cast<std::uint64_t>(child->ordinal - model().test_ordinal_base)));
     model().threads.push_back(child);
