@@ -80,7 +80,8 @@ report::VariantResult collect(report::VariantResult meta, std::vector<RunOutcome
 // the first test or at exit, child processes, a process left running, a
 // problem), when there is any. Empty when no run reported a test. Each
 // test's first failure comes with the command that re-runs that test alone,
-// with its strategy and seed (`command` with --gtest_filter).
+// with its strategy and seed (`command` with --gtest_filter). A test's
+// `seconds` are its own time in its runs; `seconds` is the program's result's.
 std::vector<report::VariantResult> by_test(const std::vector<RunOutcome>& outcomes, const report::VariantResult& meta,
                                            double seconds, const std::vector<std::string>& command, double timeout_s);
 

@@ -25,6 +25,7 @@
 #include <nlohmann/json.hpp>
 
 #include "child.h"
+#include "racelab/report/summary.h"
 #include "racelab/report/tsan.h"
 
 namespace {
@@ -70,37 +71,23 @@ std::string joined(const std::set<std::string>& words) {
   return text.empty() ? "nothing" : text;
 }
 
-// What racelab said: each failing test with its verdict (a finding's kind
-// beside it when the verdict is another), and the perturbation's figures.
+// What racelab said: each failing test with its verdicts and TSan's finding
+// kinds; and, into `perturbation`, what its perturbation did, over the tests.
 std::string racelab_said(const std::string& out, std::string* perturbation) {
   std::ifstream in(out + "/summary.json");
   if (!in) return "no summary";
-  const auto summary = nlohmann::json::parse(in);
+  const racelab::report::Summary summary = racelab::report::summary_from_json(nlohmann::json::parse(in));
   std::set<std::string> said;
-  for (const auto& r : summary.at("results")) {
+  racelab::report::Perturbation spent;
+  for (const racelab::report::VariantResult& r : summary.results) {
     std::set<std::string> verdicts;
-    for (const auto& [verdict, n] : r.at("verdicts").items())
-      if (verdict != "clean") verdicts.insert(verdict);
-    for (const auto& f : r.at("findings")) verdicts.insert("TSan " + f.at("kind").get<std::string>());
-    if (!verdicts.empty()) said.insert(r.at("case").get<std::string>() + ": " + joined(verdicts));
+    for (const auto& [verdict, n] : r.verdicts)
+      if (verdict != racelab::Verdict::clean) verdicts.insert(std::string(racelab::to_string(verdict)));
+    for (const auto& f : r.findings) verdicts.insert("TSan " + f.example.kind);
+    if (!verdicts.empty()) said.insert(r.case_id + ": " + joined(verdicts));
+    if (r.perturbation) spent += *r.perturbation;
   }
-  if (perturbation != nullptr) {  // added up over the tests
-    std::uint64_t points = 0, delays = 0, refused = 0;
-    double delay_s = 0;
-    for (const auto& r : summary.at("results")) {
-      if (!r.contains("perturbation") || r.at("perturbation").is_null()) continue;
-      const auto& p = r.at("perturbation");
-      points += p.at("points").get<std::uint64_t>();
-      delays += p.at("delays").get<std::uint64_t>();
-      refused += p.at("over_budget").get<std::uint64_t>();
-      delay_s += p.at("delay_seconds").get<double>();
-    }
-    char text[200];
-    std::snprintf(text, sizeof text, "%llu delays (%.3f s) at %llu scheduling points, %llu refused by the budget",
-                  static_cast<unsigned long long>(delays), delay_s, static_cast<unsigned long long>(points),
-                  static_cast<unsigned long long>(refused));
-    *perturbation = text;
-  }
+  if (perturbation != nullptr) *perturbation = to_text(spent);
   std::string text;
   for (const std::string& s : said) text += (text.empty() ? "" : "; ") + s;
   return text.empty() ? "clean" : text;
