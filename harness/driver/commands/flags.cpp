@@ -19,6 +19,8 @@ struct FlagsArgs {
   bool compile = false;
   bool link = false;
   bool gtest = false;
+  bool cxx = false;  ///< lead with the C++ compiler racelab was built with
+  bool cc = false;   ///< lead with its C compiler
 };
 
 // Where racelab's runtime for unmodified code is: beside an installed racelab
@@ -51,8 +53,11 @@ Runtime runtime() {
 int flags(const FlagsArgs& args) {
   const bool both = args.compile == args.link;
   const Runtime r = runtime();
-  std::string line;
-  if (both || args.compile) line = fmt::format("-I{} -fsanitize=thread -g -O1 -fno-omit-frame-pointer", r.include_dir);
+  // The runtime calls TSan's interceptors by the names of the clang it was
+  // built with: another clang (a distribution's default `clang++` beside a
+  // newer one) fails to link it.
+  std::string line = args.cxx ? RACELAB_CXX_COMPILER " " : args.cc ? RACELAB_C_COMPILER " " : "";
+  if (both || args.compile) line += fmt::format("-I{} -fsanitize=thread -g -O1 -fno-omit-frame-pointer", r.include_dir);
   if (args.gtest) {
     std::error_code error;
     if (!fs::is_regular_file(r.gtest_listener, error))
@@ -73,15 +78,19 @@ Command add_flags_command(CLI::App& app, const Context&) {
   CLI::App* cmd = app.add_subcommand(
       "flags",
       "Print the flags that build a program with ThreadSanitizer and racelab's runtime for unmodified code, on "
-      "one line: `clang++ $(racelab flags) prog.cpp -o prog`, then `racelab exec -- ./prog`. The program's "
-      "sources do not change. --compile and --link split them for CFLAGS and LDFLAGS; --gtest adds the "
-      "listener that judges each GoogleTest test alone.\n"
+      "one line: `$(racelab flags --cxx) prog.cpp -o prog`, then `racelab exec -- ./prog`. The program's "
+      "sources do not change. --cxx (--cc for C) leads with the clang racelab was built with, the one whose "
+      "TSan its runtime links against; --compile and --link split the flags for CFLAGS and LDFLAGS; --gtest "
+      "adds the listener that judges each GoogleTest test alone.\n"
       "Exit codes: 0 printed; 2 usage; 3 the runtime library is missing.");
   cmd->add_flag("--compile", a->compile, "Only the compile flags");
   cmd->add_flag("--link", a->link, "Only the link flags (with -fsanitize=thread, which the link needs too)");
   cmd->add_flag("--gtest", a->gtest,
                 "With the GoogleTest listener's source, to compile into a test program: each TEST becomes its "
-                "own unit (`clang++ $(racelab flags --gtest) tests.cpp -lgtest_main -lgtest -o tests`)");
+                "own unit (`$(racelab flags --cxx --gtest) tests.cpp -lgtest_main -lgtest -o tests`)");
+  cmd->add_flag("--cxx", a->cxx, "Lead with the C++ compiler racelab was built with (" RACELAB_CXX_COMPILER ")");
+  cmd->add_flag("--cc", a->cc, "Lead with the C compiler racelab was built with (" RACELAB_C_COMPILER ")");
+  cmd->get_option("--cxx")->excludes("--cc");
   return {cmd, [a] { return flags(*a); }};
 }
 

@@ -74,6 +74,33 @@ TEST(Help, DocsPagesAreTheGeneratedOnes) {
     EXPECT_NE(strategies.find("| `" + std::string(s.name) + "` |"), std::string::npos) << s.name;
 }
 
+// docs/driver.md states each command's exit codes as its --help does.
+TEST(Help, TheDriverPageStatesEachCommandsExitCodesAsItsHelp) {
+  const auto squeeze = [](const std::string& text) {  // every run of white space one space
+    std::string out;
+    bool space = false;
+    for (char c : text) {
+      if (std::isspace(static_cast<unsigned char>(c))) {
+        space = true;
+        continue;
+      }
+      if (space && !out.empty()) out += ' ';
+      space = false;
+      out += c;
+    }
+    return out;
+  };
+  const std::string page = squeeze(read_file(RACELAB_SOURCE_DIR "/docs/driver.md"));
+  for (const char* command : {"list", "run", "merge", "properties", "bench", "exec", "flags", "report", "gate", "help"}) {
+    const ChildResult r = run_racelab({command, "--help"});
+    ASSERT_EQ(r.exit_code, 0) << command;
+    const auto at = r.out.find("Exit codes:");
+    ASSERT_NE(at, std::string::npos) << command << " --help states no exit codes";
+    const std::string codes = r.out.substr(at, r.out.find('\n', at) - at);
+    EXPECT_NE(page.find(squeeze(codes)), std::string::npos) << "docs/driver.md lacks, for " << command << ":\n" << codes;
+  }
+}
+
 // The docs do not go stale on options: every --option that README.md or a
 // docs/ page gives a racelab command (up to a `--` that starts a program's
 // own arguments) is one of that command's options.
