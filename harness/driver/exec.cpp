@@ -33,6 +33,11 @@
 
 namespace racelab::driver {
 
+namespace {
+// The longest schedule a re-run command spells out (RACELAB_SCHEDULE=…).
+constexpr std::size_t kScheduleInCommand = 400;
+}  // namespace
+
 namespace fs = std::filesystem;
 
 namespace {
@@ -355,10 +360,22 @@ std::vector<report::VariantResult> exec_runs(const ExecOptions& options, std::st
   if (tests.empty()) result.perturbation = perturbation_of(outcomes);
   if (result.first_failure) {
     const RunOutcome& failed = outcomes.at(static_cast<std::size_t>(result.first_failure->run));
-    // The runtime makes the same choices again from the same strategy and seed.
-    if (failed.runtime.linked)
-      result.first_failure->command = fmt::format("{}={} {}={} {}", kEnvStrategy, failed.runtime.strategy, kEnvSeed,
-                                                  failed.record.seed, result.first_failure->command);
+    // The runtime makes the same choices again from the same strategy and
+    // seed; under control, from the schedule itself too (when it is short
+    // enough to read: the seed walks the same schedule).
+    if (failed.runtime.linked) {
+      std::string schedule;
+      if (const auto& s = failed.runtime.schedule) {
+        report::FirstFailure& f = *result.first_failure;
+        f.schedule = s->schedule;
+        f.trace = s->trace;
+        f.not_replayable = !s->not_replayable.empty() ? s->not_replayable : s->diverged;
+        if (!s->schedule.empty() && s->schedule.size() <= kScheduleInCommand)
+          schedule = fmt::format(" {}={}", kEnvSchedule, s->schedule);
+      }
+      result.first_failure->command = fmt::format("{}={} {}={}{} {}", kEnvStrategy, failed.runtime.strategy, kEnvSeed,
+                                                  failed.record.seed, schedule, result.first_failure->command);
+    }
   }
   if (linked == 0 && ran > 0)
     result.notes.push_back(fmt::format(

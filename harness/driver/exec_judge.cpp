@@ -194,6 +194,8 @@ void read_runtime_records(RunOutcome& o, const std::string& dir, pid_t own, std:
           auto& tests = o.runtime.tests;
           if (mine && !tests.empty() && !tests.back().end) tests.back().dropped.push_back(*cycle);
           else o.runtime.dropped.push_back(*cycle);
+        } else if (const auto* schedule = std::get_if<ProgramSchedule>(&message); schedule && mine) {
+          o.runtime.schedule = *schedule;
         } else if (const auto* end = std::get_if<ProgramEnd>(&message)) {
           o.runtime.steps = std::max(o.runtime.steps, end->steps);
           if (mine) o.runtime.end = *end;

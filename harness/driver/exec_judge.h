@@ -27,6 +27,7 @@ struct RuntimeRecords {
   std::vector<ProgramCycle> dropped;    ///< TSan lock-order reports judged unable to deadlock
   std::uint64_t steps = 0;
   std::optional<ProgramEnd> end;  ///< the own process exited normally, with these figures
+  std::optional<ProgramSchedule> schedule;  ///< strategy controlled: the own process's schedule
   /// The tests a test framework selected in the run's own process, when it said.
   std::optional<ProgramTests> selected;
   /// The tests a test framework ran in the run's own process (racelab/unmodified.h), in order.

@@ -19,6 +19,7 @@
 #include <pthread.h>
 #include <semaphore.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include <atomic>
 #include <compare>
@@ -42,6 +43,10 @@
 
 extern "C" void* __libc_malloc(std::size_t size);
 extern "C" void __libc_free(void* p);
+
+namespace racelab {
+struct ProgramSchedule;  // racelab/runtime_wire.h
+}
 
 namespace racelab::intercept {
 
@@ -84,6 +89,7 @@ struct RtObject {
 class SpinLock {
  public:
   void lock() noexcept;
+  bool try_lock() noexcept { return !locked_.exchange(true, std::memory_order_acquire); }
   void unlock() noexcept { locked_.store(false, std::memory_order_release); }
   /// In a fork child, whose other threads (one may have held it) are gone.
   void reset() noexcept { locked_.store(false, std::memory_order_relaxed); }
@@ -120,7 +126,7 @@ struct Thread;
 // What a thread waits for. A wait is `forever` when nothing but another
 // thread's action (modelled here) can end it; timed waits, and waits on
 // objects shared with other processes, are not.
-enum class Wait : std::uint8_t { none, mutex, read_lock, write_lock, condition, join, semaphore, barrier };
+enum class Wait : std::uint8_t { none, mutex, read_lock, write_lock, condition, join, semaphore, barrier, once };
 
 struct VectorClock {
   // (thread ordinal, epoch), sorted by ordinal. Epochs advance only at thread
@@ -159,6 +165,18 @@ struct Thread : RtObject {
 
   // Livelock: the owner each mutex had at this thread's last failed try.
   Map<const void*, std::uint64_t> last_failed_generation;
+
+  // ---- strategy controlled (control.cpp), under the model's lock ----
+  std::atomic<std::uint32_t> baton{0};  ///< a futex word: 1 when it was given the right to run
+  pid_t tid = 0;                        ///< its kernel task, for the watchdog
+  /// Runs unscheduled: in a call the scheduler does not model, or handed
+  /// over by the watchdog while asleep in the kernel. It is scheduled again
+  /// at its next scheduling point.
+  bool outside = false;
+  bool timed = false;      ///< its wait ends at `deadline` if nothing else ends it
+  bool timed_out = false;  ///< it was let go because its deadline came
+  clockid_t deadline_clock = CLOCK_REALTIME;
+  timespec deadline{};
 };
 
 struct Mutex {
@@ -204,6 +222,13 @@ struct Barrier {
   std::uint64_t round = 0;
 };
 
+// A one-time initialisation (pthread_once, a function-local static's guard),
+// as strategy controlled follows it.
+struct Once {
+  Thread* runner = nullptr;  ///< the thread running it now
+  bool done = false;
+};
+
 // A lock held, exclusively, while an edge was taken: the lock and its record.
 struct Gate {
   const void* lock = nullptr;
@@ -233,6 +258,7 @@ struct Model : RtObject {
   Map<const void*, Condition> conditions;
   Map<const void*, Semaphore> semaphores;
   Map<const void*, Barrier> barriers;
+  Map<const void*, Once> onces;  ///< strategy controlled only
   int next_id = 1;
   /// Objects first seen on a thread's stack, by id: the return address into
   /// the function whose local each is, and that thread's ordinal.
@@ -319,6 +345,7 @@ class ScopedModel {
   ScopedModel(const ScopedModel&) = delete;
   ScopedModel& operator=(const ScopedModel&) = delete;
   void unlock() noexcept;  ///< early (before calling into TSan)
+  void relock() noexcept;  ///< again, after unlock()
 
  private:
   bool held_ = true;
@@ -354,6 +381,15 @@ void thread_ended(Thread& t);
 void check_wait(Thread& me);
 // A thread finished: when every remaining thread now waits forever, hang.
 void check_all_waiting();
+// Whether what `t` waits for has come, as the model sees it (whether or not
+// the wait is forever): a free mutex, a pending signal, an ended thread, ….
+bool wait_can_end(const Thread& t);
+// Whether the program handles a signal that can arrive while every thread
+// waits (a handler may end a wait: sem_post is async-signal-safe).
+bool signals_may_wake();
+// Under control, no thread can run and none will come back: the deadlock
+// or hang, named as check_wait names them. Ends the process.
+[[noreturn]] void stuck();
 // Notes a lock-order edge for each lock `me` holds to `to`, which it is
 // about to take with a blocking lock.
 void add_edges(Thread& me, const void* to);
@@ -370,6 +406,49 @@ void progress() noexcept;
 void note(Verdict verdict, const std::string& where, const std::string& detail);
 // A record line (runtime_wire.h), appended to this process's record file.
 void write_record(const std::string& line);
+// Under control, the schedule so far (not under the model's lock).
+void write_schedule();
+
+// ---- strategy controlled (control.cpp) ----
+//
+// One thread runs at a time: it holds the baton. At each scheduling point
+// a seeded random walk (or a recorded schedule, RACELAB_SCHEDULE) picks the
+// next among the enabled threads: not finished, not outside, and either not
+// waiting or waiting for something the model says has come (a free mutex, a
+// pending signal, a finished thread, …). A thread that would block is never
+// let into the kernel: it waits, parked on its own futex word, until it is
+// picked. The hand-over is raw futex calls from uninstrumented code, so
+// ThreadSanitizer sees no order between the threads the program does not
+// make itself.
+
+bool controlled() noexcept;
+// A scheduling point under control: the calling thread may be parked while
+// others run. Not under the model's lock.
+void control_point() noexcept;
+// The calling thread (under the model's lock, its Wait set and judged by
+// check_wait) cannot go on until its wait can end: others run meanwhile.
+// False when its deadline (`until` on `clock`; null: none) came first.
+bool control_wait(ScopedModel& scoped, Thread& me, const timespec* until, clockid_t clock);
+// A thread the runtime started waits for its first turn (threads.cpp).
+void control_thread_begins(Thread& t) noexcept;
+// `t` finished (under the model's lock): the next thread runs.
+void control_thread_ended(Thread& t);
+// Around a call the scheduler does not model and that may block in the
+// kernel: the baton goes to another thread meanwhile, and the run is no
+// longer replayable (`why` says which call).
+void control_leave(const char* why) noexcept;
+void control_return() noexcept;
+// A sleep: the others go first, and the sleeper sleeps only when none can.
+// False when the caller should sleep for real.
+bool control_sleep() noexcept;
+void control_init(const char* schedule);
+void control_reseed(std::uint64_t seed);  ///< a GoogleTest test starts
+// The schedule so far, for the records (under the model's lock).
+ProgramSchedule control_record();
+// Starts the watchdog (control.cpp) with the program's second thread. Not
+// under the model's lock.
+void control_watch();
+void control_after_fork();  ///< in a fork child, under the model's lock
 
 // ---- scheduling (schedule.cpp) ----
 

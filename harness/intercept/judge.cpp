@@ -54,9 +54,9 @@ const RwLock* find_rwlock(const void* l) {
   return it == model().rwlocks.end() ? nullptr : &it->second;
 }
 
-// Whether `t`'s current wait can end without another thread's action.
-bool may_run(const Thread& t) {
-  if (t.wait == Wait::none || !t.forever) return true;
+}  // namespace
+
+bool wait_can_end(const Thread& t) {
   switch (t.wait) {
     case Wait::none:
       return true;
@@ -88,9 +88,18 @@ bool may_run(const Thread& t) {
       auto it = model().barriers.find(t.waiting_on);
       return it == model().barriers.end() || it->second.round != t.barrier_round;
     }
+    case Wait::once: {
+      auto it = model().onces.find(t.waiting_on);
+      return it == model().onces.end() || it->second.runner == nullptr;
+    }
   }
   return true;
 }
+
+namespace {
+
+// Whether `t`'s current wait can end without another thread's action.
+bool may_run(const Thread& t) { return t.wait == Wait::none || !t.forever || wait_can_end(t); }
 
 // The threads `t` certainly waits for (the edges of the wait-for graph).
 Vector<Thread*> blockers(const Thread& t) {
@@ -109,6 +118,9 @@ Vector<Thread*> blockers(const Thread& t) {
       break;
     case Wait::join:
       out.push_back(t.joining);
+      break;
+    case Wait::once:
+      if (auto it = model().onces.find(t.waiting_on); it != model().onces.end()) out.push_back(it->second.runner);
       break;
     case Wait::condition: {
       // Signalled (every waiter), but the mutex it needs back is held.
@@ -175,6 +187,12 @@ std::string waiting_text(const Thread& t) {
              " at " + at + " (with " + lock_name(t.wait_mutex) + "); no thread is left to signal it";
     case Wait::join:
       return who + " joins " + thread_name(*t.joining) + " at " + at;
+    case Wait::once: {
+      auto it = model().onces.find(t.waiting_on);
+      const Thread* runner = it != model().onces.end() ? it->second.runner : nullptr;
+      return who + " waits at " + at + " for a one-time initialisation (call_once, a function-local static)" +
+             (runner != nullptr ? " that " + thread_name(*runner) + " runs" : "");
+    }
     case Wait::semaphore:
       return who + " waits on " + name_of("semaphore", semaphore_of(t.waiting_on).id, t.waiting_on) + " at " + at +
              " (its count is 0)";
@@ -230,7 +248,8 @@ std::string joined_sorted(std::set<std::string> parts, const char* separator) {
       case Wait::condition: condition.insert(at); break;
       case Wait::semaphore: semaphore.insert(at); break;
       case Wait::barrier: barrier.insert(at); break;
-      case Wait::join: join.insert(at); break;
+      case Wait::join:
+      case Wait::once: join.insert(at); break;
       case Wait::none: break;
     }
   }
@@ -246,8 +265,10 @@ std::string joined_sorted(std::set<std::string> parts, const char* separator) {
 
 constexpr std::uint64_t kLivelockTries = 10000;
 
+}  // namespace
+
 // Whether the program handles a signal that can arrive while every thread waits.
-bool async_signal_handled() {
+bool signals_may_wake() {
   static constexpr int kSignals[] = {SIGALRM, SIGVTALRM, SIGPROF, SIGUSR1, SIGUSR2, SIGCHLD, SIGIO,
                                      SIGHUP,  SIGINT,    SIGTERM, SIGQUIT, SIGPIPE, SIGURG,  SIGWINCH};
   auto handled = [](int signal) {
@@ -262,8 +283,6 @@ bool async_signal_handled() {
     if (handled(signal)) return true;
   return false;
 }
-
-}  // namespace
 
 void check_wait(Thread& me) {
   Vector<Thread*> path;
@@ -294,7 +313,23 @@ void check_all_waiting() {
   // A handler of an asynchronous signal may end a wait (sem_post is
   // async-signal-safe; a server waits for SIGTERM): then only the timeout
   // judges, from outside.
-  if (!live.empty() && !async_signal_handled()) hang(live);
+  if (!live.empty() && !signals_may_wake()) hang(live);
+}
+
+void stuck() {
+  Vector<const Thread*> live;
+  for (Thread* t : model().threads) {
+    if (t->finished) continue;
+    Vector<Thread*> path;
+    Vector<const Thread*> seen;
+    if (find_cycle(t, t, path, seen)) {
+      Vector<Thread*> cycle = {t};
+      cycle.insert(cycle.end(), path.begin(), path.end() - 1);
+      deadlock(cycle);
+    }
+    live.push_back(t);
+  }
+  hang(live);
 }
 
 // ---- livelock ----

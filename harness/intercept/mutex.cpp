@@ -140,8 +140,45 @@ bool unlock_without_interceptors(const void* m) {
   return true;
 }
 
+// Under control: the thread goes into the kernel's lock only when the model
+// says the mutex is free, so the lock never blocks; until then others run.
 template <class Lock>
-int lock_mutex(pthread_mutex_t* m, const Site& site, bool forever, Lock&& real) {
+int lock_mutex_controlled(pthread_mutex_t* m, const Site& site, bool forever, const timespec* until, clockid_t clock,
+                          Lock&& real) {
+  const int kind = kind_of(m);
+  {
+    ScopedModel scoped;
+    Thread& me = me_locked();
+    Mutex& state = mutex_of(m);
+    if (state.owner == &me && relock_blocks(kind) && forever) self_deadlock(m, state, site);
+    if (state.owner != &me) {
+      start_wait(me, Wait::mutex, forever && waits_forever(kind), m, site);
+      if (forever) add_edges(me, m);
+      if (state.owner != nullptr && me.forever) check_wait(me);
+      if (!control_wait(scoped, me, until, clock)) {
+        end_wait(me);
+        failed_try(me, m, mutex_of(m), site);
+        return ETIMEDOUT;
+      }
+    }
+  }
+  const int rc = real();
+  ScopedModel scoped;
+  Thread& me = me_locked();
+  end_wait(me);
+  if (rc == 0) {
+    acquired(me, m, site);
+    if (!forever) progress();
+  } else if (rc == ETIMEDOUT) {
+    failed_try(me, m, mutex_of(m), site);
+  }
+  return rc;
+}
+
+template <class Lock>
+int lock_mutex(pthread_mutex_t* m, const Site& site, bool forever, const timespec* until, clockid_t clock,
+               Lock&& real) {
+  if (controlled()) return lock_mutex_controlled(m, site, forever, until, clock, real);
   const int kind = kind_of(m);
   // The fast path: a thread that holds nothing (so no lock-order edge, and
   // no wait-for cycle through it) takes a mutex that is free. Its wait is not
@@ -222,7 +259,7 @@ bool reads(const RwLock& state, const Thread& t) {
 }
 
 template <class Lock>
-int lock_rwlock(pthread_rwlock_t* l, bool write, bool forever, const Site& site, Lock&& real) {
+int lock_rwlock(pthread_rwlock_t* l, bool write, bool forever, const timespec* until, const Site& site, Lock&& real) {
   {
     ScopedModel scoped;
     Thread& me = me_locked();
@@ -239,6 +276,14 @@ int lock_rwlock(pthread_rwlock_t* l, bool write, bool forever, const Site& site,
       if (forever) add_edges(me, l);
       const bool busy = state.writer != nullptr || (write && !state.readers.empty());
       if (busy && forever) check_wait(me);
+      // Under control: into the kernel only when it is free (a try fails at once).
+      if (controlled() && busy) {
+        const bool try_only = !forever && until == nullptr;
+        if (try_only || !control_wait(scoped, me, until, CLOCK_REALTIME)) {
+          end_wait(me);
+          return try_only ? EBUSY : ETIMEDOUT;
+        }
+      }
     }
   }
   const int rc = real();
@@ -298,19 +343,20 @@ int pthread_mutex_destroy(pthread_mutex_t* m) {
 int pthread_mutex_lock(pthread_mutex_t* m) {
   if (!active()) return RACELAB_TSAN(pthread_mutex_lock)(m);
   point();
-  return lock_mutex(m, RACELAB_SITE(), true, [m] { return RACELAB_TSAN(pthread_mutex_lock)(m); });
+  return lock_mutex(m, RACELAB_SITE(), true, nullptr, CLOCK_REALTIME, [m] { return RACELAB_TSAN(pthread_mutex_lock)(m); });
 }
 
 int pthread_mutex_timedlock(pthread_mutex_t* m, const timespec* until) {
   if (!active()) return RACELAB_TSAN(pthread_mutex_timedlock)(m, until);
   point();
-  return lock_mutex(m, RACELAB_SITE(), false, [&] { return RACELAB_TSAN(pthread_mutex_timedlock)(m, until); });
+  return lock_mutex(m, RACELAB_SITE(), false, until, CLOCK_REALTIME,
+                    [&] { return RACELAB_TSAN(pthread_mutex_timedlock)(m, until); });
 }
 
 int pthread_mutex_clocklock(pthread_mutex_t* m, clockid_t clock, const timespec* until) {
   if (!active()) return RACELAB_TSAN(pthread_mutex_clocklock)(m, clock, until);
   point();
-  return lock_mutex(m, RACELAB_SITE(), false,
+  return lock_mutex(m, RACELAB_SITE(), false, until, clock,
                     [&] { return RACELAB_TSAN(pthread_mutex_clocklock)(m, clock, until); });
 }
 
@@ -385,38 +431,38 @@ int pthread_rwlock_destroy(pthread_rwlock_t* l) {
 int pthread_rwlock_rdlock(pthread_rwlock_t* l) {
   if (!active()) return RACELAB_TSAN(pthread_rwlock_rdlock)(l);
   point();
-  return lock_rwlock(l, false, true, RACELAB_SITE(), [l] { return RACELAB_TSAN(pthread_rwlock_rdlock)(l); });
+  return lock_rwlock(l, false, true, nullptr, RACELAB_SITE(), [l] { return RACELAB_TSAN(pthread_rwlock_rdlock)(l); });
 }
 
 int pthread_rwlock_wrlock(pthread_rwlock_t* l) {
   if (!active()) return RACELAB_TSAN(pthread_rwlock_wrlock)(l);
   point();
-  return lock_rwlock(l, true, true, RACELAB_SITE(), [l] { return RACELAB_TSAN(pthread_rwlock_wrlock)(l); });
+  return lock_rwlock(l, true, true, nullptr, RACELAB_SITE(), [l] { return RACELAB_TSAN(pthread_rwlock_wrlock)(l); });
 }
 
 int pthread_rwlock_tryrdlock(pthread_rwlock_t* l) {
   if (!active()) return RACELAB_TSAN(pthread_rwlock_tryrdlock)(l);
   point();
-  return lock_rwlock(l, false, false, RACELAB_SITE(), [l] { return RACELAB_TSAN(pthread_rwlock_tryrdlock)(l); });
+  return lock_rwlock(l, false, false, nullptr, RACELAB_SITE(), [l] { return RACELAB_TSAN(pthread_rwlock_tryrdlock)(l); });
 }
 
 int pthread_rwlock_trywrlock(pthread_rwlock_t* l) {
   if (!active()) return RACELAB_TSAN(pthread_rwlock_trywrlock)(l);
   point();
-  return lock_rwlock(l, true, false, RACELAB_SITE(), [l] { return RACELAB_TSAN(pthread_rwlock_trywrlock)(l); });
+  return lock_rwlock(l, true, false, nullptr, RACELAB_SITE(), [l] { return RACELAB_TSAN(pthread_rwlock_trywrlock)(l); });
 }
 
 int pthread_rwlock_timedrdlock(pthread_rwlock_t* l, const timespec* until) {
   if (!active()) return RACELAB_TSAN(pthread_rwlock_timedrdlock)(l, until);
   point();
-  return lock_rwlock(l, false, false, RACELAB_SITE(),
+  return lock_rwlock(l, false, false, until, RACELAB_SITE(),
                      [&] { return RACELAB_TSAN(pthread_rwlock_timedrdlock)(l, until); });
 }
 
 int pthread_rwlock_timedwrlock(pthread_rwlock_t* l, const timespec* until) {
   if (!active()) return RACELAB_TSAN(pthread_rwlock_timedwrlock)(l, until);
   point();
-  return lock_rwlock(l, true, false, RACELAB_SITE(),
+  return lock_rwlock(l, true, false, until, RACELAB_SITE(),
                      [&] { return RACELAB_TSAN(pthread_rwlock_timedwrlock)(l, until); });
 }
 

@@ -132,6 +132,7 @@ void after_fork_in_child() {
   default_deadly_signals();
   model().lock.reset();
   ScopedModel scoped;
+  control_after_fork();
   for (Thread* t : model().threads)
     if (t != t_me && !t->finished) {
       t->finished = true;
@@ -148,6 +149,7 @@ void at_exit() {
   }
   const Perturbation spent = perturbation();
   write_record(encode(ProgramEnd{steps(), threads, spent.delays, spent.delay_ns, spent.over_budget}));
+  write_schedule();
 }
 
 void start() {
@@ -158,6 +160,7 @@ void start() {
   dl_iterate_phdr(note_data_segments, nullptr);
   schedule_init(std::getenv(kEnvStrategy), std::getenv(kEnvSeed), std::getenv(kEnvPctDepth),
                 std::getenv(kEnvPctSteps), std::getenv(kEnvBudget));
+  control_init(std::getenv(kEnvSchedule));
   if (const char* records = std::getenv(kEnvRecords); records != nullptr && *records != '\0')
     process().records = records;
   {
@@ -216,6 +219,14 @@ ScopedModel::ScopedModel(Ignore ignore) noexcept : ignoring_(ignore == kMemory) 
 }
 
 ScopedModel::~ScopedModel() { unlock(); }
+
+void ScopedModel::relock() noexcept {
+  if (held_) return;
+  t_inside = true;
+  model().lock.lock();
+  if (ignoring_ && __tsan_ignore_thread_begin != nullptr) __tsan_ignore_thread_begin();
+  held_ = true;
+}
 
 void ScopedModel::unlock() noexcept {
   if (!held_) return;
@@ -485,9 +496,16 @@ void note(Verdict verdict, const std::string& where, const std::string& detail) 
   raw_write(2, "racelab: " + std::string(to_string(verdict)) + ": " + detail + "\n");
 }
 
+void write_schedule() {
+  if (!controlled()) return;
+  ScopedModel scoped;
+  write_record(encode(control_record()));
+}
+
 [[noreturn]] void end_process(Verdict verdict, const std::string& where, const std::string& detail) {
   t_inside = true;
   write_record(encode(ProgramVerdict{verdict, where, detail, true}));
+  if (controlled()) write_record(encode(control_record()));  // (end_process runs under the model's lock)
   raw_write(2, "racelab: " + std::string(to_string(verdict)) + ": " + detail + "\n");
   // Straight to the kernel: past TSan's exit handling (which would run the
   // program's atexit handlers while its threads are stuck).

@@ -163,6 +163,7 @@ void schedule_init(const char* strategy, const char* seed, const char* depth, co
 
 void schedule_reseed(std::uint64_t seed) {
   choose(seed);
+  control_reseed(seed);
   if (g_strategy.load(std::memory_order_relaxed) != Strategy::pct) return;
   ScopedModel scoped;
   for (Thread* t : model().threads)
@@ -202,7 +203,8 @@ void schedule_thread_finished() {
 }
 
 void gate_close() noexcept {
-  if (strategy() != Strategy::none) g_gate_closed_at.store(now_ns(), std::memory_order_relaxed);
+  // (Under control the threads take turns: nothing to gate.)
+  if (strategy() != Strategy::none && strategy() != Strategy::controlled) g_gate_closed_at.store(now_ns(), std::memory_order_relaxed);
 }
 
 void gate_open() noexcept { g_gate_closed_at.store(0, std::memory_order_relaxed); }
@@ -230,6 +232,10 @@ void point() noexcept {
     g_steps.fetch_add(1, std::memory_order_relaxed);
   else
     ++t_steps;
+  if (now == Strategy::controlled) {
+    if (active()) control_point();
+    return;
+  }
   if (now == Strategy::none || g_enabled.load(std::memory_order_relaxed) < 2 || !active()) return;
   if (t_thread == nullptr) {
     ScopedModel scoped;
@@ -238,7 +244,8 @@ void point() noexcept {
   Thread& self = *t_thread;
   switch (now) {
     case Strategy::none:
-    case Strategy::portfolio:  // never the concrete strategy
+    case Strategy::portfolio:   // never the concrete strategy
+    case Strategy::controlled:  // control_point()
       return;
     case Strategy::yield:
       if (self.rng.one_in(g_one_in.load(std::memory_order_relaxed))) delay([] { sched_yield(); });

@@ -26,6 +26,7 @@ void* start_thread(void* p) {
   const Start start = *static_cast<Start*>(p);
   delete static_cast<Start*>(p);
   adopt_thread(start.thread);
+  control_thread_begins(*start.thread);
   {
     ScopedModel scoped;
     start.thread->handle = pthread_self();
@@ -52,7 +53,7 @@ void joined(Thread& me, Thread* target) {
 }
 
 template <class Join>
-int join_thread(pthread_t handle, bool forever, const Site& site, Join&& real) {
+int join_thread(pthread_t handle, bool forever, const timespec* until, const Site& site, Join&& real) {
   gate_open();
   Thread* target = nullptr;
   {
@@ -63,6 +64,15 @@ int join_thread(pthread_t handle, bool forever, const Site& site, Join&& real) {
       start_wait(me, Wait::join, forever, target, site);
       me.joining = target;
       if (forever && !target->finished) check_wait(me);
+      // Under control a try-join of a live thread fails at once, and a timed
+      // one waits its turn; the thread's end, not the kernel, decides.
+      if (controlled() && !target->finished) {
+        const bool try_only = !forever && until == nullptr;
+        if (try_only || !control_wait(scoped, me, until, CLOCK_REALTIME)) {
+          end_wait(me);
+          return try_only ? EBUSY : ETIMEDOUT;
+        }
+      }
     }
   }
   const int rc = real();
@@ -103,6 +113,7 @@ void thread_ended(Thread& t) {
              "; no other thread can unlock it");
   }
   check_all_waiting();
+  control_thread_ended(t);
 }
 
 }  // namespace racelab::intercept
@@ -130,6 +141,7 @@ int pthread_create(pthread_t* handle, const pthread_attr_t* attr, void* (*routin
   }
   auto* start = new Start{{}, routine, arg, child};
   gate_close();
+  control_watch();
   const int rc = RACELAB_TSAN(pthread_create)(handle, attr, start_thread, start);
   ScopedModel scoped;
   if (rc != 0) {
@@ -146,19 +158,21 @@ int pthread_create(pthread_t* handle, const pthread_attr_t* attr, void* (*routin
 int pthread_join(pthread_t handle, void** result) {
   if (!active()) return RACELAB_TSAN(pthread_join)(handle, result);
   point();
-  return join_thread(handle, true, RACELAB_SITE(), [&] { return RACELAB_TSAN(pthread_join)(handle, result); });
+  return join_thread(handle, true, nullptr, RACELAB_SITE(),
+                     [&] { return RACELAB_TSAN(pthread_join)(handle, result); });
 }
 
 int pthread_tryjoin_np(pthread_t handle, void** result) {
   if (!active()) return RACELAB_TSAN(pthread_tryjoin_np)(handle, result);
   point();
-  return join_thread(handle, false, RACELAB_SITE(), [&] { return RACELAB_TSAN(pthread_tryjoin_np)(handle, result); });
+  return join_thread(handle, false, nullptr, RACELAB_SITE(),
+                     [&] { return RACELAB_TSAN(pthread_tryjoin_np)(handle, result); });
 }
 
 int pthread_timedjoin_np(pthread_t handle, void** result, const timespec* until) {
   if (!active()) return RACELAB_TSAN(pthread_timedjoin_np)(handle, result, until);
   point();
-  return join_thread(handle, false, RACELAB_SITE(),
+  return join_thread(handle, false, until, RACELAB_SITE(),
                      [&] { return RACELAB_TSAN(pthread_timedjoin_np)(handle, result, until); });
 }
 

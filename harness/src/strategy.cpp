@@ -55,7 +55,8 @@ void perturb(ThreadState& self) noexcept {
   ActiveRun& run = active_run();
   switch (run.strategy) {
     case Strategy::none:
-    case Strategy::portfolio:  // never the concrete strategy of a run
+    case Strategy::portfolio:   // never the concrete strategy of a run
+    case Strategy::controlled:  // not run by case programs (their options refuse it)
       return;
     case Strategy::yield:
       if (self.rng.one_in(run.one_in)) sched_yield();

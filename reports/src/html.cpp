@@ -396,6 +396,7 @@ class Page {
       put("<h4>First failure: run {} (seed {}), {}</h4>\n", f.run, f.seed, to_string(f.verdict));
       if (!f.detail.empty()) put("<pre class=\"wrap\">{}</pre>\n", esc(f.detail));
       put("<p>Re-run it:</p>\n<pre class=\"wrap\"><code>{}</code></pre>\n", esc(f.command));
+      if (const std::string replay = replay_text(f); !replay.empty()) put("<p>It {}.</p>\n", esc(replay));
     }
     for (const FindingGroup& g : r.findings) finding(g, r.runtime_frames);
     out_ += "</article>\n";

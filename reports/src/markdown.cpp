@@ -32,6 +32,7 @@ std::string to_markdown(const Summary& s) {
       md += fmt::format("First failure: run {} (seed {}), `{}`: {}\n\n", f.run, f.seed,
                         to_string(f.verdict), f.detail);
       md += fmt::format("Re-run it:\n\n```sh\n{}\n```\n\n", f.command);
+      if (const std::string replay = replay_text(f); !replay.empty()) md += fmt::format("It {}.\n\n", replay);
     }
     if (!r.findings.empty()) {
       md += "| TSan finding | runs | reports | first run | where |\n|---|---:|---:|---:|---|\n";
@@ -75,6 +76,7 @@ std::string to_console(const VariantResult& r) {
     text += fmt::format("  first failure: run {} (seed {}): {}: {}\n", f.run, f.seed,
                         to_string(f.verdict), f.detail);
     text += fmt::format("  re-run it: {}\n", f.command);
+    if (const std::string replay = replay_text(f); !replay.empty()) text += fmt::format("  it {}\n", replay);
   }
   for (const FindingGroup& g : r.findings) {
     text += fmt::format("  TSan {} in {} run{} ({} report{})", g.example.kind, g.count, g.count == 1 ? "" : "s",

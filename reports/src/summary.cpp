@@ -119,6 +119,9 @@ void VariantCollector::add_run(const RunRecord& record) {
         .detail = record.detail,
         .command = fmt::format("{} --strategy {} --run-seed {}", rerun_prefix_, record.strategy,
                                record.seed),
+        .schedule = {},
+        .trace = 0,
+        .not_replayable = {},
     };
 }
 
@@ -190,6 +193,12 @@ Perturbation& Perturbation::operator+=(const Perturbation& other) {
   delay_seconds += other.delay_seconds;
   over_budget += other.over_budget;
   return *this;
+}
+
+std::string replay_text(const FirstFailure& f) {
+  if (f.schedule.empty() && f.trace == 0) return {};
+  if (!f.not_replayable.empty()) return "not replayable exactly: " + f.not_replayable;
+  return fmt::format("replays exactly, the same steps (trace {:016x})", f.trace);
 }
 
 std::string to_text(const Perturbation& p) {

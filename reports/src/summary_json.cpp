@@ -33,6 +33,10 @@ nlohmann::json to_json(const VariantResult& r) {
                      {"verdict", to_string(r.first_failure->verdict)},
                      {"detail", r.first_failure->detail},
                      {"command", r.first_failure->command}};
+  if (r.first_failure && (!r.first_failure->schedule.empty() || r.first_failure->trace != 0))
+    first_failure["controlled"] = {{"schedule", r.first_failure->schedule},
+                                   {"trace", r.first_failure->trace},
+                                   {"not_replayable", r.first_failure->not_replayable}};
   nlohmann::json findings = nlohmann::json::array();
   for (const FindingGroup& g : r.findings) {
     nlohmann::json stacks = nlohmann::json::array();
@@ -267,12 +271,22 @@ VariantResult result_from_json(const nlohmann::json& j, std::size_t index, bool&
   }
   stated_as_expected = res.boolean("as_expected");
   if (const auto& f = res.at("first_failure"); !f.is_null()) {
-    const Reader ff(f, where + " first_failure", {"run", "seed", "verdict", "detail", "command"});
+    const Reader ff(f, where + " first_failure", {"run", "seed", "verdict", "detail", "command", "controlled"});
     r.first_failure = FirstFailure{.run = ff.count("run"),
                                    .seed = ff.u64("seed"),
                                    .verdict = ff.verdict(ff.at("verdict"), "its verdict"),
                                    .detail = ff.text("detail"),
-                                   .command = ff.text("command")};
+                                   .command = ff.text("command"),
+                                   .schedule = {},
+                                   .trace = 0,
+                                   .not_replayable = {}};
+    if (ff.has("controlled")) {
+      const Reader c(ff.object("controlled"), where + " first_failure.controlled",
+                     {"schedule", "trace", "not_replayable"});
+      r.first_failure->schedule = c.text("schedule");
+      r.first_failure->trace = c.u64("trace");
+      r.first_failure->not_replayable = c.text("not_replayable");
+    }
   }
   std::size_t k = 0;
   for (const auto& g : res.array("findings")) {

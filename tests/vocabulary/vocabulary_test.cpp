@@ -55,7 +55,8 @@ TEST(Vocabulary, EveryStrategyHasOneName) {
     EXPECT_EQ(parse_strategy(to_string(s)), s);
     EXPECT_NE(strategy_names().find(to_string(s)), std::string::npos);
   }
-  EXPECT_EQ(strategy_names(), "none, yield, sleep, pct or portfolio");
+  EXPECT_EQ(strategy_names(), "none, yield, sleep, pct, portfolio or controlled");
+  EXPECT_EQ(strategy_names(true), "none, yield, sleep, pct or portfolio");  // what case programs run
   EXPECT_EQ(parse_strategy("random"), std::nullopt);
 }
 

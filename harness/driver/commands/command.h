@@ -107,7 +107,9 @@ struct ScheduleOptions {
   /// The strategy; std::invalid_argument for a --pct-depth it does not use.
   Strategy resolve() const;
 };
-void add_schedule_options(CLI::App* command, ScheduleOptions& options, const std::string& strategy_help);
+/// --seed, --strategy (with `catalogue`, only those the case programs run) and --pct-depth.
+void add_schedule_options(CLI::App* command, ScheduleOptions& options, const std::string& strategy_help,
+                          bool catalogue);
 
 /// Now, UTC, ISO 8601.
 std::string utc_now();

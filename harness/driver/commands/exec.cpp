@@ -86,7 +86,8 @@ Command add_exec_command(CLI::App& app, const Context&) {
                 "Start no run after one failed (the summary counts the runs done)");
   add_schedule_options(cmd, a->schedule,
                        "How the scheduling points of a program linked with racelab's runtime perturb "
-                       "(`racelab flags`)");
+                       "(`racelab flags`)",
+                       false);
   cmd->add_option("--budget", a->exec.budget_percent,
                   "The perturbation's time budget, in percent of each run's time: its delays are spent only "
                   "while they took less (a whole test suite stays affordable); 0 perturbs only a run's first "

@@ -75,9 +75,10 @@ std::string strategies(bool markdown) {
            "points and lock operations; every synchronisation call and atomic operation of a program "
            "linked with the runtime for unmodified code). Each is seeded: a run's strategy and seed make "
            "the same choices again, and every failure prints the command that re-runs it. " +
-           budget + "\n\n| strategy | what it does | takes --pct-depth |\n|---|---|---|\n";
+           budget + "\n\n| strategy | what it does | takes --pct-depth | the catalogue runs it |\n|---|---|---|---|\n";
     for (const StrategyInfo& s : kStrategies)
-      text += fmt::format("| `{}` | {} | {} |\n", s.name, cell(s.meaning), s.uses_pct_depth ? "yes" : "no");
+      text += fmt::format("| `{}` | {} | {} | {} |\n", s.name, cell(s.meaning), s.uses_pct_depth ? "yes" : "no",
+                          s.catalogue ? "yes" : "no: `racelab exec` only");
     return text;
   }
   for (const StrategyInfo& s : kStrategies) text += fmt::format("{:<10} {}\n", s.name, s.meaning);

@@ -62,12 +62,14 @@ std::uint64_t parse_size(const std::string& text) {
 
 // "--shard i/n", else GTEST_SHARD_INDEX / GTEST_TOTAL_SHARDS (set and not
 // empty), else 0/1.
-void add_schedule_options(CLI::App* command, ScheduleOptions& options, const std::string& strategy_help) {
+void add_schedule_options(CLI::App* command, ScheduleOptions& options, const std::string& strategy_help,
+                          bool catalogue) {
   command->add_option("--seed", options.seed, "Campaign seed: run i uses a seed derived from it and i")
       ->capture_default_str();
   std::vector<std::string> strategies;
-  for (Strategy s : kAllStrategies) strategies.emplace_back(to_string(s));
-  command->add_option("--strategy", options.strategy, strategy_help + ": " + strategy_names())
+  for (const StrategyInfo& s : kStrategies)
+    if (s.catalogue || !catalogue) strategies.emplace_back(s.name);
+  command->add_option("--strategy", options.strategy, strategy_help + ": " + strategy_names(catalogue))
       ->check(CLI::IsMember(strategies))
       ->capture_default_str();
   options.pct_depth_option =

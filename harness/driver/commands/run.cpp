@@ -112,7 +112,7 @@ Command add_run_command(CLI::App& app, const Context& context) {
   cmd->add_option("--shard", a->shard,
                       "Run shard i of n (0-based) of every variant's run indices; default: "
                       "GTEST_SHARD_INDEX / GTEST_TOTAL_SHARDS when set");
-  add_schedule_options(cmd, a->schedule, "How interleave() points perturb");
+  add_schedule_options(cmd, a->schedule, "How interleave() points perturb", true);
   cmd->add_option("--timeout", a->campaign.timeout_s,
                       "Seconds one run may take before it is a hang (default: the case program's, "
                       "10 under TSan, 5 otherwise)")

@@ -38,6 +38,8 @@ inline constexpr const char* kEnvPctSteps = "RACELAB_PCT_STEPS";
 inline constexpr const char* kEnvBudget = "RACELAB_BUDGET";
 /// Where records go: the runtime appends to `<value>.<pid>`. Unset: none (diagnoses go to stderr only).
 inline constexpr const char* kEnvRecords = "RACELAB_RECORDS";
+/// Strategy controlled: a schedule to replay (ProgramSchedule::schedule).
+inline constexpr const char* kEnvSchedule = "RACELAB_SCHEDULE";
 
 /// A GoogleTest test's seed, instead of the one mixed from the run's seed,
 /// its name and repetition (racelab/unmodified.h): re-runs one test as it ran.
@@ -123,8 +125,22 @@ struct ProgramTestEnd {
   bool operator==(const ProgramTestEnd&) const = default;
 };
 
+/// Strategy controlled: the schedule of the run so far, written when the
+/// process ends (normally, or at a verdict that ends it) and at each TSan
+/// report. The last one of a process is its schedule.
+struct ProgramSchedule {
+  /// The thread picked at each decision with a choice: "ordinal[xrepeat]",
+  /// '.'-separated. RACELAB_SCHEDULE replays it.
+  std::string schedule;
+  std::uint64_t decisions = 0;  ///< every pick, with a choice or not
+  std::uint64_t trace = 0;      ///< a hash of every pick: an exact replay has the same
+  std::string not_replayable;   ///< why the run is not replayable, or empty
+  std::string diverged;         ///< where a replayed schedule could not be followed, or empty
+  bool operator==(const ProgramSchedule&) const = default;
+};
+
 using ProgramMessage = std::variant<ProgramHello, ProgramVerdict, ProgramCycle, ProgramEnd, ProgramTests,
-                                    ProgramTestStart, ProgramTestEnd>;
+                                    ProgramTestStart, ProgramTestEnd, ProgramSchedule>;
 
 inline std::string encode(const ProgramHello& h) {
   return nlohmann::json{{"type", "hello"}, {"runtime", h.runtime}, {"pid", h.pid}, {"strategy", h.strategy},
@@ -169,6 +185,13 @@ inline std::string encode(const ProgramTestEnd& t) {
                         {"failed", t.failed},  {"failure", t.failure},   {"reports", t.reports},
                         {"seconds", t.seconds}, {"steps", t.steps},     {"delays", t.delays},
                         {"delay_ns", t.delay_ns}, {"over_budget", t.over_budget}}
+             .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
+         "\n";
+}
+
+inline std::string encode(const ProgramSchedule& s) {
+  return nlohmann::json{{"type", "schedule"},   {"schedule", s.schedule},   {"decisions", s.decisions},
+                        {"trace", s.trace},       {"not_replayable", s.not_replayable}, {"diverged", s.diverged}}
              .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
          "\n";
 }
@@ -227,6 +250,10 @@ inline ProgramMessage decode_program_record(std::string_view line) {
                           program_field<std::uint64_t>(j, "reports"),   program_field<double>(j, "seconds"),
                           program_field<std::uint64_t>(j, "steps"),     program_field<std::uint64_t>(j, "delays"),
                           program_field<std::uint64_t>(j, "delay_ns"), program_field<std::uint64_t>(j, "over_budget")};
+  if (type == "schedule")
+    return ProgramSchedule{program_field<std::string>(j, "schedule"), program_field<std::uint64_t>(j, "decisions"),
+                           program_field<std::uint64_t>(j, "trace"), program_field<std::string>(j, "not_replayable"),
+                           program_field<std::string>(j, "diverged")};
   throw std::runtime_error("runtime record of unknown type \"" + type + "\"");
 }
 

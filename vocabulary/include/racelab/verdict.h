@@ -19,6 +19,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace racelab {
 
@@ -166,29 +167,37 @@ constexpr bool outranks(Verdict a, Verdict b) noexcept {
 // What an interleave() point does in a run. Every strategy draws from a
 // per-run, per-thread RNG seeded from the run seed, so a run is named by
 // (case, variant, strategy, seed).
-enum class Strategy { none, yield, sleep, pct, portfolio };
+enum class Strategy { none, yield, sleep, pct, portfolio, controlled };
 
 struct StrategyInfo {
   Strategy strategy;
   std::string_view name;
   /// --pct-depth changes what it does.
   bool uses_pct_depth;
+  /// The catalogue's case programs run it (else only programs linked with
+  /// the runtime for unmodified code: racelab exec).
+  bool catalogue;
   std::string_view meaning;
 };
 
 // The strategies, in enum order.
 inline constexpr StrategyInfo kStrategies[] = {
-    {Strategy::none, "none", false, "plain stress: interleave() only counts steps"},
-    {Strategy::yield, "yield", false,
+    {Strategy::none, "none", false, true, "plain stress: interleave() only counts steps"},
+    {Strategy::yield, "yield", false, true,
      "sched_yield() at 1 in k interleave points, k drawn per run from {1, 2, 4, 16}"},
-    {Strategy::sleep, "sleep", false,
+    {Strategy::sleep, "sleep", false, true,
      "a random 1–100 µs sleep at 1 in k points, k per run from {2, 4, 16, 64}"},
     // After Burckhardt et al. 2010: each thread gets a random priority; a
     // thread below the highest live priority yields at its interleave points;
     // at d−1 random steps of the run the running thread drops below every other.
-    {Strategy::pct, "pct", true, "priority-based delays with d−1 priority change points (depth d)"},
-    {Strategy::portfolio, "portfolio", true,
+    {Strategy::pct, "pct", true, true, "priority-based delays with d−1 priority change points (depth d)"},
+    {Strategy::portfolio, "portfolio", true, true,
      "each run picks one of the others from its seed (yield 4 in 10, pct 3, sleep 2, none 1)"},
+    // After CHESS and Shuttle: the program's threads run one at a time, and a
+    // seeded random walk picks which goes on at each scheduling point; a run
+    // is replayed exactly from its recorded schedule.
+    {Strategy::controlled, "controlled", false, false,
+     "one thread at a time: a seeded random walk picks the next at every point; replayable (exec only)"},
 };
 
 static_assert([] {
@@ -215,12 +224,15 @@ constexpr std::optional<Strategy> parse_strategy(std::string_view text) noexcept
   return std::nullopt;
 }
 
-/// "none, yield, sleep, pct or portfolio": for help texts and messages.
-inline std::string strategy_names() {
+/// "none, yield, sleep, pct or portfolio": for help texts and messages; with
+/// `catalogue`, only the strategies the catalogue's case programs run.
+inline std::string strategy_names(bool catalogue = false) {
+  std::vector<std::string_view> names;
+  for (const StrategyInfo& s : kStrategies)
+    if (s.catalogue || !catalogue) names.push_back(s.name);
   std::string text;
-  for (std::size_t i = 0; i < std::size(kStrategies); ++i)
-    text += std::string(i == 0 ? "" : i + 1 == std::size(kStrategies) ? " or " : ", ") +
-            std::string(kStrategies[i].name);
+  for (std::size_t i = 0; i < names.size(); ++i)
+    text += std::string(i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + std::string(names[i]);
   return text;
 }
 

@@ -79,7 +79,8 @@ inline std::vector<std::string> to_args(const WorkerArgs& a) {
 // into `a`. The program's other flags (--describe, --spawn-floor) are its own.
 inline void add_worker_options(CLI::App& app, WorkerArgs& a) {
   std::vector<std::string> strategies;
-  for (const StrategyInfo& s : kStrategies) strategies.emplace_back(s.name);
+  for (const StrategyInfo& s : kStrategies)
+    if (s.catalogue) strategies.emplace_back(s.name);
   app.add_option_function<std::string>(
          "--variant", [&a](const std::string& v) { a.variant = *parse_variant(v); }, "buggy or fixed")
       ->check(CLI::IsMember({"buggy", "fixed"}))
@@ -95,7 +96,7 @@ inline void add_worker_options(CLI::App& app, WorkerArgs& a) {
                  "Run exactly one run with this run seed (as printed for a failing run)");
   app.add_option_function<std::string>(
          "--strategy", [&a](const std::string& s) { a.strategy = *parse_strategy(s); },
-         "How interleave() points perturb: " + strategy_names())
+         "How interleave() points perturb: " + strategy_names(true))
       ->check(CLI::IsMember(strategies))
       ->default_str(std::string(to_string(a.strategy)));
   app.add_option("--pct-depth", a.pct_depth, "Strategy pct's bug depth d (d-1 priority change points)")

@@ -133,7 +133,18 @@ struct FirstFailure {
   Verdict verdict = Verdict::clean;
   std::string detail;
   std::string command;  ///< re-runs exactly this run
+  /// Strategy controlled: the run's schedule (what RACELAB_SCHEDULE replays;
+  /// empty under another strategy), the hash of its steps (a replay that
+  /// takes the same steps has the same), and why it cannot be replayed
+  /// exactly (empty: it can).
+  std::string schedule;
+  std::uint64_t trace = 0;
+  std::string not_replayable;
 };
+
+/// "replays exactly: trace 9a3f…, 4,210 steps" or "not replayable exactly: …";
+/// empty for a run of another strategy than controlled.
+std::string replay_text(const FirstFailure& f);
 
 // VariantResult — one case × variant of a campaign.
 struct VariantResult {

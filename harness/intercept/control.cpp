@@ -1,0 +1,522 @@
+// Strategy controlled: the program's threads run one at a time (intercept.h,
+// "strategy controlled"). A seeded random walk picks the next thread at each
+// scheduling point; the choices made where more than one thread could go are
+// the run's schedule, which RACELAB_SCHEDULE replays.
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+#include "intercept.h"
+#include "racelab/runtime_wire.h"
+
+extern "C" int RACELAB_TSAN(clock_gettime)(clockid_t, timespec*);
+
+namespace racelab::intercept {
+
+namespace {
+
+// ---- the futex words: raw system calls, which TSan neither sees nor orders ----
+
+void futex_wait(std::atomic<std::uint32_t>& word, std::uint32_t expected, const timespec* timeout = nullptr) {
+  syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAIT_PRIVATE, expected, timeout, nullptr, 0);
+}
+
+void futex_wake(std::atomic<std::uint32_t>& word) {
+  syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr, 0);
+}
+
+void sleep_until(clockid_t clock, const timespec& until) {
+  while (syscall(SYS_clock_nanosleep, clock, TIMER_ABSTIME, &until, nullptr) == -1 && errno == EINTR) {
+  }
+}
+
+// ---- the scheduler's state, under the model's lock ----
+
+struct Control {
+  bool on = false;
+  Thread* running = nullptr;  ///< holds the baton; null while none does (every thread waits or is outside)
+  Rng rng;
+  std::uint64_t decisions = 0;      ///< every pick, with or without a choice
+  std::uint64_t trace = 0xcbf29ce484222325ULL;  ///< FNV-1a over the ordinals picked
+  /// The schedule: the ordinal picked at each decision with a choice, run-length encoded.
+  Vector<std::pair<int, std::uint32_t>> schedule;
+  /// A schedule to replay, as recorded, and where it stands.
+  Vector<std::pair<int, std::uint32_t>> replay;
+  std::size_t replay_at = 0;
+  std::uint32_t replay_used = 0;
+  std::uint64_t choices = 0;  ///< decisions with a choice so far
+  std::uint64_t diverged_at = 0;  ///< the choice (1-based) where a replay could not follow; 0: none
+  int diverged_wanted = -1;
+  /// Why this run is not replayable (a call the scheduler does not model), or null.
+  const char* not_replayable = nullptr;
+  int not_replayable_thread = -1;
+  bool watchdog_started = false;
+  bool schedule_cut = false;  ///< a choice found no room: the schedule recorded is not the whole
+};
+
+// The calling thread waits in park(): a hook reached from a signal handler
+// that interrupted it runs unscheduled.
+thread_local bool t_parked = false;
+
+Control& control() {
+  static Control* c = new (RtAllocator<Control>().allocate(1)) Control;
+  return *c;
+}
+
+// Whether `t` may be picked.
+bool candidate(const Thread& t) {
+  return !t.finished && !t.outside && (t.wait == Wait::none || wait_can_end(t));
+}
+
+void note_pick(const Thread& t) {
+  Control& c = control();
+  ++c.decisions;
+  c.trace = (c.trace ^ static_cast<std::uint64_t>(t.ordinal)) * 0x100000001b3ULL;
+}
+
+void note_choice(int ordinal) {
+  Control& c = control();
+  ++c.choices;
+  if (!c.schedule.empty() && c.schedule.back().first == ordinal && c.schedule.back().second < UINT32_MAX) {
+    ++c.schedule.back().second;
+    return;
+  }
+  // Only a push into spare capacity, which calls no interceptor: the
+  // schedule grows in full sections (control_point() reserves ahead).
+  if (c.schedule.size() == c.schedule.capacity()) {
+    c.schedule_cut = true;
+    return;
+  }
+  c.schedule.push_back({ordinal, 1});
+}
+
+// The ordinal the replayed schedule names for the next choice, or -1.
+int replayed() {
+  Control& c = control();
+  if (c.replay_at >= c.replay.size() || c.diverged_at != 0) return -1;
+  const int ordinal = c.replay[c.replay_at].first;
+  if (++c.replay_used == c.replay[c.replay_at].second) {
+    ++c.replay_at;
+    c.replay_used = 0;
+  }
+  return ordinal;
+}
+
+// Picks the next thread among the candidates but `exclude`, in ordinal
+// order: null when there is none.
+Thread* pick(const Thread* exclude = nullptr) {
+  Control& c = control();
+  const auto eligible = [exclude](const Thread& t) { return &t != exclude && candidate(t); };
+  std::uint64_t n = 0;
+  for (Thread* t : model().threads) n += eligible(*t);
+  if (n == 0) return nullptr;
+  Thread* chosen = nullptr;
+  if (n == 1) {
+    for (Thread* t : model().threads)
+      if (eligible(*t)) chosen = t;
+  } else {
+    const int wanted = replayed();
+    if (wanted >= 0) {
+      for (Thread* t : model().threads)
+        if (t->ordinal == wanted && eligible(*t)) chosen = t;
+      if (chosen == nullptr) {
+        c.diverged_at = c.choices + 1;
+        c.diverged_wanted = wanted;
+      }
+    }
+    if (chosen == nullptr) {
+      std::uint64_t k = c.rng.between(0, n - 1);
+      for (Thread* t : model().threads)
+        if (eligible(*t) && k-- == 0) {
+          chosen = t;
+          break;
+        }
+    }
+    note_choice(chosen->ordinal);
+  }
+  note_pick(*chosen);
+  return chosen;
+}
+
+// The waiter whose deadline comes first, when no thread can run.
+Thread* earliest_deadline() {
+  Thread* first = nullptr;
+  for (Thread* t : model().threads) {
+    if (t->finished || t->outside || !t->timed) continue;
+    if (first == nullptr || t->deadline.tv_sec < first->deadline.tv_sec ||
+        (t->deadline.tv_sec == first->deadline.tv_sec && t->deadline.tv_nsec < first->deadline.tv_nsec))
+      first = t;
+  }
+  return first;
+}
+
+bool anyone_outside() {
+  for (const Thread* t : model().threads)
+    if (!t->finished && t->outside) return true;
+  return false;
+}
+
+// Gives the baton to `next` (null: nobody holds it).
+void hand_to(Thread* next) {
+  control().running = next;
+  if (next == nullptr) return;
+  next->baton.store(1, std::memory_order_release);
+  futex_wake(next->baton);
+}
+
+// Waits, with the model's lock released, until `me` is given the baton.
+// While nobody holds it, a signal handler that ran meanwhile (on this
+// thread, interrupting the wait) may have let a thread go on (a sem_post):
+// then this thread picks the next.
+void park(Thread& me, ScopedModel& scoped) {
+  // While nobody holds the baton only a signal can change that, and TSan
+  // runs a handler when the thread next enters one of its interceptors: the
+  // wait wakes up now and then to enter one.
+  bool idle = control().running == nullptr;
+  scoped.unlock();
+  t_parked = true;
+  while (me.baton.exchange(0, std::memory_order_acquire) == 0) {
+    static constexpr timespec kIdleTick{0, 5'000'000}, kTick{0, 100'000'000};
+    futex_wait(me.baton, 0, idle ? &kIdleTick : &kTick);
+    if (idle) {
+      timespec now;
+      RACELAB_TSAN(clock_gettime)(CLOCK_MONOTONIC, &now);
+    }
+    model().lock.lock();
+    if (control().running == nullptr)
+      if (Thread* next = pick()) hand_to(next);
+    idle = control().running == nullptr;
+    model().lock.unlock();
+  }
+  t_parked = false;
+  scoped.relock();
+}
+
+// The thread that goes on when `me` cannot: a candidate, else the first
+// deadline, else nobody while a thread outside may come back; else nothing
+// can ever run again.
+Thread* next_when_blocked() {
+  if (Thread* next = pick()) return next;
+  if (Thread* next = earliest_deadline()) {
+    next->timed_out = true;
+    note_pick(*next);
+    return next;
+  }
+  // Nobody holds the baton while a thread outside may come back, or a
+  // signal handler may let a thread go on (sem_post is async-signal-safe).
+  if (anyone_outside() || signals_may_wake()) return nullptr;
+  stuck();
+}
+
+// The calling thread joins the schedule: it runs now if nobody does, else
+// waits for its turn.
+void rejoin(Thread& me, ScopedModel& scoped) {
+  me.outside = false;
+  if (control().running == &me) return;
+  if (control().running == nullptr) {
+    control().running = &me;
+    me.baton.store(0, std::memory_order_relaxed);
+    return;
+  }
+  park(me, scoped);
+}
+
+// ---- the watchdog: the last resort for a thread asleep in the kernel in a
+// call the scheduler does not model (a read, a future's wait) while it holds
+// the baton. Started with libc's pthread_create, unknown to TSan and to the
+// hooks: it makes raw system calls only, and never returns. ----
+
+constexpr long kWatchNs = 20'000'000;
+constexpr int kStalledRounds = 15;  // 300 ms
+
+// The kernel's state letter of task `tid` ('R' running, 'S' asleep, 'D' disk).
+char task_state(pid_t tid) {
+  char path[64] = "/proc/self/task/";
+  char digits[16];
+  int n = 0;
+  for (pid_t v = tid; v > 0 && n < 15; v /= 10) digits[n++] = static_cast<char>('0' + v % 10);
+  std::size_t at = std::strlen(path);
+  while (n > 0) path[at++] = digits[--n];
+  std::memcpy(path + at, "/stat", 6);
+  const int fd = static_cast<int>(syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC));
+  if (fd < 0) return '?';
+  char buffer[256];
+  const long got = syscall(SYS_read, fd, buffer, sizeof buffer - 1);
+  syscall(SYS_close, fd);
+  if (got <= 0) return '?';
+  buffer[got] = '\0';
+  const char* close_paren = std::strrchr(buffer, ')');  // after the command name, which may hold spaces
+  return close_paren != nullptr && close_paren[1] == ' ' ? close_paren[2] : '?';
+}
+
+void* watch(void*) {
+  Thread* last = nullptr;
+  std::uint64_t last_decisions = 0;
+  int stalled = 0;
+  for (;;) {
+    const timespec tick{0, kWatchNs};
+    syscall(SYS_nanosleep, &tick, nullptr);
+    if (!model().lock.try_lock()) continue;
+    Control& c = control();
+    Thread* running = c.running;
+    if (running == nullptr || running != last || c.decisions != last_decisions) {
+      last = running;
+      last_decisions = c.decisions;
+      stalled = 0;
+    } else if (++stalled >= kStalledRounds) {
+      const char state = task_state(running->tid);
+      if (state == 'S' || state == 'D') {
+        running->outside = true;
+        if (c.not_replayable == nullptr) {
+          c.not_replayable = "a thread slept in the kernel, in a call the scheduler does not model, while it held the baton";
+          c.not_replayable_thread = running->ordinal;
+        }
+        Thread* next = pick();
+        if (next == nullptr) next = earliest_deadline();
+        if (next != nullptr && next->timed && !candidate(*next)) next->timed_out = true;
+        hand_to(next);
+      }
+      stalled = 0;
+    }
+    model().lock.unlock();
+  }
+  return nullptr;
+}
+
+void start_watchdog() {
+  using Create = int (*)(pthread_t*, const pthread_attr_t*, void* (*)(void*), void*);
+  auto create = reinterpret_cast<Create>(dlsym(RTLD_NEXT, "pthread_create"));
+  if (create == nullptr) return;
+  // Every signal blocked in it from its first instruction: TSan's handlers
+  // must never run on a thread TSan does not know.
+  sigset_t all, before;
+  sigfillset(&all);
+  syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, &before, sizeof(unsigned long));
+  pthread_t handle;
+  create(&handle, nullptr, watch, nullptr);
+  syscall(SYS_rt_sigprocmask, SIG_SETMASK, &before, nullptr, sizeof(unsigned long));
+}
+
+// "0x12.1x3": ordinal x repeat, '.'-separated (x1 left out).
+std::string encode_schedule(const Vector<std::pair<int, std::uint32_t>>& schedule) {
+  std::string text;
+  for (const auto& [ordinal, repeat] : schedule) {
+    if (!text.empty()) text += '.';
+    text += std::to_string(ordinal);
+    if (repeat > 1) text += 'x' + std::to_string(repeat);
+  }
+  return text;
+}
+
+bool decode_schedule(const char* text, Vector<std::pair<int, std::uint32_t>>& out) {
+  const char* p = text;
+  while (*p != '\0') {
+    char* end = nullptr;
+    const unsigned long ordinal = std::strtoul(p, &end, 10);
+    if (end == p) return false;
+    unsigned long repeat = 1;
+    p = end;
+    if (*p == 'x') {
+      repeat = std::strtoul(p + 1, &end, 10);
+      if (end == p + 1 || repeat == 0) return false;
+      p = end;
+    }
+    out.push_back({static_cast<int>(ordinal), static_cast<std::uint32_t>(repeat)});
+    if (*p == '.') ++p;
+    else if (*p != '\0') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool controlled() noexcept { return control().on; }
+
+void control_init(const char* schedule) {
+  Control& c = control();
+  c.on = strategy() == Strategy::controlled;
+  if (!c.on) return;
+  c.rng = Rng(mix(seed(), 0x636f6e74726f6c));
+  if (schedule != nullptr && *schedule != '\0' && !decode_schedule(schedule, c.replay)) {
+    static const char kBad[] = "racelab: RACELAB_SCHEDULE is not a schedule (ordinal[xrepeat], '.'-separated)\n";
+    syscall(SYS_write, 2, kBad, sizeof kBad - 1);
+    syscall(SYS_exit_group, 2);
+  }
+  c.schedule.reserve(256);
+  // One CPU for the whole process (its threads inherit it): a hand-over
+  // between threads on two CPUs costs ten times one on the same CPU.
+  cpu_set_t allowed;
+  if (sched_getaffinity(0, sizeof allowed, &allowed) == 0 && CPU_COUNT(&allowed) > 1) {
+    int which = static_cast<int>(getpid() % CPU_COUNT(&allowed));
+    for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu)
+      if (CPU_ISSET(cpu, &allowed) && which-- == 0) {
+        cpu_set_t one;
+        CPU_ZERO(&one);
+        CPU_SET(cpu, &one);
+        sched_setaffinity(0, sizeof one, &one);
+        break;
+      }
+  }
+}
+
+void control_reseed(std::uint64_t seed) {
+  if (!controlled()) return;
+  ScopedModel scoped;
+  control().rng = Rng(mix(seed, 0x636f6e74726f6c));
+}
+
+void control_point() noexcept {
+  if (t_parked) return;
+  // A section that calls no interceptor (ScopedModel::kNoInterceptors) but
+  // when the calling thread is new to the runtime or the schedule needs room.
+  Thread* me = current_thread();
+  ScopedModel scoped(ScopedModel::kNoInterceptors);
+  Control& c = control();
+  if (me == nullptr || c.schedule.size() + 1 >= c.schedule.capacity()) {
+    scoped.unlock();
+    {
+      ScopedModel full;
+      me = &me_locked();
+      if (c.schedule.size() + 1 >= c.schedule.capacity()) c.schedule.reserve(c.schedule.capacity() * 2 + 64);
+    }
+    scoped.relock();
+  }
+  if (me->finished) return;  // past its end (thread_local destructors): unscheduled
+  if (me->tid == 0) me->tid = static_cast<pid_t>(syscall(SYS_gettid));
+  rejoin(*me, scoped);
+  Thread* next = pick();
+  if (next == me || next == nullptr) return;
+  hand_to(next);
+  park(*me, scoped);
+}
+
+bool control_wait(ScopedModel& scoped, Thread& me, const timespec* until, clockid_t clock) {
+  if (t_parked) return wait_can_end(me);  // in a signal handler: the kernel decides
+  if (me.tid == 0) me.tid = static_cast<pid_t>(syscall(SYS_gettid));
+  rejoin(me, scoped);
+  me.timed = until != nullptr;
+  if (until != nullptr) {
+    me.deadline = *until;
+    me.deadline_clock = clock;
+  }
+  for (;;) {
+    if (wait_can_end(me) && !me.timed_out) break;
+    if (!me.timed_out) {
+      Thread* next = next_when_blocked();
+      if (next != &me) {
+        hand_to(next);
+        park(me, scoped);
+        continue;
+      }
+    }
+    // Its deadline came, and nothing else could run: the time passes for real.
+    me.timed_out = false;
+    me.timed = false;
+    control().running = &me;
+    const timespec deadline = me.deadline;
+    scoped.unlock();
+    sleep_until(me.deadline_clock, deadline);
+    scoped.relock();
+    return false;
+  }
+  me.timed = false;
+  return true;
+}
+
+void control_thread_begins(Thread& t) noexcept {
+  if (!controlled()) return;
+  t.tid = static_cast<pid_t>(syscall(SYS_gettid));
+  while (t.baton.exchange(0, std::memory_order_acquire) == 0) futex_wait(t.baton, 0);
+}
+
+void control_thread_ended(Thread& t) {
+  if (!controlled() || control().running != &t) return;
+  Thread* next = pick();
+  if (next == nullptr) next = earliest_deadline();
+  if (next != nullptr && next->timed && !candidate(*next)) next->timed_out = true;
+  if (next == nullptr && !anyone_outside() && !signals_may_wake())
+    for (const Thread* other : model().threads)
+      if (!other->finished) stuck();  // every live thread waits, and none ever can go on
+  hand_to(next);
+}
+
+void control_leave(const char* why) noexcept {
+  if (!controlled() || t_parked) return;
+  Thread* me = current_thread();
+  if (me == nullptr || me->finished) return;
+  ScopedModel scoped;
+  rejoin(*me, scoped);
+  Control& c = control();
+  if (c.not_replayable == nullptr) {
+    c.not_replayable = why;
+    c.not_replayable_thread = me->ordinal;
+  }
+  me->outside = true;
+  Thread* next = pick();
+  if (next == nullptr) {
+    next = earliest_deadline();
+    if (next != nullptr) next->timed_out = true;
+  }
+  hand_to(next);
+}
+
+void control_return() noexcept {
+  if (!controlled() || t_parked) return;
+  Thread* me = current_thread();
+  if (me == nullptr || me->finished) return;
+  ScopedModel scoped;
+  rejoin(*me, scoped);
+}
+
+bool control_sleep() noexcept {
+  if (!controlled() || t_parked) return false;
+  Thread* me = current_thread();
+  if (me == nullptr || me->finished) return false;
+  ScopedModel scoped;
+  rejoin(*me, scoped);
+  // Another thread that can run goes first; the sleeper stays a candidate.
+  Thread* next = pick(me);
+  if (next == nullptr) return false;
+  hand_to(next);
+  park(*me, scoped);
+  return true;
+}
+
+ProgramSchedule control_record() {
+  Control& c = control();
+  ProgramSchedule record;
+  record.schedule = encode_schedule(c.schedule);
+  record.decisions = c.decisions;
+  record.trace = c.trace & ((1ULL << 53) - 1);  // exact in every JSON reader
+  if (c.not_replayable != nullptr)
+    record.not_replayable = "T" + std::to_string(c.not_replayable_thread) + ": " + c.not_replayable;
+  if (c.diverged_at != 0)
+    record.diverged = "choice " + std::to_string(c.diverged_at) + " of the schedule names T" +
+                      std::to_string(c.diverged_wanted) + ", which could not run then: the program took another path";
+  return record;
+}
+
+void control_watch() {
+  bool start = false;
+  {
+    ScopedModel scoped;
+    Control& c = control();
+    start = c.on && !c.watchdog_started;
+    c.watchdog_started = true;
+  }
+  if (start) start_watchdog();
+}
+
+void control_after_fork() {
+  control().watchdog_started = false;  // the watchdog is not in the child
+}
+
+}  // namespace racelab::intercept

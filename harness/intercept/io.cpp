@@ -1,0 +1,138 @@
+// Hooks for strategy controlled only: sleeps, and the blocking calls that
+// wait for the world outside the program's threads (a pipe, a socket, a
+// child process, a signal). Under any other strategy each goes straight to
+// TSan's own.
+//
+// A sleep is a scheduling point where the other threads go first: the
+// sleeper sleeps for real only when none of them can run. A call that would
+// block in the kernel hands the baton to another thread for its duration
+// (control_leave): when it returns depends on the world, so the run is then
+// no longer replayable. A call that would not block (data is there, WNOHANG)
+// keeps the baton.
+#include <poll.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <ctime>
+
+#include "intercept.h"
+
+extern "C" {
+unsigned RACELAB_TSAN(sleep)(unsigned);
+int RACELAB_TSAN(usleep)(useconds_t);
+int RACELAB_TSAN(nanosleep)(const timespec*, timespec*);
+ssize_t RACELAB_TSAN(read)(int, void*, size_t);
+ssize_t RACELAB_TSAN(recv)(int, void*, size_t, int);
+ssize_t RACELAB_TSAN(recvfrom)(int, void*, size_t, int, sockaddr*, socklen_t*);
+ssize_t RACELAB_TSAN(recvmsg)(int, msghdr*, int);
+int RACELAB_TSAN(accept)(int, sockaddr*, socklen_t*);
+int RACELAB_TSAN(poll)(pollfd*, nfds_t, int);
+int RACELAB_TSAN(epoll_wait)(int, epoll_event*, int, int);
+pid_t RACELAB_TSAN(wait)(int*);
+pid_t RACELAB_TSAN(waitpid)(pid_t, int*, int);
+int RACELAB_TSAN(sigwait)(const sigset_t*, int*);
+}
+
+namespace racelab::intercept {
+namespace {
+
+bool controlling() { return active() && controlled(); }
+
+// Whether `fd` has something to read now (or is not a file descriptor poll
+// knows): asked of the kernel directly, without TSan.
+bool readable(int fd) {
+  pollfd p{fd, POLLIN, 0};
+  return syscall(SYS_poll, &p, 1, 0) != 0;
+}
+
+template <class Call>
+auto outside(const char* why, Call&& call) {
+  control_leave(why);
+  auto result = call();
+  control_return();
+  return result;
+}
+
+}  // namespace
+}  // namespace racelab::intercept
+
+using namespace racelab::intercept;
+
+extern "C" {
+
+unsigned sleep(unsigned seconds) {
+  if (controlling() && control_sleep()) return 0;
+  return RACELAB_TSAN(sleep)(seconds);
+}
+
+int usleep(useconds_t us) {
+  if (controlling() && control_sleep()) return 0;
+  return RACELAB_TSAN(usleep)(us);
+}
+
+int nanosleep(const timespec* duration, timespec* left) {
+  if (controlling() && control_sleep()) {
+    if (left != nullptr) *left = timespec{};
+    return 0;
+  }
+  return RACELAB_TSAN(nanosleep)(duration, left);
+}
+
+ssize_t read(int fd, void* buffer, size_t size) {
+  if (!controlling() || readable(fd)) return RACELAB_TSAN(read)(fd, buffer, size);
+  return outside("a read that waited for data", [&] { return RACELAB_TSAN(read)(fd, buffer, size); });
+}
+
+ssize_t recv(int fd, void* buffer, size_t size, int flags) {
+  if (!controlling() || readable(fd)) return RACELAB_TSAN(recv)(fd, buffer, size, flags);
+  return outside("a recv that waited for data", [&] { return RACELAB_TSAN(recv)(fd, buffer, size, flags); });
+}
+
+ssize_t recvfrom(int fd, void* buffer, size_t size, int flags, sockaddr* from, socklen_t* length) {
+  if (!controlling() || readable(fd)) return RACELAB_TSAN(recvfrom)(fd, buffer, size, flags, from, length);
+  return outside("a recvfrom that waited for data",
+                 [&] { return RACELAB_TSAN(recvfrom)(fd, buffer, size, flags, from, length); });
+}
+
+ssize_t recvmsg(int fd, msghdr* message, int flags) {
+  if (!controlling() || readable(fd)) return RACELAB_TSAN(recvmsg)(fd, message, flags);
+  return outside("a recvmsg that waited for data", [&] { return RACELAB_TSAN(recvmsg)(fd, message, flags); });
+}
+
+int accept(int fd, sockaddr* address, socklen_t* length) {
+  if (!controlling() || readable(fd)) return RACELAB_TSAN(accept)(fd, address, length);
+  return outside("an accept that waited for a connection", [&] { return RACELAB_TSAN(accept)(fd, address, length); });
+}
+
+int poll(pollfd* fds, nfds_t count, int timeout_ms) {
+  if (!controlling() || timeout_ms == 0) return RACELAB_TSAN(poll)(fds, count, timeout_ms);
+  if (const int ready = RACELAB_TSAN(poll)(fds, count, 0); ready != 0) return ready;
+  return outside("a poll that waited", [&] { return RACELAB_TSAN(poll)(fds, count, timeout_ms); });
+}
+
+int epoll_wait(int epoll, epoll_event* events, int most, int timeout_ms) {
+  if (!controlling() || timeout_ms == 0) return RACELAB_TSAN(epoll_wait)(epoll, events, most, timeout_ms);
+  if (const int ready = RACELAB_TSAN(epoll_wait)(epoll, events, most, 0); ready != 0) return ready;
+  return outside("an epoll_wait that waited", [&] { return RACELAB_TSAN(epoll_wait)(epoll, events, most, timeout_ms); });
+}
+
+pid_t wait(int* status) {
+  if (!controlling()) return RACELAB_TSAN(wait)(status);
+  return outside("a wait for a child process", [&] { return RACELAB_TSAN(wait)(status); });
+}
+
+pid_t waitpid(pid_t pid, int* status, int options) {
+  if (!controlling() || (options & WNOHANG) != 0) return RACELAB_TSAN(waitpid)(pid, status, options);
+  return outside("a wait for a child process", [&] { return RACELAB_TSAN(waitpid)(pid, status, options); });
+}
+
+int sigwait(const sigset_t* set, int* signal) {
+  if (!controlling()) return RACELAB_TSAN(sigwait)(set, signal);
+  return outside("a wait for a signal", [&] { return RACELAB_TSAN(sigwait)(set, signal); });
+}
+
+}  // extern "C"
