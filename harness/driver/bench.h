@@ -149,14 +149,15 @@ nlohmann::json bench_json(const BenchResult& result);
 // ---- racelab bench --programs: programs written the usual way ----
 //
 // The programs of programs.h (plain std:: and pthread, C and C++), each built
-// three ways, under six detectors:
+// three ways, under seven detectors:
 //   tsan       TSan alone: the TSan build run as it is, TSan's default options;
 //   exec       `racelab exec` on the TSan build without racelab's runtime:
 //              TSan's reports, the program's own status, at a time-out the
 //              threads' states and stacks;
-//   none, portfolio
+//   none, portfolio, controlled
 //              `racelab exec` on the build linked with racelab's runtime, its
-//              diagnoses on, strategy none (no perturbation) or portfolio;
+//              diagnoses on, strategy none (no perturbation), portfolio or
+//              controlled (one thread at a time);
 //   helgrind, drd
 //              the plain build under valgrind's tools.
 // A detection is right when its verdict is one the program's header allows

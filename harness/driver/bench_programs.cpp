@@ -218,6 +218,8 @@ std::vector<ProgramDetector> program_detectors() {
        R::exec, "", Strategy::none, ""},
       {"portfolio", "`racelab exec` on the build with racelab's runtime, strategy portfolio (the default)", R::exec, "",
        Strategy::portfolio, ""},
+      {"controlled", "`racelab exec` on the build with racelab's runtime, strategy controlled: one thread at a time",
+       R::exec, "", Strategy::controlled, ""},
       {"helgrind", "`valgrind --tool=helgrind --fair-sched=yes --history-level=approx` on the plain build",
        R::valgrind, "plain", Strategy::none, "helgrind"},
       {"drd", "`valgrind --tool=drd --fair-sched=yes --check-stack-var=yes` on the plain build", R::valgrind,
@@ -236,7 +238,7 @@ ProgramBenchResult run_program_bench(const ProgramBenchOptions& options,
   for (const std::string& name : options.detectors)
     if (std::ranges::none_of(result.detectors, [&](const ProgramDetector& d) { return d.name == name; }))
       throw std::invalid_argument(
-          fmt::format("unknown detector '{}' (tsan, exec, none, portfolio, helgrind, drd)", name));
+          fmt::format("unknown detector '{}' (tsan, exec, none, portfolio, controlled, helgrind, drd)", name));
   for (ProgramHeader& p : read_program_manifest(options.dir))
     if (options.programs.empty() || std::ranges::find(options.programs, p.name) != options.programs.end())
       result.programs.push_back(std::move(p));

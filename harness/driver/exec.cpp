@@ -34,8 +34,10 @@
 namespace racelab::driver {
 
 namespace {
-// The longest schedule a re-run command spells out (RACELAB_SCHEDULE=…).
+// The longest schedule a re-run command spells out (RACELAB_SCHEDULE=…),
+// and a summary holds (a longer one is in a file the summary names).
 constexpr std::size_t kScheduleInCommand = 400;
+constexpr std::size_t kScheduleInSummary = 16 * 1024;
 }  // namespace
 
 namespace fs = std::filesystem;
@@ -241,6 +243,7 @@ std::vector<report::VariantResult> exec_runs(const ExecOptions& options, std::st
                          {kEnvPctDepth, std::to_string(options.pct_depth)},
                          {kEnvPctSteps, std::to_string(pct_steps.load())},
                          {kEnvBudget, std::to_string(options.budget_percent)},
+                         {kEnvSchedule, options.replay},
                          {kEnvRecords, dir + "/racelab"}},
                         output, options.max_log);
       } catch (const std::exception& e) {
@@ -370,8 +373,16 @@ std::vector<report::VariantResult> exec_runs(const ExecOptions& options, std::st
         f.schedule = s->schedule;
         f.trace = s->trace;
         f.not_replayable = !s->not_replayable.empty() ? s->not_replayable : s->diverged;
-        if (!s->schedule.empty() && s->schedule.size() <= kScheduleInCommand)
-          schedule = fmt::format(" {}={}", kEnvSchedule, s->schedule);
+        // A long one (a livelock's thousands of tries) goes to a file beside the run's logs, named
+        // "@FILE" as RACELAB_SCHEDULE and --replay take it: the environment holds 128 KiB a value.
+        if (s->schedule.size() > kScheduleInSummary) {
+          const std::string file =
+              fs::absolute(fmt::format("{}/logs/run-{}/schedule.txt", options.out_dir, f.run)).string();
+          report::write_atomically(file, s->schedule + "\n");
+          f.schedule = "@" + file;
+        }
+        if (!f.schedule.empty() && f.schedule.size() <= kScheduleInCommand)
+          schedule = fmt::format(" {}={}", kEnvSchedule, f.schedule);
       }
       result.first_failure->command = fmt::format("{}={} {}={}{} {}", kEnvStrategy, failed.runtime.strategy, kEnvSeed,
                                                   failed.record.seed, schedule, result.first_failure->command);

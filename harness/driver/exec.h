@@ -35,6 +35,8 @@ struct ExecOptions {
   std::uint64_t seed = 1;                   ///< run i's seed is run_seed(seed, i)
   int pct_depth = 3;
   std::uint64_t budget_percent = kDefaultBudgetPercent;  ///< the perturbation's share of a run's time
+  /// Strategy controlled: the schedule every run replays (RACELAB_SCHEDULE); empty: none.
+  std::string replay;
   bool stop_on_first = false;  ///< no run starts after one failed (the summary counts the runs done)
   bool progress = false;       ///< say what runs in flight are testing (a terminal is watching)
 };

@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include "racelab/verdict.h"
+
 namespace racelab::driver {
 
 namespace {
@@ -58,6 +60,10 @@ ProgramHeader read_program_header(const std::string& source) {
       p.seeds = number(source, key, value);
     } else if (key == "timeout") {
       p.timeout_s = number(source, key, value);
+    } else if (key == "strategy") {
+      if (!parse_strategy(value))
+        throw std::invalid_argument(fmt::format("{}: `// strategy: {}` is none of {}", source, value, strategy_names()));
+      p.strategy = value;
     }
   }
   if (p.expect.empty()) throw std::invalid_argument(fmt::format("{} has no `// expect:` line", source));

@@ -10,6 +10,7 @@
 //   // runs: 20                                 the budget (a buggy one stops at its first failing run)
 //   // seeds: 20                                caught within the budget under each of seeds 1 … 20
 //   // timeout: 3                               seconds per run (default 10)
+//   // strategy: controlled                     the strategy of its budget (default: racelab exec's)
 //   // note: (a gate lock)                      words one of the result's notes must contain
 #pragma once
 
@@ -28,6 +29,7 @@ struct ProgramHeader {
   int runs = 20;
   int seeds = 1;
   int timeout_s = 10;
+  std::string strategy;  ///< empty: racelab exec's default
 
   bool clean() const { return expect == std::set<std::string>{"clean"}; }
 };

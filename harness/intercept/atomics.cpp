@@ -1,6 +1,7 @@
 // The C++ atomics of unmodified code: each of TSan's __tsan_atomic* entry
 // points, wrapped at link time (-Wl,--wrap), is a scheduling point, then
-// TSan's own.
+// TSan's own. A load is one that may also show, under strategy controlled,
+// a busy wait nothing can end (point_load()).
 #include <sanitizer/tsan_interface_atomic.h>
 
 #include "intercept.h"
@@ -10,7 +11,7 @@
 #define RACELAB_ATOMIC_LOAD(bits, op)                                                                        \
   RACELAB_TYPE(bits) __real___tsan_atomic##bits##_##op(const volatile RACELAB_TYPE(bits)*, __tsan_memory_order); \
   RACELAB_TYPE(bits) __wrap___tsan_atomic##bits##_##op(const volatile RACELAB_TYPE(bits)* a, __tsan_memory_order mo) { \
-    racelab::intercept::point();                                                                             \
+    if (racelab::intercept::point_load(a)) racelab::intercept::spin_hang(RACELAB_SITE(), a);                      \
     return __real___tsan_atomic##bits##_##op(a, mo);                                                        \
   }
 

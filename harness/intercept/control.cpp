@@ -26,15 +26,17 @@ namespace {
 // ---- the futex words: raw system calls, which TSan neither sees nor orders ----
 
 void futex_wait(std::atomic<std::uint32_t>& word, std::uint32_t expected, const timespec* timeout = nullptr) {
-  syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAIT_PRIVATE, expected, timeout, nullptr, 0);
+  raw_syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAIT_PRIVATE, expected, timeout,
+              static_cast<std::uint32_t*>(nullptr), 0);
 }
 
 void futex_wake(std::atomic<std::uint32_t>& word) {
-  syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr, 0);
+  raw_syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAKE_PRIVATE, 1,
+              static_cast<timespec*>(nullptr), static_cast<std::uint32_t*>(nullptr), 0);
 }
 
 void sleep_until(clockid_t clock, const timespec& until) {
-  while (syscall(SYS_clock_nanosleep, clock, TIMER_ABSTIME, &until, nullptr) == -1 && errno == EINTR) {
+  while (raw_syscall(SYS_clock_nanosleep, clock, TIMER_ABSTIME, &until, nullptr) == -EINTR) {
   }
 }
 
@@ -65,6 +67,14 @@ struct Control {
 // The calling thread waits in park(): a hook reached from a signal handler
 // that interrupted it runs unscheduled.
 thread_local bool t_parked = false;
+
+// Busy waits: atomic loads of one address in a row by a thread that was the
+// only one able to run at each (no other point between). One address: a
+// thread reading through a structure of atomics while the others wait for
+// it is making progress.
+thread_local std::uint64_t t_solo_loads = 0;
+thread_local const volatile void* t_solo_address = nullptr;
+constexpr std::uint64_t kSpinLoads = 200'000;
 
 Control& control() {
   static Control* c = new (RtAllocator<Control>().allocate(1)) Control;
@@ -246,11 +256,11 @@ char task_state(pid_t tid) {
   std::size_t at = std::strlen(path);
   while (n > 0) path[at++] = digits[--n];
   std::memcpy(path + at, "/stat", 6);
-  const int fd = static_cast<int>(syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC));
+  const int fd = static_cast<int>(raw_syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC));
   if (fd < 0) return '?';
   char buffer[256];
-  const long got = syscall(SYS_read, fd, buffer, sizeof buffer - 1);
-  syscall(SYS_close, fd);
+  const long got = raw_syscall(SYS_read, fd, buffer, sizeof buffer - 1);
+  raw_syscall(SYS_close, fd);
   if (got <= 0) return '?';
   buffer[got] = '\0';
   const char* close_paren = std::strrchr(buffer, ')');  // after the command name, which may hold spaces
@@ -263,7 +273,7 @@ void* watch(void*) {
   int stalled = 0;
   for (;;) {
     const timespec tick{0, kWatchNs};
-    syscall(SYS_nanosleep, &tick, nullptr);
+    raw_syscall(SYS_nanosleep, &tick, nullptr);
     if (!model().lock.try_lock()) continue;
     Control& c = control();
     Thread* running = c.running;
@@ -299,10 +309,10 @@ void start_watchdog() {
   // must never run on a thread TSan does not know.
   sigset_t all, before;
   sigfillset(&all);
-  syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, &before, sizeof(unsigned long));
+  raw_syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, &before, sizeof(unsigned long));
   pthread_t handle;
   create(&handle, nullptr, watch, nullptr);
-  syscall(SYS_rt_sigprocmask, SIG_SETMASK, &before, nullptr, sizeof(unsigned long));
+  raw_syscall(SYS_rt_sigprocmask, SIG_SETMASK, &before, nullptr, sizeof(unsigned long));
 }
 
 // "0x12.1x3": ordinal x repeat, '.'-separated (x1 left out).
@@ -340,15 +350,42 @@ bool decode_schedule(const char* text, Vector<std::pair<int, std::uint32_t>>& ou
 
 bool controlled() noexcept { return control().on; }
 
+// The text of file `path`, NUL-terminated; empty when it cannot be read.
+Vector<char> read_whole(const char* path) {
+  Vector<char> text;
+  const int fd = static_cast<int>(raw_syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC));
+  if (fd < 0) return text;
+  char buffer[65536];
+  for (long got; (got = raw_syscall(SYS_read, fd, buffer, sizeof buffer)) > 0;) text.insert(text.end(), buffer, buffer + got);
+  raw_syscall(SYS_close, fd);
+  text.push_back('\0');
+  return text;
+}
+
 void control_init(const char* schedule) {
   Control& c = control();
   c.on = strategy() == Strategy::controlled;
   if (!c.on) return;
   c.rng = Rng(mix(seed(), 0x636f6e74726f6c));
+  // "@FILE": the schedule is in FILE (a long one does not fit in the environment).
+  Vector<char> from_file;
+  if (schedule != nullptr && schedule[0] == '@') {
+    from_file = read_whole(schedule + 1);
+    if (from_file.empty()) {
+      static const char kMissing[] = "racelab: RACELAB_SCHEDULE names a file that cannot be read\n";
+      raw_syscall(SYS_write, 2, kMissing, sizeof kMissing - 1);
+      raw_syscall(SYS_exit_group, 2);
+    }
+    while (from_file.size() > 1 && (from_file[from_file.size() - 2] == '\n' || from_file[from_file.size() - 2] == ' ')) {
+      from_file.pop_back();
+      from_file.back() = '\0';
+    }
+    schedule = from_file.data();
+  }
   if (schedule != nullptr && *schedule != '\0' && !decode_schedule(schedule, c.replay)) {
     static const char kBad[] = "racelab: RACELAB_SCHEDULE is not a schedule (ordinal[xrepeat], '.'-separated)\n";
-    syscall(SYS_write, 2, kBad, sizeof kBad - 1);
-    syscall(SYS_exit_group, 2);
+    raw_syscall(SYS_write, 2, kBad, sizeof kBad - 1);
+    raw_syscall(SYS_exit_group, 2);
   }
   c.schedule.reserve(256);
   // One CPU for the whole process (its threads inherit it): a hand-over
@@ -373,8 +410,9 @@ void control_reseed(std::uint64_t seed) {
   control().rng = Rng(mix(seed, 0x636f6e74726f6c));
 }
 
-void control_point() noexcept {
+void control_point(bool load) noexcept {
   if (t_parked) return;
+  if (!load) t_solo_loads = 0;
   // A section that calls no interceptor (ScopedModel::kNoInterceptors) but
   // when the calling thread is new to the runtime or the schedule needs room.
   Thread* me = current_thread();
@@ -390,7 +428,7 @@ void control_point() noexcept {
     scoped.relock();
   }
   if (me->finished) return;  // past its end (thread_local destructors): unscheduled
-  if (me->tid == 0) me->tid = static_cast<pid_t>(syscall(SYS_gettid));
+  if (me->tid == 0) me->tid = static_cast<pid_t>(raw_syscall(SYS_gettid));
   rejoin(*me, scoped);
   Thread* next = pick();
   if (next == me || next == nullptr) return;
@@ -398,9 +436,96 @@ void control_point() noexcept {
   park(*me, scoped);
 }
 
+namespace {
+
+// Whether no thread but `me` can run now, nor ever will without it: none
+// outside, none with a deadline, no signal handler, every other live
+// thread in a wait that has not come.
+bool alone_for_ever(const Thread& me) {
+  if (signals_may_wake()) return false;
+  for (const Thread* t : model().threads) {
+    if (t == &me || t->finished) continue;
+    if (t->outside || t->timed || t->wait == Wait::none || !t->forever || wait_can_end(*t)) return false;
+  }
+  return true;
+}
+
+// Whether `address` lies in a mapping shared with other processes (a
+// fourth permission letter 's' in /proc/self/maps).
+bool shared_mapping(const volatile void* address) {
+  const auto at = reinterpret_cast<std::uintptr_t>(address);
+  const int fd = static_cast<int>(raw_syscall(SYS_openat, AT_FDCWD, "/proc/self/maps", O_RDONLY | O_CLOEXEC));
+  if (fd < 0) return true;  // cannot tell: not a hang
+  char buffer[8192];
+  std::size_t kept = 0;
+  bool shared = false;
+  for (bool done = false; !done;) {
+    const long got = raw_syscall(SYS_read, fd, buffer + kept, sizeof buffer - 1 - kept);
+    if (got <= 0) done = true;
+    else kept += static_cast<std::size_t>(got);
+    buffer[kept] = '\0';
+    char* line = buffer;
+    for (char* end; (end = std::strchr(line, '\n')) != nullptr || (done && *line != '\0'); line = end + 1) {
+      if (end == nullptr) end = line + std::strlen(line);
+      *end = '\0';
+      char* dash = nullptr;
+      const std::uintptr_t from = std::strtoull(line, &dash, 16);
+      char* space = nullptr;
+      const std::uintptr_t to = dash != nullptr && *dash == '-' ? std::strtoull(dash + 1, &space, 16) : 0;
+      if (at >= from && at < to && space != nullptr && std::strlen(space) > 4) shared = space[4] == 's';
+      if (end == buffer + kept) break;
+    }
+    kept = static_cast<std::size_t>(buffer + kept - line > 0 ? buffer + kept - line : 0);
+    std::memmove(buffer, line, kept);
+  }
+  raw_syscall(SYS_close, fd);
+  return shared;
+}
+
+}  // namespace
+
+bool point_load(const volatile void* address) noexcept {
+  if (!controlled()) {
+    point();
+    return false;
+  }
+  if (!active() || t_parked) return false;
+  Thread* me = current_thread();
+  if (me == nullptr || me->finished) {
+    control_point(true);
+    return false;
+  }
+  {
+    ScopedModel scoped(ScopedModel::kNoInterceptors);
+    if (control().running == me && !me->outside) {
+      std::uint64_t others = 0;
+      for (const Thread* t : model().threads) others += t != me && candidate(*t);
+      if (others != 0 || address != t_solo_address) t_solo_loads = 0;
+      t_solo_address = address;
+      if (others == 0 && ++t_solo_loads >= kSpinLoads && alone_for_ever(*me)) return true;
+    }
+  }
+  control_point(true);
+  return false;
+}
+
+void spin_hang(const Site& site, const volatile void* address) {
+  t_solo_loads = 0;
+  if (shared_mapping(address)) return;
+  ScopedModel scoped;
+  Thread& me = me_locked();
+  std::string waiting;
+  for (const Thread* t : model().threads)
+    if (t != &me && !t->finished) waiting += "; T" + std::to_string(t->ordinal) + " waits at " + describe(t->wait_site);
+  end_process(Verdict::hang, "busy wait that nothing can end: atomic loads at " + place(site),
+              "T" + std::to_string(me.ordinal) + " spins at " + describe(site) + " on atomic loads (" +
+                  std::to_string(kSpinLoads) + " in a row) while no other thread can run: nothing can change what "
+                  "it reads" + waiting);
+}
+
 bool control_wait(ScopedModel& scoped, Thread& me, const timespec* until, clockid_t clock) {
   if (t_parked) return wait_can_end(me);  // in a signal handler: the kernel decides
-  if (me.tid == 0) me.tid = static_cast<pid_t>(syscall(SYS_gettid));
+  if (me.tid == 0) me.tid = static_cast<pid_t>(raw_syscall(SYS_gettid));
   rejoin(me, scoped);
   me.timed = until != nullptr;
   if (until != nullptr) {
@@ -433,7 +558,7 @@ bool control_wait(ScopedModel& scoped, Thread& me, const timespec* until, clocki
 
 void control_thread_begins(Thread& t) noexcept {
   if (!controlled()) return;
-  t.tid = static_cast<pid_t>(syscall(SYS_gettid));
+  t.tid = static_cast<pid_t>(raw_syscall(SYS_gettid));
   while (t.baton.exchange(0, std::memory_order_acquire) == 0) futex_wait(t.baton, 0);
 }
 

@@ -24,6 +24,7 @@
 #include <atomic>
 #include <compare>
 #include <new>
+#include <type_traits>
 #include <cstdint>
 #include <string>
 #include <unordered_map>
@@ -49,6 +50,36 @@ struct ProgramSchedule;  // racelab/runtime_wire.h
 }
 
 namespace racelab::intercept {
+
+// ---- raw system calls ----
+
+// The kernel directly: the runtime's own calls must reach neither TSan nor
+// racelab's own hook of syscall() (futex.cpp). Returns -errno on failure.
+template <class... Args>
+long raw_syscall(long number, Args... args) noexcept {
+  static_assert(sizeof...(Args) <= 6);
+  long a[6] = {};
+  int i = 0;
+  ((a[i++] = [](auto v) {
+     if constexpr (std::is_null_pointer_v<decltype(v)>) return 0L;
+     else if constexpr (std::is_pointer_v<decltype(v)>) return reinterpret_cast<long>(v);
+     else return static_cast<long>(v);
+   }(args)),
+   ...);
+#if defined(__x86_64__)
+  long result;
+  register long r10 asm("r10") = a[3];
+  register long r8 asm("r8") = a[4];
+  register long r9 asm("r9") = a[5];
+  asm volatile("syscall"
+               : "=a"(result)
+               : "a"(number), "D"(a[0]), "S"(a[1]), "d"(a[2]), "r"(r10), "r"(r8), "r"(r9)
+               : "rcx", "r11", "memory");
+  return result;
+#else
+#error "racelab's runtime for unmodified code makes raw system calls on x86-64 only"
+#endif
+}
 
 // ---- the runtime's memory ----
 
@@ -126,7 +157,7 @@ struct Thread;
 // What a thread waits for. A wait is `forever` when nothing but another
 // thread's action (modelled here) can end it; timed waits, and waits on
 // objects shared with other processes, are not.
-enum class Wait : std::uint8_t { none, mutex, read_lock, write_lock, condition, join, semaphore, barrier, once };
+enum class Wait : std::uint8_t { none, mutex, read_lock, write_lock, condition, join, semaphore, barrier, once, futex };
 
 struct VectorClock {
   // (thread ordinal, epoch), sorted by ordinal. Epochs advance only at thread
@@ -175,6 +206,8 @@ struct Thread : RtObject {
   bool outside = false;
   bool timed = false;      ///< its wait ends at `deadline` if nothing else ends it
   bool timed_out = false;  ///< it was let go because its deadline came
+  bool futex_woken = false;     ///< its futex wait was woken (Wait::futex)
+  std::uint64_t futex_order = 0;  ///< when it began that wait: wakes go first come, first served
   clockid_t deadline_clock = CLOCK_REALTIME;
   timespec deadline{};
 };
@@ -259,6 +292,7 @@ struct Model : RtObject {
   Map<const void*, Semaphore> semaphores;
   Map<const void*, Barrier> barriers;
   Map<const void*, Once> onces;  ///< strategy controlled only
+  std::uint64_t futex_waits = 0;  ///< futex waits begun (strategy controlled)
   int next_id = 1;
   /// Objects first seen on a thread's stack, by id: the return address into
   /// the function whose local each is, and that thread's ordinal.
@@ -422,9 +456,17 @@ void write_schedule();
 // make itself.
 
 bool controlled() noexcept;
+// The scheduling point of an atomic load of `address`: true when, under
+// control, the calling thread has spun on loads of it alone for so long while no other thread
+// could run that nothing can ever change what it reads (then spin_hang()).
+bool point_load(const volatile void* address) noexcept;
+// Ends the process: a busy wait at `site` on the atomic at `address` that no
+// thread can end, unless the address is memory shared with another process.
+void spin_hang(const Site& site, const volatile void* address);
 // A scheduling point under control: the calling thread may be parked while
-// others run. Not under the model's lock.
-void control_point() noexcept;
+// others run. Not under the model's lock. `load`: an atomic load's
+// (point_load()), which does not end a busy wait.
+void control_point(bool load = false) noexcept;
 // The calling thread (under the model's lock, its Wait set and judged by
 // check_wait) cannot go on until its wait can end: others run meanwhile.
 // False when its deadline (`until` on `clock`; null: none) came first.

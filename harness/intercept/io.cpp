@@ -46,7 +46,7 @@ bool controlling() { return active() && controlled(); }
 // knows): asked of the kernel directly, without TSan.
 bool readable(int fd) {
   pollfd p{fd, POLLIN, 0};
-  return syscall(SYS_poll, &p, 1, 0) != 0;
+  return raw_syscall(SYS_poll, &p, 1, 0) != 0;
 }
 
 template <class Call>

@@ -92,6 +92,8 @@ bool wait_can_end(const Thread& t) {
       auto it = model().onces.find(t.waiting_on);
       return it == model().onces.end() || it->second.runner == nullptr;
     }
+    case Wait::futex:
+      return t.futex_woken;
   }
   return true;
 }
@@ -187,6 +189,10 @@ std::string waiting_text(const Thread& t) {
              " at " + at + " (with " + lock_name(t.wait_mutex) + "); no thread is left to signal it";
     case Wait::join:
       return who + " joins " + thread_name(*t.joining) + " at " + at;
+    case Wait::futex:
+      return who + " waits at " + at +
+             " on a futex (std::atomic::wait, a std::future, a std::counting_semaphore, std::barrier or "
+             "std::latch) that no thread is left to wake";
     case Wait::once: {
       auto it = model().onces.find(t.waiting_on);
       const Thread* runner = it != model().onces.end() ? it->second.runner : nullptr;
@@ -230,7 +236,7 @@ std::string joined_sorted(std::set<std::string> parts, const char* separator) {
 // Every live thread waits forever: name the hang for what it is.
 [[noreturn]] void hang(const Vector<const Thread*>& live) {
   std::string detail;
-  std::set<std::string> leak, condition, semaphore, barrier, lock, join;
+  std::set<std::string> leak, condition, semaphore, futex, barrier, lock, join;
   for (const Thread* t : live) {
     detail += (detail.empty() ? "" : "; ") + waiting_text(*t);
     const std::string at = place(t->wait_site);
@@ -247,6 +253,7 @@ std::string joined_sorted(std::set<std::string> parts, const char* separator) {
       }
       case Wait::condition: condition.insert(at); break;
       case Wait::semaphore: semaphore.insert(at); break;
+      case Wait::futex: futex.insert(at); break;
       case Wait::barrier: barrier.insert(at); break;
       case Wait::join:
       case Wait::once: join.insert(at); break;
@@ -257,6 +264,9 @@ std::string joined_sorted(std::set<std::string> parts, const char* separator) {
   if (!leak.empty()) where = "lock leak: " + joined_sorted(leak, "; ");
   else if (!condition.empty()) where = "lost wakeup: a condition variable nobody signals, waited on at " + joined_sorted(condition, ", ");
   else if (!semaphore.empty()) where = "semaphore never posted: waited on at " + joined_sorted(semaphore, ", ");
+  else if (!futex.empty())
+    where = "a wait of the standard library nobody ends (std::atomic::wait, a future, a semaphore, barrier or "
+            "latch): waited on at " + joined_sorted(futex, ", ");
   else if (!barrier.empty()) where = "barrier short of threads: waited at " + joined_sorted(barrier, ", ");
   else if (!lock.empty()) where = "every thread waits for a lock: at " + joined_sorted(lock, ", ");
   else where = "join of a thread that never ends: at " + joined_sorted(join, ", ");

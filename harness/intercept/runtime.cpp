@@ -20,6 +20,7 @@ void __sanitizer_symbolize_pc(void* pc, const char* fmt, char* out, std::size_t 
 void __sanitizer_symbolize_global(void* data, const char* fmt, char* out, std::size_t size) __attribute__((weak));
 void __tsan_ignore_thread_begin() __attribute__((weak));
 void __tsan_ignore_thread_end() __attribute__((weak));
+void __sanitizer_set_death_callback(void (*callback)()) __attribute__((weak));
 }
 
 namespace racelab::intercept {
@@ -101,7 +102,7 @@ void note_stack_bounds() {
 
 void raw_write(int fd, std::string_view text) {
   while (!text.empty()) {
-    const long n = syscall(SYS_write, fd, text.data(), text.size());
+    const long n = raw_syscall(SYS_write, fd, text.data(), text.size());
     if (n <= 0) return;
     text.remove_prefix(static_cast<std::size_t>(n));
   }
@@ -122,7 +123,7 @@ void default_deadly_signals() {
   };
   for (int signal : {SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL}) {
     const KernelSigaction action{SIG_DFL, 0, nullptr, 0};
-    syscall(SYS_rt_sigaction, signal, &action, nullptr, sizeof(unsigned long));
+    raw_syscall(SYS_rt_sigaction, signal, &action, nullptr, sizeof(unsigned long));
   }
 }
 
@@ -152,6 +153,17 @@ void at_exit() {
   write_schedule();
 }
 
+// TSan ends the process after a deadly signal (abort(), a failed assert, a
+// segmentation fault): a controlled run's schedule is written then, so that
+// a crash replays too. The model's lock only if free (the dying thread may
+// hold it).
+void at_death() {
+  if (!controlled() || !model().lock.try_lock()) return;
+  t_inside = true;
+  write_record(encode(control_record()));
+  model().lock.unlock();
+}
+
 void start() {
   int expected = 0;
   if (!g_state.compare_exchange_strong(expected, 1, std::memory_order_acq_rel)) return;
@@ -178,6 +190,7 @@ void start() {
   }
   pthread_atfork(nullptr, nullptr, after_fork_in_child);
   std::atexit(at_exit);
+  if (__sanitizer_set_death_callback != nullptr) __sanitizer_set_death_callback(at_death);
   write_record(encode(ProgramHello{"racelab " RACELAB_VERSION, getpid(), std::string(to_string(strategy())), seed(),
                                    perturbation().budget_percent}));
   t_inside = false;
@@ -485,7 +498,7 @@ void write_record(const std::string& line) {
   if (p.records_pid != pid) {  // the first record, or a fork child's
     const std::string path = p.records + "." + std::to_string(pid);
     p.records_fd = static_cast<int>(
-        syscall(SYS_openat, AT_FDCWD, path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
+        raw_syscall(SYS_openat, AT_FDCWD, path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
     p.records_pid = pid;
   }
   if (p.records_fd >= 0) raw_write(p.records_fd, line);
@@ -509,7 +522,7 @@ void write_schedule() {
   raw_write(2, "racelab: " + std::string(to_string(verdict)) + ": " + detail + "\n");
   // Straight to the kernel: past TSan's exit handling (which would run the
   // program's atexit handlers while its threads are stuck).
-  syscall(SYS_exit_group, kRuntimeEndedExit);
+  raw_syscall(SYS_exit_group, kRuntimeEndedExit);
   __builtin_unreachable();
 }
 

@@ -151,7 +151,7 @@ Command add_bench_command(CLI::App& app, const Context& context) {
                       "(default: 20 trials of at most 25 runs, 2,000 runs)");
   cmd->add_option("--detectors", a->options.detectors,
                         "Only these: stress, tsan, yield, sleep, pct, portfolio, helgrind, drd (with --programs: "
-                  "tsan, exec, none, portfolio, helgrind, drd)")
+                  "tsan, exec, none, portfolio, controlled, helgrind, drd)")
       ->delimiter(',');
   cmd->add_option("--trials,--seeds", a->trials, "Trials (each with its own seeds) per buggy variant and detector")
       ->check(CLI::Range(1, 1000));

@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 
 #include "command.h"
@@ -30,6 +31,21 @@ int exec(ExecArgs args) {
   args.exec.out_dir = args.output.dir;
   args.exec.max_log = parse_size(args.max_log);
   args.exec.strategy = args.schedule.resolve();
+  if (!args.exec.replay.empty()) {
+    if (args.schedule.strategy != "portfolio" && args.exec.strategy != Strategy::controlled)
+      throw std::invalid_argument("--replay replays a schedule of strategy controlled: give no other --strategy");
+    if (args.exec.replay.starts_with("@")) {
+      const std::filesystem::path file = args.exec.replay.substr(1);
+      std::error_code error;
+      if (!std::filesystem::is_regular_file(file, error))
+        throw std::invalid_argument("--replay: no schedule file " + file.string());
+      args.exec.replay = "@" + std::filesystem::absolute(file).string();
+    } else if (args.exec.replay.find_first_not_of("0123456789x.") != std::string::npos) {
+      throw std::invalid_argument("--replay: '" + args.exec.replay +
+                                  "' is not a schedule (ordinal[xrepeat], '.'-separated) nor @FILE");
+    }
+    args.exec.strategy = Strategy::controlled;
+  }
   args.exec.seed = args.schedule.seed;
   args.exec.pct_depth = args.schedule.pct_depth;
   // The old summaries go first: a command that fails, even on usage, leaves
@@ -88,6 +104,9 @@ Command add_exec_command(CLI::App& app, const Context&) {
                        "How the scheduling points of a program linked with racelab's runtime perturb "
                        "(`racelab flags`)",
                        false);
+  cmd->add_option("--replay", a->exec.replay,
+                  "Strategy controlled: every run takes this schedule (a failure's RACELAB_SCHEDULE, or @FILE), "
+                  "the same steps again; implies --strategy controlled");
   cmd->add_option("--budget", a->exec.budget_percent,
                   "The perturbation's time budget, in percent of each run's time: its delays are spent only "
                   "while they took less (a whole test suite stays affordable); 0 perturbs only a run's first "

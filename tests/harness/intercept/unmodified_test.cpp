@@ -35,6 +35,7 @@ ChildResult exec(const Program& p, int seed, const std::string& dir) {
   std::vector<std::string> args = {"exec", "--runs", std::to_string(p.runs), "--jobs", "2", "--seed",
                                    std::to_string(seed), "--timeout", std::to_string(p.timeout_s), "--out", dir};
   if (!p.clean()) args.emplace_back("--stop-on-first");
+  if (!p.strategy.empty()) args.insert(args.end(), {"--strategy", p.strategy});
   args.insert(args.end(), {"--", RACELAB_TEST_PROGRAMS_DIR "/unmodified/" + p.name});
   return run_racelab(args);
 }
