@@ -373,6 +373,7 @@ std::vector<report::VariantResult> exec_runs(const ExecOptions& options, std::st
         f.schedule = s->schedule;
         f.trace = s->trace;
         f.not_replayable = !s->not_replayable.empty() ? s->not_replayable : s->diverged;
+        f.walk = s->walk;
         // A long one (a livelock's thousands of tries) goes to a file beside the run's logs, named
         // "@FILE" as RACELAB_SCHEDULE and --replay take it: the environment holds 128 KiB a value.
         if (s->schedule.size() > kScheduleInSummary) {

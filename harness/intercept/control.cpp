@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -62,6 +63,15 @@ struct Control {
   int not_replayable_thread = -1;
   bool watchdog_started = false;
   bool schedule_cut = false;  ///< a choice found no room: the schedule recorded is not the whole
+  // PCT under control (Burckhardt et al. 2010): each thread a distinct
+  // random priority of at least d, the highest enabled one runs; at each of
+  // d−1 change points (decision numbers in [1, k]) the running thread drops
+  // to priority d−1−i, below every other.
+  bool pct = false;
+  int depth = 3;
+  std::uint64_t changes[16] = {};
+  std::size_t change_count = 0;
+  std::size_t next_change = 0;
 };
 
 // The calling thread waits in park(): a hook reached from a signal handler
@@ -141,6 +151,12 @@ Thread* pick(const Thread* exclude = nullptr) {
         c.diverged_at = c.choices + 1;
         c.diverged_wanted = wanted;
       }
+    }
+    if (chosen == nullptr && c.pct) {
+      for (Thread* t : model().threads)
+        if (eligible(*t) && (chosen == nullptr || t->priority.load(std::memory_order_relaxed) >
+                                                      chosen->priority.load(std::memory_order_relaxed)))
+          chosen = t;
     }
     if (chosen == nullptr) {
       std::uint64_t k = c.rng.between(0, n - 1);
@@ -388,6 +404,16 @@ void control_init(const char* schedule) {
     raw_syscall(SYS_exit_group, 2);
   }
   c.schedule.reserve(256);
+  // Random walk or PCT, per run from its seed: two runs in three walk at
+  // random (on the corpus it finds the one-interleaving bugs about twice as
+  // often), one in three follows priorities, whose d−1 change points reach
+  // bugs of depth d in long runs where a random walk's many switches rarely
+  // line up.
+  c.pct = mix(seed(), 0x70637477616c6b) % 3 == 2;
+  c.depth = std::max(1, std::min(pct_depth(), 16));
+  c.change_count = static_cast<std::size_t>(c.depth - 1);
+  for (std::size_t i = 0; i < c.change_count; ++i) c.changes[i] = c.rng.between(1, std::max<std::uint64_t>(pct_steps(), 1));
+  std::sort(c.changes, c.changes + c.change_count);
   // One CPU for the whole process (its threads inherit it): a hand-over
   // between threads on two CPUs costs ten times one on the same CPU.
   cpu_set_t allowed;
@@ -407,7 +433,19 @@ void control_init(const char* schedule) {
 void control_reseed(std::uint64_t seed) {
   if (!controlled()) return;
   ScopedModel scoped;
-  control().rng = Rng(mix(seed, 0x636f6e74726f6c));
+  Control& c = control();
+  c.rng = Rng(mix(seed, 0x636f6e74726f6c));
+  c.next_change = 0;
+  for (std::size_t i = 0; i < c.change_count; ++i) c.changes[i] = c.decisions + c.rng.between(1, std::max<std::uint64_t>(pct_steps(), 1));
+  std::sort(c.changes, c.changes + c.change_count);
+  for (Thread* t : model().threads)
+    if (!t->finished) control_thread_started(*t);
+}
+
+void control_thread_started(Thread& t) {
+  Control& c = control();
+  if (!c.on) return;
+  t.priority.store(c.depth + static_cast<int>(c.rng.between(0, 1 << 20)), std::memory_order_relaxed);
 }
 
 void control_point(bool load) noexcept {
@@ -417,19 +455,25 @@ void control_point(bool load) noexcept {
   // when the calling thread is new to the runtime or the schedule needs room.
   Thread* me = current_thread();
   ScopedModel scoped(ScopedModel::kNoInterceptors);
-  Control& c = control();
-  if (me == nullptr || c.schedule.size() + 1 >= c.schedule.capacity()) {
+  Control& control_state = control();
+  if (me == nullptr || control_state.schedule.size() + 1 >= control_state.schedule.capacity()) {
     scoped.unlock();
     {
       ScopedModel full;
       me = &me_locked();
-      if (c.schedule.size() + 1 >= c.schedule.capacity()) c.schedule.reserve(c.schedule.capacity() * 2 + 64);
+      if (control_state.schedule.size() + 1 >= control_state.schedule.capacity())
+        control_state.schedule.reserve(control_state.schedule.capacity() * 2 + 64);
     }
     scoped.relock();
   }
   if (me->finished) return;  // past its end (thread_local destructors): unscheduled
   if (me->tid == 0) me->tid = static_cast<pid_t>(raw_syscall(SYS_gettid));
   rejoin(*me, scoped);
+  Control& c = control();
+  if (c.pct && c.next_change < c.change_count && c.decisions >= c.changes[c.next_change]) {
+    me->priority.store(c.depth - 1 - static_cast<int>(c.next_change), std::memory_order_relaxed);
+    ++c.next_change;
+  }
   Thread* next = pick();
   if (next == me || next == nullptr) return;
   hand_to(next);
@@ -623,6 +667,7 @@ ProgramSchedule control_record() {
   record.trace = c.trace & ((1ULL << 53) - 1);  // exact in every JSON reader
   if (c.not_replayable != nullptr)
     record.not_replayable = "T" + std::to_string(c.not_replayable_thread) + ": " + c.not_replayable;
+  record.walk = c.pct ? "pct" : "random";
   if (c.diverged_at != 0)
     record.diverged = "choice " + std::to_string(c.diverged_at) + " of the schedule names T" +
                       std::to_string(c.diverged_wanted) + ", which could not run then: the program took another path";

@@ -471,6 +471,8 @@ void control_point(bool load = false) noexcept;
 // check_wait) cannot go on until its wait can end: others run meanwhile.
 // False when its deadline (`until` on `clock`; null: none) came first.
 bool control_wait(ScopedModel& scoped, Thread& me, const timespec* until, clockid_t clock);
+// A new thread's place in the schedule (its PCT priority), under the model's lock.
+void control_thread_started(Thread& t);
 // A thread the runtime started waits for its first turn (threads.cpp).
 void control_thread_begins(Thread& t) noexcept;
 // `t` finished (under the model's lock): the next thread runs.
@@ -509,6 +511,8 @@ void gate_close() noexcept;  ///< a thread is being created
 void gate_open() noexcept;   ///< its creator waits
 void gate_wait() noexcept;   ///< a new thread, before its start routine
 Strategy strategy() noexcept;
+int pct_depth() noexcept;             ///< RACELAB_PCT_DEPTH: d
+std::uint64_t pct_steps() noexcept;   ///< RACELAB_PCT_STEPS: k, the steps a run is expected to take
 std::uint64_t seed() noexcept;          ///< the current one (a GoogleTest test's, while one runs)
 std::uint64_t process_seed() noexcept;  ///< RACELAB_SEED, as the process started
 void schedule_init(const char* strategy, const char* seed, const char* depth, const char* steps, const char* budget);

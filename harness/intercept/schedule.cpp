@@ -173,6 +173,8 @@ void schedule_reseed(std::uint64_t seed) {
 }
 
 Strategy strategy() noexcept { return g_strategy.load(std::memory_order_relaxed); }
+int pct_depth() noexcept { return g_depth; }
+std::uint64_t pct_steps() noexcept { return g_pct_steps; }
 std::uint64_t seed() noexcept { return g_seed.load(std::memory_order_relaxed); }
 std::uint64_t process_seed() noexcept { return g_process_seed; }
 std::uint64_t steps() noexcept {
@@ -181,6 +183,7 @@ std::uint64_t steps() noexcept {
 
 void schedule_thread_started(Thread& thread) {
   g_enabled.fetch_add(1, std::memory_order_relaxed);
+  control_thread_started(thread);
   if (strategy() != Strategy::pct) return;
   // At least the depth, so that the d−1 change points put a thread below every other.
   const int priority = g_depth + static_cast<int>(thread.rng.between(0, 1 << 20));

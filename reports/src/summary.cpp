@@ -122,6 +122,7 @@ void VariantCollector::add_run(const RunRecord& record) {
         .schedule = {},
         .trace = 0,
         .not_replayable = {},
+        .walk = {},
     };
 }
 
@@ -197,8 +198,9 @@ Perturbation& Perturbation::operator+=(const Perturbation& other) {
 
 std::string replay_text(const FirstFailure& f) {
   if (f.schedule.empty() && f.trace == 0) return {};
-  if (!f.not_replayable.empty()) return "not replayable exactly: " + f.not_replayable;
-  return fmt::format("replays exactly, the same steps (trace {:016x})", f.trace);
+  const std::string walk = f.walk == "pct" ? "priorities (PCT)" : "a random walk";
+  if (!f.not_replayable.empty()) return "chose by " + walk + "; not replayable exactly: " + f.not_replayable;
+  return fmt::format("chose by {}, and replays exactly: the same steps (trace {:x})", walk, f.trace);
 }
 
 std::string to_text(const Perturbation& p) {

@@ -36,7 +36,8 @@ nlohmann::json to_json(const VariantResult& r) {
   if (r.first_failure && (!r.first_failure->schedule.empty() || r.first_failure->trace != 0))
     first_failure["controlled"] = {{"schedule", r.first_failure->schedule},
                                    {"trace", r.first_failure->trace},
-                                   {"not_replayable", r.first_failure->not_replayable}};
+                                   {"not_replayable", r.first_failure->not_replayable},
+                                   {"walk", r.first_failure->walk}};
   nlohmann::json findings = nlohmann::json::array();
   for (const FindingGroup& g : r.findings) {
     nlohmann::json stacks = nlohmann::json::array();
@@ -279,13 +280,15 @@ VariantResult result_from_json(const nlohmann::json& j, std::size_t index, bool&
                                    .command = ff.text("command"),
                                    .schedule = {},
                                    .trace = 0,
-                                   .not_replayable = {}};
+                                   .not_replayable = {},
+                                   .walk = {}};
     if (ff.has("controlled")) {
       const Reader c(ff.object("controlled"), where + " first_failure.controlled",
-                     {"schedule", "trace", "not_replayable"});
+                     {"schedule", "trace", "not_replayable", "walk"});
       r.first_failure->schedule = c.text("schedule");
       r.first_failure->trace = c.u64("trace");
       r.first_failure->not_replayable = c.text("not_replayable");
+      r.first_failure->walk = c.text("walk");
     }
   }
   std::size_t k = 0;

@@ -247,7 +247,7 @@ TEST(Bench, ProgramsAreMeasuredUnderEveryDetectorAndNamedStrictly) {
                                "--out", out});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   const nlohmann::json j = nlohmann::json::parse(read_file(out + "/programs.json"));
-  ASSERT_EQ(j.at("detectors").size(), 6u);
+  ASSERT_EQ(j.at("detectors").size(), 7u);
   ASSERT_EQ(j.at("programs").size(), 3u);
   const nlohmann::json& wakeup = j.at("programs").at(0);
   const nlohmann::json& gate = j.at("programs").at(1);
@@ -256,7 +256,7 @@ TEST(Bench, ProgramsAreMeasuredUnderEveryDetectorAndNamedStrictly) {
   ASSERT_EQ(wakeup.at("name"), "hang_lost_wakeup_cv");
   // Only racelab's runtime says what the program waits on, and says it before
   // the time limit; without it the run is a time-out that names nothing.
-  for (const char* named : {"none", "portfolio"}) {
+  for (const char* named : {"none", "portfolio", "controlled"}) {
     const nlohmann::json& d = wakeup.at("buggy").at(named);
     EXPECT_EQ(d.at("right"), 2) << named << d.dump();
     for (const nlohmann::json& s : d.at("seconds_to_first")) EXPECT_LT(s.get<double>(), 2.0) << named << d.dump();
@@ -278,7 +278,7 @@ TEST(Bench, ProgramsAreMeasuredUnderEveryDetectorAndNamedStrictly) {
     EXPECT_EQ(c.at("flagged"), 3) << wolf << c.dump();
     EXPECT_EQ(c.at("said").value("lock_order_inversion", 0), 3) << wolf << c.dump();
   }
-  for (const char* quiet : {"none", "portfolio"}) {
+  for (const char* quiet : {"none", "portfolio", "controlled"}) {
     const nlohmann::json& c = gate.at("correct").at(quiet);
     EXPECT_EQ(c.at("runs"), 3) << quiet;
     EXPECT_EQ(c.at("flagged"), 0) << quiet << c.dump();

@@ -106,7 +106,7 @@ Summary make_summary(const Repo& repo) {
                                  {"pct", {{Verdict::clean, 30}, {Verdict::data_race, 70}}}};
   caught.first_failure = FirstFailure{3, 1003, Verdict::data_race, kPlanted,
                                       "racelab run 01_lost_update --variant buggy --strategy yield "
-                                      "--run-seed 1003", {}, 0, {}};
+                                      "--run-seed 1003", {}, 0, {}, {}};
   FindingGroup g;
   g.example = race(repo);
   g.signature = signature(g.example);
@@ -129,7 +129,7 @@ Summary make_summary(const Repo& repo) {
   hang.verdicts = {{Verdict::clean, 98}, {Verdict::hang, 2}};
   hang.first_failure = FirstFailure{41, 5041, Verdict::hang,
                                     "no progress for 2 s: T1 waits <&> \x01\x1b[31mred\x1b[0m",
-                                    "racelab run 09_event_flag --variant fixed --run-seed 5041", {}, 0, {}};
+                                    "racelab run 09_event_flag --variant fixed --run-seed 5041", {}, 0, {}, {}};
   hang.seconds = 4.5;
   s.results.push_back(hang);
 

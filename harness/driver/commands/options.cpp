@@ -73,7 +73,9 @@ void add_schedule_options(CLI::App* command, ScheduleOptions& options, const std
       ->check(CLI::IsMember(strategies))
       ->capture_default_str();
   options.pct_depth_option =
-      command->add_option("--pct-depth", options.pct_depth, "Strategy pct's bug depth d (with --strategy pct or portfolio)")
+      command->add_option("--pct-depth", options.pct_depth,
+                          catalogue ? "Strategy pct's bug depth d (with --strategy pct or portfolio)"
+                                    : "Strategy pct's bug depth d (with --strategy pct, portfolio or controlled)")
           ->check(CLI::Range(1, 16))
           ->capture_default_str();
 }
@@ -82,7 +84,7 @@ Strategy ScheduleOptions::resolve() const {
   const Strategy s = *parse_strategy(strategy);
   if (pct_depth_option != nullptr && pct_depth_option->count() > 0 && !info(s).uses_pct_depth)
     throw std::invalid_argument(
-        fmt::format("--pct-depth does nothing with --strategy {}: give --strategy pct or portfolio", strategy));
+        fmt::format("--pct-depth does nothing with --strategy {}: give a strategy that uses it", strategy));
   return s;
 }
 

@@ -136,6 +136,7 @@ struct ProgramSchedule {
   std::uint64_t trace = 0;      ///< a hash of every pick: an exact replay has the same
   std::string not_replayable;   ///< why the run is not replayable, or empty
   std::string diverged;         ///< where a replayed schedule could not be followed, or empty
+  std::string walk;             ///< how the run chose: "random" (a random walk) or "pct" (priorities)
   bool operator==(const ProgramSchedule&) const = default;
 };
 
@@ -191,7 +192,8 @@ inline std::string encode(const ProgramTestEnd& t) {
 
 inline std::string encode(const ProgramSchedule& s) {
   return nlohmann::json{{"type", "schedule"},   {"schedule", s.schedule},   {"decisions", s.decisions},
-                        {"trace", s.trace},       {"not_replayable", s.not_replayable}, {"diverged", s.diverged}}
+                        {"trace", s.trace},       {"not_replayable", s.not_replayable}, {"diverged", s.diverged},
+                        {"walk", s.walk}}
              .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
          "\n";
 }
@@ -253,7 +255,7 @@ inline ProgramMessage decode_program_record(std::string_view line) {
   if (type == "schedule")
     return ProgramSchedule{program_field<std::string>(j, "schedule"), program_field<std::uint64_t>(j, "decisions"),
                            program_field<std::uint64_t>(j, "trace"), program_field<std::string>(j, "not_replayable"),
-                           program_field<std::string>(j, "diverged")};
+                           program_field<std::string>(j, "diverged"), program_field<std::string>(j, "walk")};
   throw std::runtime_error("runtime record of unknown type \"" + type + "\"");
 }
 

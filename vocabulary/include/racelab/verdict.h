@@ -194,10 +194,11 @@ inline constexpr StrategyInfo kStrategies[] = {
     {Strategy::portfolio, "portfolio", true, true,
      "each run picks one of the others from its seed (yield 4 in 10, pct 3, sleep 2, none 1)"},
     // After CHESS and Shuttle: the program's threads run one at a time, and a
-    // seeded random walk picks which goes on at each scheduling point; a run
-    // is replayed exactly from its recorded schedule.
-    {Strategy::controlled, "controlled", false, false,
-     "one thread at a time: a seeded random walk picks the next at every point; replayable (exec only)"},
+    // seeded random walk or PCT picks which goes on at each scheduling point;
+    // a run is replayed exactly from its recorded schedule.
+    {Strategy::controlled, "controlled", true, false,
+     "one thread at a time; at every point a seeded random walk (2 runs in 3) or PCT's priorities (1 in 3, depth d) "
+     "pick the next; replayable (exec only)"},
 };
 
 static_assert([] {

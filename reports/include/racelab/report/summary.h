@@ -140,6 +140,7 @@ struct FirstFailure {
   std::string schedule;
   std::uint64_t trace = 0;
   std::string not_replayable;
+  std::string walk;  ///< how it chose: "random" or "pct"
 };
 
 /// "replays exactly: trace 9a3f…, 4,210 steps" or "not replayable exactly: …";
