@@ -72,6 +72,7 @@ struct Control {
   std::uint64_t changes[16] = {};
   std::size_t change_count = 0;
   std::size_t next_change = 0;
+  int lowest = 0;  ///< the priority a thread that yields drops to next (below every other)
 };
 
 // The calling thread waits in park(): a hook reached from a signal handler
@@ -86,9 +87,32 @@ thread_local std::uint64_t t_solo_loads = 0;
 thread_local const volatile void* t_solo_address = nullptr;
 constexpr std::uint64_t kSpinLoads = 200'000;
 
+// PCT lets the thread of highest priority run as long as it can: one that
+// waits by retrying (a spin on an atomic, a failed try-lock, a sleep) would
+// keep the thread it waits for from ever running. Such a thread yields: it
+// drops below every other. A spin is this many loads of one address in a
+// row.
+thread_local std::uint64_t t_spin_loads = 0;
+constexpr std::uint64_t kYieldingSpin = 32;
+
+
 Control& control() {
   static Control* c = new (RtAllocator<Control>().allocate(1)) Control;
   return *c;
+}
+
+// The calling thread waits by retrying: under PCT it drops below every other
+// (under the model's lock).
+void yield_priority(Thread& me) {
+  Control& c = control();
+  if (c.pct) me.priority.store(--c.lowest, std::memory_order_relaxed);
+}
+
+// Room for the schedule's next entries: in a section that may call
+// interceptors (a full ScopedModel), before the picks it holds.
+void make_room() {
+  Vector<std::pair<int, std::uint32_t>>& schedule = control().schedule;
+  if (schedule.size() + 8 >= schedule.capacity()) schedule.reserve(schedule.capacity() * 2 + 64);
 }
 
 // Whether `t` may be picked.
@@ -442,6 +466,14 @@ void control_reseed(std::uint64_t seed) {
     if (!t->finished) control_thread_started(*t);
 }
 
+void control_yield() noexcept {
+  if (!controlled() || t_parked) return;
+  Thread* me = current_thread();
+  if (me == nullptr) return;
+  ScopedModel scoped(ScopedModel::kNoInterceptors);
+  yield_priority(*me);
+}
+
 void control_thread_started(Thread& t) {
   Control& c = control();
   if (!c.on) return;
@@ -450,19 +482,18 @@ void control_thread_started(Thread& t) {
 
 void control_point(bool load) noexcept {
   if (t_parked) return;
-  if (!load) t_solo_loads = 0;
+  if (!load) t_solo_loads = t_spin_loads = 0;
   // A section that calls no interceptor (ScopedModel::kNoInterceptors) but
   // when the calling thread is new to the runtime or the schedule needs room.
   Thread* me = current_thread();
   ScopedModel scoped(ScopedModel::kNoInterceptors);
   Control& control_state = control();
-  if (me == nullptr || control_state.schedule.size() + 1 >= control_state.schedule.capacity()) {
+  if (me == nullptr || control_state.schedule.size() + 8 >= control_state.schedule.capacity()) {
     scoped.unlock();
     {
       ScopedModel full;
       me = &me_locked();
-      if (control_state.schedule.size() + 1 >= control_state.schedule.capacity())
-        control_state.schedule.reserve(control_state.schedule.capacity() * 2 + 64);
+      make_room();
     }
     scoped.relock();
   }
@@ -544,9 +575,11 @@ bool point_load(const volatile void* address) noexcept {
     if (control().running == me && !me->outside) {
       std::uint64_t others = 0;
       for (const Thread* t : model().threads) others += t != me && candidate(*t);
+      if (address != t_solo_address) t_spin_loads = 0;
       if (others != 0 || address != t_solo_address) t_solo_loads = 0;
       t_solo_address = address;
       if (others == 0 && ++t_solo_loads >= kSpinLoads && alone_for_ever(*me)) return true;
+      if (++t_spin_loads % kYieldingSpin == 0) yield_priority(*me);
     }
   }
   control_point(true);
@@ -569,6 +602,7 @@ void spin_hang(const Site& site, const volatile void* address) {
 
 bool control_wait(ScopedModel& scoped, Thread& me, const timespec* until, clockid_t clock) {
   if (t_parked) return wait_can_end(me);  // in a signal handler: the kernel decides
+  make_room();
   if (me.tid == 0) me.tid = static_cast<pid_t>(raw_syscall(SYS_gettid));
   rejoin(me, scoped);
   me.timed = until != nullptr;
@@ -608,6 +642,7 @@ void control_thread_begins(Thread& t) noexcept {
 
 void control_thread_ended(Thread& t) {
   if (!controlled() || control().running != &t) return;
+  make_room();
   Thread* next = pick();
   if (next == nullptr) next = earliest_deadline();
   if (next != nullptr && next->timed && !candidate(*next)) next->timed_out = true;
@@ -623,6 +658,7 @@ void control_leave(const char* why) noexcept {
   if (me == nullptr || me->finished) return;
   ScopedModel scoped;
   rejoin(*me, scoped);
+  make_room();
   Control& c = control();
   if (c.not_replayable == nullptr) {
     c.not_replayable = why;
@@ -651,6 +687,8 @@ bool control_sleep() noexcept {
   if (me == nullptr || me->finished) return false;
   ScopedModel scoped;
   rejoin(*me, scoped);
+  make_room();
+  yield_priority(*me);
   // Another thread that can run goes first; the sleeper stays a candidate.
   Thread* next = pick(me);
   if (next == nullptr) return false;
@@ -667,6 +705,8 @@ ProgramSchedule control_record() {
   record.trace = c.trace & ((1ULL << 53) - 1);  // exact in every JSON reader
   if (c.not_replayable != nullptr)
     record.not_replayable = "T" + std::to_string(c.not_replayable_thread) + ": " + c.not_replayable;
+  else if (c.schedule_cut)
+    record.not_replayable = "a choice made where the schedule had no room left was not recorded";
   record.walk = c.pct ? "pct" : "random";
   if (c.diverged_at != 0)
     record.diverged = "choice " + std::to_string(c.diverged_at) + " of the schedule names T" +

@@ -482,6 +482,9 @@ void control_thread_ended(Thread& t);
 // longer replayable (`why` says which call).
 void control_leave(const char* why) noexcept;
 void control_return() noexcept;
+// The calling thread waits by retrying (a failed try-lock): under PCT it
+// drops below every other thread, so that the one it waits for runs.
+void control_yield() noexcept;
 // A sleep: the others go first, and the sleeper sleeps only when none can.
 // False when the caller should sleep for real.
 bool control_sleep() noexcept;

@@ -158,6 +158,8 @@ int lock_mutex_controlled(pthread_mutex_t* m, const Site& site, bool forever, co
       if (!control_wait(scoped, me, until, clock)) {
         end_wait(me);
         failed_try(me, m, mutex_of(m), site);
+        scoped.unlock();
+        control_yield();
         return ETIMEDOUT;
       }
     }
@@ -372,6 +374,8 @@ int pthread_mutex_trylock(pthread_mutex_t* m) {
     progress();
   } else if (rc == EBUSY) {
     failed_try(me, m, mutex_of(m), site);
+    scoped.unlock();
+    control_yield();
   }
   return rc;
 }

@@ -1,4 +1,4 @@
-// expect: hang|thread_leak
+// expect: hang
 // where: hang_fork_holding_lock.c
 // where: parent process
 // runs: 3
@@ -6,8 +6,7 @@
 // a helper command, and the child logs too. fork() copies only the calling
 // thread: in the child `log_lock` stays locked by a thread that does not
 // exist there, so the child blocks for ever and the parent waits for it.
-// (When the logger has already ended at the fork, the child's TSan reports
-// it as a thread leak: never joined there.)
+// The logger lives until main is done with the child.
 #define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
 #include <stdio.h>
@@ -19,6 +18,7 @@ static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t started_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t started = PTHREAD_COND_INITIALIZER;
 static int logging = 0;
+static int stop = 0;
 
 static void *logger(void *arg) {
   (void)arg;
@@ -30,6 +30,9 @@ static void *logger(void *arg) {
   struct timespec pause = {0, 50 * 1000 * 1000};
   nanosleep(&pause, NULL);  // writing a long line
   pthread_mutex_unlock(&log_lock);
+  pthread_mutex_lock(&started_lock);  // idle until main is done
+  while (!stop) pthread_cond_wait(&started, &started_lock);
+  pthread_mutex_unlock(&started_lock);
   return NULL;
 }
 
@@ -48,6 +51,10 @@ int main(void) {
   }
   int status = 0;
   waitpid(child, &status, 0);
+  pthread_mutex_lock(&started_lock);
+  stop = 1;
+  pthread_cond_broadcast(&started);
+  pthread_mutex_unlock(&started_lock);
   pthread_join(t, NULL);
   return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
