@@ -525,8 +525,8 @@ bool alone_for_ever(const Thread& me) {
   return true;
 }
 
-// Whether `address` lies in a mapping shared with other processes (a
-// fourth permission letter 's' in /proc/self/maps).
+}  // namespace
+
 bool shared_mapping(const volatile void* address) {
   const auto at = reinterpret_cast<std::uintptr_t>(address);
   const int fd = static_cast<int>(raw_syscall(SYS_openat, AT_FDCWD, "/proc/self/maps", O_RDONLY | O_CLOEXEC));
@@ -556,8 +556,6 @@ bool shared_mapping(const volatile void* address) {
   raw_syscall(SYS_close, fd);
   return shared;
 }
-
-}  // namespace
 
 bool point_load(const volatile void* address) noexcept {
   if (!controlled()) {

@@ -110,6 +110,17 @@ extern "C" long syscall(long number, ...) {
   switch (op) {
     case FUTEX_WAIT:
     case FUTEX_WAIT_BITSET:
+      // A futex in memory shared with another process (libstdc++'s futures
+      // leave FUTEX_PRIVATE_FLAG out, so the flag does not tell), whose wakes
+      // the model never sees: the kernel's wait, the turn handed on.
+      if ((a[1] & FUTEX_PRIVATE_FLAG) == 0 && shared_mapping(word)) {
+        control_leave("a wait on a futex that may be shared with another process");
+        const long result = kernel(number, a);
+        const int saved = errno;
+        control_return();
+        errno = saved;
+        return result;
+      }
       return futex_wait(word, static_cast<int>(a[2]), reinterpret_cast<const timespec*>(a[3]), op == FUTEX_WAIT_BITSET,
                         clock, RACELAB_SITE());
     case FUTEX_WAKE:

@@ -460,6 +460,9 @@ bool controlled() noexcept;
 // control, the calling thread has spun on loads of it alone for so long while no other thread
 // could run that nothing can ever change what it reads (then spin_hang()).
 bool point_load(const volatile void* address) noexcept;
+// Whether `address` lies in a mapping shared with other processes (a
+// fourth permission letter 's' in /proc/self/maps); true when it cannot tell.
+bool shared_mapping(const volatile void* address);
 // Ends the process: a busy wait at `site` on the atomic at `address` that no
 // thread can end, unless the address is memory shared with another process.
 void spin_hang(const Site& site, const volatile void* address);

@@ -170,7 +170,9 @@ TEST(Campaign, ATimeBudgetEndsTheCampaignOnTime) {
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_GT(seconds, 1.5);
   EXPECT_LT(seconds, 10.0);
-  EXPECT_GT(result_of(out).at("runs").get<int>(), 100);
+  // Runs until the time is up, not a fixed number (how many depends on the
+  // machine's load: speed lives in the benchmarks).
+  EXPECT_GT(result_of(out).at("runs").get<int>(), 10);
   EXPECT_EQ(result_of(out).at("failing_runs"), 0) << "a run cut off by the budget is not a failure";
 }
 
