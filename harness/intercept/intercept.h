@@ -192,7 +192,7 @@ struct Thread : RtObject {
   VectorClock clock;
 
   Rng rng;
-  std::atomic<int> priority{0};  ///< strategy pct
+  std::atomic<int> priority{0};  ///< strategy pct, and controlled runs that follow PCT
 
   // Livelock: the owner each mutex had at this thread's last failed try.
   Map<const void*, std::uint64_t> last_failed_generation;
