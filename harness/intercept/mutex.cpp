@@ -140,47 +140,9 @@ bool unlock_without_interceptors(const void* m) {
   return true;
 }
 
-// Under control: the thread goes into the kernel's lock only when the model
-// says the mutex is free, so the lock never blocks; until then others run.
-template <class Lock>
-int lock_mutex_controlled(pthread_mutex_t* m, const Site& site, bool forever, const timespec* until, clockid_t clock,
-                          Lock&& real) {
-  const int kind = kind_of(m);
-  {
-    ScopedModel scoped;
-    Thread& me = me_locked();
-    Mutex& state = mutex_of(m);
-    if (state.owner == &me && relock_blocks(kind) && forever) self_deadlock(m, state, site);
-    if (state.owner != &me) {
-      start_wait(me, Wait::mutex, forever && waits_forever(kind), m, site);
-      if (forever) add_edges(me, m);
-      if (state.owner != nullptr && me.forever) check_wait(me);
-      if (!control_wait(scoped, me, until, clock)) {
-        end_wait(me);
-        failed_try(me, m, mutex_of(m), site);
-        scoped.unlock();
-        control_yield();
-        return ETIMEDOUT;
-      }
-    }
-  }
-  const int rc = real();
-  ScopedModel scoped;
-  Thread& me = me_locked();
-  end_wait(me);
-  if (rc == 0) {
-    acquired(me, m, site);
-    if (!forever) progress();
-  } else if (rc == ETIMEDOUT) {
-    failed_try(me, m, mutex_of(m), site);
-  }
-  return rc;
-}
-
 template <class Lock>
 int lock_mutex(pthread_mutex_t* m, const Site& site, bool forever, const timespec* until, clockid_t clock,
                Lock&& real) {
-  if (controlled()) return lock_mutex_controlled(m, site, forever, until, clock, real);
   const int kind = kind_of(m);
   // The fast path: a thread that holds nothing (so no lock-order edge, and
   // no wait-for cycle through it) takes a mutex that is free. Its wait is not
@@ -188,10 +150,11 @@ int lock_mutex(pthread_mutex_t* m, const Site& site, bool forever, const timespe
   // wait is judged from outside, at the timeout.
   // (Only the thread itself changes what it holds, but for an unlock by
   // another thread, which only makes this path taken less.)
-  // Not under pct, which must know who waits.
+  // Not under pct, which must know who waits, nor under control, which
+  // lets a thread into the kernel's lock only when the model says it is free.
   Thread* self = current_thread();
-  if (Mutex* state = cached(m); strategy() != racelab::Strategy::pct && state != nullptr && self != nullptr &&
-                                self->held.empty() && forever &&
+  if (Mutex* state = cached(m); strategy() != racelab::Strategy::pct && !controlled() && state != nullptr &&
+                                self != nullptr && self->held.empty() && forever &&
                                 state->owner.load(std::memory_order_relaxed) == nullptr) {
     const int rc = real();
     if (rc == 0 && record_without_interceptors(m, [&](Thread& me, Mutex&) {
@@ -207,7 +170,7 @@ int lock_mutex(pthread_mutex_t* m, const Site& site, bool forever, const timespe
   // The wait marked, in the light section when nothing else is to do: the
   // thread holds nothing (no lock-order edge), the mutex is free or its
   // owner runs (no wait-for cycle, no lock leak, not every thread waits).
-  const bool marked = strategy() != racelab::Strategy::pct &&
+  const bool marked = strategy() != racelab::Strategy::pct && !controlled() &&
                       record_without_interceptors(m, [&](Thread& me, Mutex& state) {
                         const Thread* owner = state.owner;
                         if (!me.held.empty() || owner == &me ||
@@ -227,6 +190,14 @@ int lock_mutex(pthread_mutex_t* m, const Site& site, bool forever, const timespe
       // Before TSan's lock, which reports a lock-order cycle this edge closes.
       if (forever) add_edges(me, m);
       if (state.owner != nullptr && me.forever) check_wait(me);
+      // Under control others run until it is free (or the deadline comes).
+      if (controlled() && !control_wait(scoped, me, until, clock)) {
+        end_wait(me);
+        failed_try(me, m, mutex_of(m), site);
+        scoped.unlock();
+        control_yield();
+        return ETIMEDOUT;
+      }
     }
   }
   const int rc = real();
