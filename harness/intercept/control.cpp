@@ -36,11 +36,6 @@ void futex_wake(std::atomic<std::uint32_t>& word) {
               static_cast<timespec*>(nullptr), static_cast<std::uint32_t*>(nullptr), 0);
 }
 
-void sleep_until(clockid_t clock, const timespec& until) {
-  while (raw_syscall(SYS_clock_nanosleep, clock, TIMER_ABSTIME, &until, nullptr) == -EINTR) {
-  }
-}
-
 // ---- the scheduler's state, under the model's lock ----
 
 struct Control {
@@ -73,7 +68,18 @@ struct Control {
   std::size_t change_count = 0;
   std::size_t next_change = 0;
   int lowest = 0;  ///< the priority a thread that yields drops to next (below every other)
+  // Logical time (intercept.h, logical_time()): each followed clock's real
+  // reading when the run began, and the nanoseconds that passed since.
+  static constexpr int kClocks = 12;
+  std::int64_t base_ns[kClocks] = {};
+  bool follows[kClocks] = {};
+  std::atomic<std::int64_t> logical{0};
+  /// While nobody holds the baton because a thread is outside (or a signal
+  /// may come), logical time follows real time: the real time it last did.
+  std::int64_t idle_mark = 0;
 };
+
+constexpr std::int64_t kStepNs = 1000;  // what a decision, or a clock's reading, costs in logical time
 
 // The calling thread waits in park(): a hook reached from a signal handler
 // that interrupted it runs unscheduled.
@@ -108,6 +114,45 @@ void yield_priority(Thread& me) {
   if (c.pct) me.priority.store(--c.lowest, std::memory_order_relaxed);
 }
 
+// ---- logical time ----
+
+std::int64_t to_ns(const timespec& t) { return static_cast<std::int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec; }
+
+timespec from_ns(std::int64_t ns) {
+  return timespec{static_cast<time_t>(ns / 1'000'000'000), static_cast<long>(ns % 1'000'000'000)};
+}
+
+// The clock a deadline on `clock` is judged on: itself when followed, else
+// CLOCK_REALTIME (pthread_cond_timedwait's).
+clockid_t followed(clockid_t clock) {
+  return clock >= 0 && clock < Control::kClocks && control().follows[clock] ? clock : CLOCK_REALTIME;
+}
+
+// How far logical time must go for `t`'s deadline to come.
+std::int64_t deadline_logical(const Thread& t) { return to_ns(t.deadline) - control().base_ns[followed(t.deadline_clock)]; }
+
+bool deadline_passed(const Thread& t) {
+  return control().logical.load(std::memory_order_relaxed) >= deadline_logical(t);
+}
+
+// Logical time jumps to `t`'s deadline.
+void reach_deadline(const Thread& t) {
+  std::atomic<std::int64_t>& logical = control().logical;
+  const std::int64_t target = deadline_logical(t);
+  for (std::int64_t now = logical.load(std::memory_order_relaxed);
+       now < target && !logical.compare_exchange_weak(now, target, std::memory_order_relaxed);) {
+  }
+}
+
+// Nobody holds the baton: logical time follows the real time that passes
+// (under the model's lock).
+void follow_real_time() {
+  Control& c = control();
+  const std::int64_t now = to_ns(real_time(CLOCK_MONOTONIC));
+  if (c.idle_mark != 0 && now > c.idle_mark) c.logical.fetch_add(now - c.idle_mark, std::memory_order_relaxed);
+  c.idle_mark = now;
+}
+
 // Room for the schedule's next entries: in a section that may call
 // interceptors (a full ScopedModel), before the picks it holds.
 void make_room() {
@@ -117,12 +162,27 @@ void make_room() {
 
 // Whether `t` may be picked.
 bool candidate(const Thread& t) {
-  return !t.finished && !t.outside && (t.wait == Wait::none || wait_can_end(t));
+  return !t.finished && !t.outside && (t.wait == Wait::none || wait_can_end(t) || (t.timed && deadline_passed(t)));
+}
+
+// The calling thread `me` waits by retrying (a spin, a failed try-lock) and
+// no other thread can run: logical time jumps to the first deadline, as the
+// time a real retry loop spins would pass (under the model's lock; calls no
+// interceptor).
+void hurry(const Thread& me) {
+  const Thread* first = nullptr;
+  for (const Thread* t : model().threads) {
+    if (t == &me || t->finished) continue;
+    if (candidate(*t)) return;
+    if (!t->outside && t->timed && (first == nullptr || deadline_logical(*t) < deadline_logical(*first))) first = t;
+  }
+  if (first != nullptr) reach_deadline(*first);
 }
 
 void note_pick(const Thread& t) {
   Control& c = control();
   ++c.decisions;
+  c.logical.fetch_add(kStepNs, std::memory_order_relaxed);
   c.trace = (c.trace ^ static_cast<std::uint64_t>(t.ordinal)) * 0x100000001b3ULL;
 }
 
@@ -196,28 +256,42 @@ Thread* pick(const Thread* exclude = nullptr) {
   return chosen;
 }
 
-// The waiter whose deadline comes first, when no thread can run.
-Thread* earliest_deadline() {
-  Thread* first = nullptr;
-  for (Thread* t : model().threads) {
-    if (t->finished || t->outside || !t->timed) continue;
-    if (first == nullptr || t->deadline.tv_sec < first->deadline.tv_sec ||
-        (t->deadline.tv_sec == first->deadline.tv_sec && t->deadline.tv_nsec < first->deadline.tv_nsec))
-      first = t;
-  }
-  return first;
-}
-
 bool anyone_outside() {
   for (const Thread* t : model().threads)
     if (!t->finished && t->outside) return true;
   return false;
 }
 
+// The thread that goes on when no thread can run now: the waiter whose
+// deadline comes first, logical time jumping to it; null when there is
+// none, or when the world outside may end a wait first (a thread outside, a
+// signal handler): then logical time follows real time until one can run.
+Thread* earliest_deadline() {
+  Thread* first = nullptr;
+  for (Thread* t : model().threads) {
+    if (t->finished || t->outside || !t->timed) continue;
+    if (first == nullptr || deadline_logical(*t) < deadline_logical(*first)) first = t;
+  }
+  if (first == nullptr || anyone_outside() || signals_may_wake()) return nullptr;
+  reach_deadline(*first);
+  note_pick(*first);
+  return first;
+}
+
+// The next thread: a candidate, else the first deadline's.
+Thread* next_or_deadline() {
+  Thread* next = pick();
+  return next != nullptr ? next : earliest_deadline();
+}
+
 // Gives the baton to `next` (null: nobody holds it).
 void hand_to(Thread* next) {
   control().running = next;
-  if (next == nullptr) return;
+  if (next == nullptr) {
+    follow_real_time();
+    return;
+  }
+  control().idle_mark = 0;
   next->baton.store(1, std::memory_order_release);
   futex_wake(next->baton);
 }
@@ -241,8 +315,10 @@ void park(Thread& me, ScopedModel& scoped) {
       RACELAB_TSAN(clock_gettime)(CLOCK_MONOTONIC, &now);
     }
     model().lock.lock();
-    if (control().running == nullptr)
+    if (control().running == nullptr) {
+      follow_real_time();
       if (Thread* next = pick()) hand_to(next);
+    }
     idle = control().running == nullptr;
     model().lock.unlock();
   }
@@ -254,12 +330,7 @@ void park(Thread& me, ScopedModel& scoped) {
 // deadline, else nobody while a thread outside may come back; else nothing
 // can ever run again.
 Thread* next_when_blocked() {
-  if (Thread* next = pick()) return next;
-  if (Thread* next = earliest_deadline()) {
-    next->timed_out = true;
-    note_pick(*next);
-    return next;
-  }
+  if (Thread* next = next_or_deadline()) return next;
   // Nobody holds the baton while a thread outside may come back, or a
   // signal handler may let a thread go on (sem_post is async-signal-safe).
   if (anyone_outside() || signals_may_wake()) return nullptr;
@@ -329,10 +400,7 @@ void* watch(void*) {
           c.not_replayable = "a thread slept in the kernel, in a call the scheduler does not model, while it held the baton";
           c.not_replayable_thread = running->ordinal;
         }
-        Thread* next = pick();
-        if (next == nullptr) next = earliest_deadline();
-        if (next != nullptr && next->timed && !candidate(*next)) next->timed_out = true;
-        hand_to(next);
+        hand_to(next_or_deadline());
       }
       stalled = 0;
     }
@@ -428,6 +496,14 @@ void control_init(const char* schedule) {
     raw_syscall(SYS_exit_group, 2);
   }
   c.schedule.reserve(256);
+  // The clocks logical time follows: wall and monotonic ones, not CPU time.
+  for (clockid_t clock : {CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_MONOTONIC_RAW, CLOCK_REALTIME_COARSE,
+                          CLOCK_MONOTONIC_COARSE, CLOCK_BOOTTIME, CLOCK_REALTIME_ALARM, CLOCK_BOOTTIME_ALARM, CLOCK_TAI}) {
+    timespec now{};
+    if (raw_syscall(SYS_clock_gettime, clock, &now) != 0) continue;
+    c.base_ns[clock] = to_ns(now);
+    c.follows[clock] = true;
+  }
   // Random walk or PCT, per run from its seed: two runs in three walk at
   // random (on the corpus it finds the one-interleaving bugs about twice as
   // often), one in three follows priorities, whose d−1 change points reach
@@ -472,6 +548,7 @@ void control_yield() noexcept {
   if (me == nullptr) return;
   ScopedModel scoped(ScopedModel::kNoInterceptors);
   yield_priority(*me);
+  hurry(*me);
 }
 
 void control_thread_started(Thread& t) {
@@ -577,7 +654,10 @@ bool point_load(const volatile void* address) noexcept {
       if (others != 0 || address != t_solo_address) t_solo_loads = 0;
       t_solo_address = address;
       if (others == 0 && ++t_solo_loads >= kSpinLoads && alone_for_ever(*me)) return true;
-      if (++t_spin_loads % kYieldingSpin == 0) yield_priority(*me);
+      if (++t_spin_loads % kYieldingSpin == 0) {
+        yield_priority(*me);
+        if (others == 0) hurry(*me);
+      }
     }
   }
   control_point(true);
@@ -609,24 +689,15 @@ bool control_wait(ScopedModel& scoped, Thread& me, const timespec* until, clocki
     me.deadline_clock = clock;
   }
   for (;;) {
-    if (wait_can_end(me) && !me.timed_out) break;
-    if (!me.timed_out) {
-      Thread* next = next_when_blocked();
-      if (next != &me) {
-        hand_to(next);
-        park(me, scoped);
-        continue;
-      }
+    if (wait_can_end(me)) break;
+    if (me.timed && deadline_passed(me)) {
+      me.timed = false;
+      return false;
     }
-    // Its deadline came, and nothing else could run: the time passes for real.
-    me.timed_out = false;
-    me.timed = false;
-    control().running = &me;
-    const timespec deadline = me.deadline;
-    scoped.unlock();
-    sleep_until(me.deadline_clock, deadline);
-    scoped.relock();
-    return false;
+    Thread* next = next_when_blocked();
+    if (next == &me) continue;  // its deadline came: logical time jumped to it
+    hand_to(next);
+    park(me, scoped);
   }
   me.timed = false;
   return true;
@@ -641,9 +712,7 @@ void control_thread_begins(Thread& t) noexcept {
 void control_thread_ended(Thread& t) {
   if (!controlled() || control().running != &t) return;
   make_room();
-  Thread* next = pick();
-  if (next == nullptr) next = earliest_deadline();
-  if (next != nullptr && next->timed && !candidate(*next)) next->timed_out = true;
+  Thread* next = next_or_deadline();
   if (next == nullptr && !anyone_outside() && !signals_may_wake())
     for (const Thread* other : model().threads)
       if (!other->finished) stuck();  // every live thread waits, and none ever can go on
@@ -663,12 +732,7 @@ void control_leave(const char* why) noexcept {
     c.not_replayable_thread = me->ordinal;
   }
   me->outside = true;
-  Thread* next = pick();
-  if (next == nullptr) {
-    next = earliest_deadline();
-    if (next != nullptr) next->timed_out = true;
-  }
-  hand_to(next);
+  hand_to(next_or_deadline());
 }
 
 void control_return() noexcept {
@@ -679,20 +743,28 @@ void control_return() noexcept {
   rejoin(*me, scoped);
 }
 
-bool control_sleep() noexcept {
+bool control_sleep(clockid_t clock, const timespec& until, const Site& site) noexcept {
   if (!controlled() || t_parked) return false;
   Thread* me = current_thread();
   if (me == nullptr || me->finished) return false;
   ScopedModel scoped;
-  rejoin(*me, scoped);
-  make_room();
-  yield_priority(*me);
-  // Another thread that can run goes first; the sleeper stays a candidate.
-  Thread* next = pick(me);
-  if (next == nullptr) return false;
-  hand_to(next);
-  park(*me, scoped);
+  start_wait(*me, Wait::sleep, false, nullptr, site);
+  control_wait(scoped, *me, &until, clock);
+  end_wait(*me);
   return true;
+}
+
+bool logical_time(clockid_t clock, timespec& out) noexcept {
+  Control& c = control();
+  if (!c.on || clock < 0 || clock >= Control::kClocks || !c.follows[clock]) return false;
+  out = from_ns(c.base_ns[clock] + c.logical.fetch_add(kStepNs, std::memory_order_relaxed) + kStepNs);
+  return true;
+}
+
+timespec real_time(clockid_t clock) noexcept {
+  timespec now{};
+  raw_syscall(SYS_clock_gettime, clock, &now);
+  return now;
 }
 
 ProgramSchedule control_record() {

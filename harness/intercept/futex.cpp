@@ -28,15 +28,6 @@ long kernel(long number, const long (&a)[6]) {
   return result;
 }
 
-timespec plus(const timespec& a, const timespec& b) {
-  timespec sum{a.tv_sec + b.tv_sec, a.tv_nsec + b.tv_nsec};
-  if (sum.tv_nsec >= 1'000'000'000) {
-    ++sum.tv_sec;
-    sum.tv_nsec -= 1'000'000'000;
-  }
-  return sum;
-}
-
 // FUTEX_WAIT (a relative timeout, on CLOCK_MONOTONIC) or FUTEX_WAIT_BITSET
 // (an absolute one, on the clock the operation names) on `word`.
 long futex_wait(const int* word, int expected, const timespec* timeout, bool absolute, clockid_t clock,

@@ -147,6 +147,15 @@ Site capture(void* frame) noexcept;
 // "file.cpp:12 in function()", the first frame outside the standard
 // library, libc and racelab; "an unknown site" when none is known.
 std::string describe(const Site& site);
+inline timespec plus(const timespec& a, const timespec& b) {
+  timespec sum{a.tv_sec + b.tv_sec, a.tv_nsec + b.tv_nsec};
+  if (sum.tv_nsec >= 1'000'000'000) {
+    ++sum.tv_sec;
+    sum.tv_nsec -= 1'000'000'000;
+  }
+  return sum;
+}
+
 // "file.cpp:12": the stable part, for a verdict's `where`.
 std::string place(const Site& site);
 
@@ -157,7 +166,7 @@ struct Thread;
 // What a thread waits for. A wait is `forever` when nothing but another
 // thread's action (modelled here) can end it; timed waits, and waits on
 // objects shared with other processes, are not.
-enum class Wait : std::uint8_t { none, mutex, read_lock, write_lock, condition, join, semaphore, barrier, once, futex };
+enum class Wait : std::uint8_t { none, mutex, read_lock, write_lock, condition, join, semaphore, barrier, once, futex, sleep };
 
 struct VectorClock {
   // (thread ordinal, epoch), sorted by ordinal. Epochs advance only at thread
@@ -205,7 +214,6 @@ struct Thread : RtObject {
   /// at its next scheduling point.
   bool outside = false;
   bool timed = false;      ///< its wait ends at `deadline` if nothing else ends it
-  bool timed_out = false;  ///< it was let go because its deadline came
   bool futex_woken = false;     ///< its futex wait was woken (Wait::futex)
   std::uint64_t futex_order = 0;  ///< when it began that wait: wakes go first come, first served
   clockid_t deadline_clock = CLOCK_REALTIME;
@@ -488,9 +496,20 @@ void control_return() noexcept;
 // The calling thread waits by retrying (a failed try-lock): under PCT it
 // drops below every other thread, so that the one it waits for runs.
 void control_yield() noexcept;
-// A sleep: the others go first, and the sleeper sleeps only when none can.
-// False when the caller should sleep for real.
-bool control_sleep() noexcept;
+// A sleep until `until` on `clock`, in logical time: the others run
+// meanwhile; it ends when logical time reaches `until` (at once when no
+// other thread can run). False when the caller should sleep for real (not
+// under control, or in a signal handler).
+bool control_sleep(clockid_t clock, const timespec& until, const Site& site) noexcept;
+// Under control the program's clocks read logical time (control.cpp): the
+// clock's reading when the run began, plus 1 µs for each scheduling decision
+// and each reading since, plus the waits' deadlines it jumped to when no
+// thread could run. A timed wait thus times out at the same step in every
+// replay, at once. False (and `out` untouched) for a clock it does not
+// follow (a CPU-time clock) or when not under control.
+bool logical_time(clockid_t clock, timespec& out) noexcept;
+// The real time on `clock` (CLOCK_MONOTONIC for the runtime's own budgets).
+timespec real_time(clockid_t clock) noexcept;
 void control_init(const char* schedule);
 void control_reseed(std::uint64_t seed);  ///< a GoogleTest test starts
 // The schedule so far, for the records (under the model's lock).

@@ -1,14 +1,15 @@
-// Hooks for strategy controlled only: sleeps, and the blocking calls that
+// Hooks for strategy controlled only: time, and the blocking calls that
 // wait for the world outside the program's threads (a pipe, a socket, a
 // child process, a signal). Under any other strategy each goes straight to
-// TSan's own.
+// TSan's own (or the kernel).
 //
-// A sleep is a scheduling point where the other threads go first: the
-// sleeper sleeps for real only when none of them can run. A call that would
-// block in the kernel hands the baton to another thread for its duration
-// (control_leave): when it returns depends on the world, so the run is then
-// no longer replayable. A call that would not block (data is there, WNOHANG)
-// keeps the baton.
+// The clocks read logical time (intercept.h, logical_time()), and a sleep
+// is a timed wait in it: the others run meanwhile, and it ends when logical
+// time reaches its end, at once when no other thread can run. A call that
+// would block in the kernel hands the baton to another thread for its
+// duration (control_leave): when it returns depends on the world, so the
+// run is then no longer replayable. A call that would not block (data is
+// there, WNOHANG) keeps the baton.
 #include <poll.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -22,6 +23,8 @@
 #include "intercept.h"
 
 extern "C" {
+int RACELAB_TSAN(clock_gettime)(clockid_t, timespec*);
+int RACELAB_TSAN(gettimeofday)(timeval*, void*);
 unsigned RACELAB_TSAN(sleep)(unsigned);
 int RACELAB_TSAN(usleep)(useconds_t);
 int RACELAB_TSAN(nanosleep)(const timespec*, timespec*);
@@ -49,6 +52,14 @@ bool readable(int fd) {
   return raw_syscall(SYS_poll, &p, 1, 0) != 0;
 }
 
+bool valid(const timespec& t) { return t.tv_sec >= 0 && t.tv_nsec >= 0 && t.tv_nsec < 1'000'000'000; }
+
+// A sleep of `duration` in logical time; false when it must be a real one.
+bool sleep_for(const timespec& duration, const Site& site) {
+  timespec now{};
+  return logical_time(CLOCK_MONOTONIC, now) && control_sleep(CLOCK_MONOTONIC, plus(now, duration), site);
+}
+
 template <class Call>
 auto outside(const char* why, Call&& call) {
   control_leave(why);
@@ -64,22 +75,61 @@ using namespace racelab::intercept;
 
 extern "C" {
 
+int clock_gettime(clockid_t clock, timespec* now) {
+  if (controlling() && logical_time(clock, *now)) return 0;
+  return RACELAB_TSAN(clock_gettime)(clock, now);
+}
+
+int gettimeofday(timeval* now, void* zone) {
+  timespec logical{};
+  if (!controlling() || now == nullptr || !logical_time(CLOCK_REALTIME, logical))
+    return RACELAB_TSAN(gettimeofday)(now, zone);
+  now->tv_sec = logical.tv_sec;
+  now->tv_usec = logical.tv_nsec / 1000;
+  return 0;
+}
+
+// Not one of TSan's: libc's reads the clock directly.
+time_t time(time_t* now) {
+  timespec reading{};
+  if (!controlling() || !logical_time(CLOCK_REALTIME, reading)) RACELAB_TSAN(clock_gettime)(CLOCK_REALTIME, &reading);
+  if (now != nullptr) *now = reading.tv_sec;
+  return reading.tv_sec;
+}
+
 unsigned sleep(unsigned seconds) {
-  if (controlling() && control_sleep()) return 0;
+  if (controlling() && sleep_for(timespec{static_cast<time_t>(seconds), 0}, RACELAB_SITE())) return 0;
   return RACELAB_TSAN(sleep)(seconds);
 }
 
 int usleep(useconds_t us) {
-  if (controlling() && control_sleep()) return 0;
+  if (controlling() && sleep_for(timespec{static_cast<time_t>(us / 1'000'000), static_cast<long>(us % 1'000'000) * 1000},
+                                 RACELAB_SITE()))
+    return 0;
   return RACELAB_TSAN(usleep)(us);
 }
 
 int nanosleep(const timespec* duration, timespec* left) {
-  if (controlling() && control_sleep()) {
+  if (controlling() && duration != nullptr && valid(*duration) && sleep_for(*duration, RACELAB_SITE())) {
     if (left != nullptr) *left = timespec{};
     return 0;
   }
   return RACELAB_TSAN(nanosleep)(duration, left);
+}
+
+// Not one of TSan's: the kernel's when not under control.
+int clock_nanosleep(clockid_t clock, int flags, const timespec* request, timespec* left) {
+  if (controlling() && request != nullptr && valid(*request)) {
+    timespec now{};
+    if (logical_time(clock, now)) {
+      const timespec until = (flags & TIMER_ABSTIME) != 0 ? *request : plus(now, *request);
+      if (control_sleep(clock, until, RACELAB_SITE())) {
+        if (left != nullptr && (flags & TIMER_ABSTIME) == 0) *left = timespec{};
+        return 0;
+      }
+    }
+  }
+  return static_cast<int>(-raw_syscall(SYS_clock_nanosleep, clock, flags, request, left));
 }
 
 ssize_t read(int fd, void* buffer, size_t size) {

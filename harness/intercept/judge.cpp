@@ -94,6 +94,8 @@ bool wait_can_end(const Thread& t) {
     }
     case Wait::futex:
       return t.futex_woken;
+    case Wait::sleep:
+      return false;  // only its deadline ends it
   }
   return true;
 }
@@ -207,6 +209,8 @@ std::string waiting_text(const Thread& t) {
       return who + " waits at " + name_of("barrier", b.id, t.waiting_on) + " at " + at + " (" +
              std::to_string(b.arrived) + " of " + std::to_string(b.count) + " threads arrived)";
     }
+    case Wait::sleep:
+      return who + " sleeps at " + at;
     case Wait::none:
       break;
   }
@@ -257,6 +261,7 @@ std::string joined_sorted(std::set<std::string> parts, const char* separator) {
       case Wait::barrier: barrier.insert(at); break;
       case Wait::join:
       case Wait::once: join.insert(at); break;
+      case Wait::sleep:
       case Wait::none: break;
     }
   }

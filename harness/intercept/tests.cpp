@@ -55,15 +55,14 @@ extern "C" void racelab_test_started(const char* name, long repetition) {
   }
   write_record(racelab::encode(racelab::ProgramTestStart{name, repetition, std::string(racelab::to_string(strategy())),
                                                          seed, reports_printed()}));
-  clock_gettime(CLOCK_MONOTONIC, &g_test_start.at);
+  g_test_start.at = real_time(CLOCK_MONOTONIC);  // not logical time
   g_test_start.steps = steps();
   g_test_start.perturbation = perturbation();
 }
 
 extern "C" void racelab_test_ended(const char* name, long repetition, int failed, const char* failure) {
   if (name == nullptr || !active()) return;
-  timespec now{};
-  clock_gettime(CLOCK_MONOTONIC, &now);
+  const timespec now = real_time(CLOCK_MONOTONIC);
   const double seconds = static_cast<double>(now.tv_sec - g_test_start.at.tv_sec) +
                          static_cast<double>(now.tv_nsec - g_test_start.at.tv_nsec) / 1e9;
   const Perturbation spent = perturbation();

@@ -140,5 +140,25 @@ TEST(ControlledRare, EachIsCaughtUnderEverySeed) {
   EXPECT_GE(programs, 3);
 }
 
+// Timed waits time out in logical time: a program that waits 65 s on its
+// own clock (sleeps, condition_variable::wait_for, try_lock_for, a future's
+// wait_for) runs clean within a 5 s limit, its waits each as long as the
+// program's clock says; without control the same waits are real and the
+// limit ends it.
+TEST(ControlledTime, TimedWaitsTakeLogicalTimeNotRealTime) {
+  const std::string program = RACELAB_TEST_PROGRAMS_DIR "/controlled/long_waits";
+  const auto exec = [&](const char* strategy, int runs, int timeout_s) {
+    const std::string dir = make_temp_dir("racelab-controlled-time-");
+    const ChildResult r = run_racelab({"exec", "--strategy", strategy, "--runs", std::to_string(runs), "--jobs", "2",
+                                       "--timeout", std::to_string(timeout_s), "--out", dir, "--", program});
+    EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.out << r.err;
+    return summary_of(dir).at("results").at(0);
+  };
+  const json controlled = exec("controlled", 10, 5);
+  EXPECT_EQ(controlled.at("verdicts"), json({{"clean", 10}})) << controlled.value("first_failure", json{}).dump(1);
+  const json real = exec("none", 1, 1);
+  EXPECT_EQ(real.at("failing_runs"), 1) << real.at("verdicts");
+}
+
 }  // namespace
 }  // namespace racelab::testing
