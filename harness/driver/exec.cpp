@@ -33,13 +33,6 @@
 
 namespace racelab::driver {
 
-namespace {
-// The longest schedule a re-run command spells out (RACELAB_SCHEDULE=…),
-// and a summary holds (a longer one is in a file the summary names).
-constexpr std::size_t kScheduleInCommand = 400;
-constexpr std::size_t kScheduleInSummary = 16 * 1024;
-}  // namespace
-
 namespace fs = std::filesystem;
 
 namespace {
@@ -363,31 +356,9 @@ std::vector<report::VariantResult> exec_runs(const ExecOptions& options, std::st
   if (tests.empty()) result.perturbation = perturbation_of(outcomes);
   if (result.first_failure) {
     const RunOutcome& failed = outcomes.at(static_cast<std::size_t>(result.first_failure->run));
-    // The runtime makes the same choices again from the same strategy and
-    // seed; under control, from the schedule itself too (when it is short
-    // enough to read: the seed walks the same schedule).
-    if (failed.runtime.linked) {
-      std::string schedule;
-      if (const auto& s = failed.runtime.schedule) {
-        report::FirstFailure& f = *result.first_failure;
-        f.schedule = s->schedule;
-        f.trace = s->trace;
-        f.not_replayable = !s->not_replayable.empty() ? s->not_replayable : s->diverged;
-        f.walk = s->walk;
-        // A long one (a livelock's thousands of tries) goes to a file beside the run's logs, named
-        // "@FILE" as RACELAB_SCHEDULE and --replay take it: the environment holds 128 KiB a value.
-        if (s->schedule.size() > kScheduleInSummary) {
-          const std::string file =
-              fs::absolute(fmt::format("{}/logs/run-{}/schedule.txt", options.out_dir, f.run)).string();
-          report::write_atomically(file, s->schedule + "\n");
-          f.schedule = "@" + file;
-        }
-        if (!f.schedule.empty() && f.schedule.size() <= kScheduleInCommand)
-          schedule = fmt::format(" {}={}", kEnvSchedule, f.schedule);
-      }
-      result.first_failure->command = fmt::format("{}={} {}={}{} {}", kEnvStrategy, failed.runtime.strategy, kEnvSeed,
-                                                  failed.record.seed, schedule, result.first_failure->command);
-    }
+    if (failed.runtime.linked)
+      result.first_failure->command =
+          rerun_command(*result.first_failure, failed, kEnvSeed, shell_command(options.command));
   }
   if (linked == 0 && ran > 0)
     result.notes.push_back(fmt::format(

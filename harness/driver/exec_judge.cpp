@@ -12,7 +12,9 @@
 #include <fmt/format.h>
 
 #include "catalogue.h"
+#include "racelab/report/atomic_file.h"
 #include "racelab/report/render.h"
+#include "racelab/schedule.h"
 #include "racelab/tsan_kind.h"
 
 namespace racelab::driver {
@@ -183,7 +185,7 @@ void read_runtime_records(RunOutcome& o, const std::string& dir, pid_t own, std:
         } else if (const auto* selected = std::get_if<ProgramTests>(&message); selected && mine) {
           o.runtime.selected = *selected;
         } else if (const auto* start = std::get_if<ProgramTestStart>(&message); start && mine) {
-          o.runtime.tests.push_back({*start, std::nullopt, {}, {}});
+          o.runtime.tests.push_back({*start, std::nullopt, {}, {}, std::nullopt});
         } else if (const auto* test_end = std::get_if<ProgramTestEnd>(&message); test_end && mine) {
           auto& tests = o.runtime.tests;
           if (tests.empty() || tests.back().end || tests.back().start.name != test_end->name)
@@ -195,7 +197,9 @@ void read_runtime_records(RunOutcome& o, const std::string& dir, pid_t own, std:
           if (mine && !tests.empty() && !tests.back().end) tests.back().dropped.push_back(*cycle);
           else o.runtime.dropped.push_back(*cycle);
         } else if (const auto* schedule = std::get_if<ProgramSchedule>(&message); schedule && mine) {
-          o.runtime.schedule = *schedule;
+          auto& tests = o.runtime.tests;
+          if (!tests.empty() && !tests.back().end) tests.back().schedule = *schedule;
+          else o.runtime.schedule = *schedule;
         } else if (const auto* end = std::get_if<ProgramEnd>(&message)) {
           o.runtime.steps = std::max(o.runtime.steps, end->steps);
           if (mine) o.runtime.end = *end;
@@ -302,6 +306,32 @@ void judge_log(RunRecord& r, const report::TsanLog& log) {
     r.verdict = verdict_of_tsan_kind(f.kind);
     r.detail = f.summary;
   }
+}
+
+std::string logs_of(const RunOutcome& o) { return std::filesystem::path(o.output).parent_path().string(); }
+
+std::string rerun_command(report::FirstFailure& f, const RunOutcome& failed, const std::string& seed_variable,
+                          const std::string& command) {
+  // The longest schedule a command spells out, and a summary holds: the
+  // environment holds 128 KiB a value, and a livelock's is thousands of tries.
+  constexpr std::size_t kInCommand = 400, kInSummary = 16 * 1024;
+  std::string schedule;
+  if (const auto& s = failed.runtime.schedule) {
+    f.schedule = s->schedule;
+    f.trace = s->trace;
+    f.not_replayable = !s->not_replayable.empty() ? s->not_replayable : s->diverged;
+    f.walk = s->walk;
+    if (s->schedule.size() > kInSummary) {
+      const std::string file = std::filesystem::absolute(logs_of(failed) + "/schedule.txt").string();
+      report::write_atomically(file, s->schedule + "\n");
+      f.schedule = "@" + file;
+    }
+    if (!f.schedule.empty() && f.schedule.size() <= kInCommand) schedule = fmt::format(" {}={}", kEnvSchedule, f.schedule);
+  }
+  // The runtime makes the same choices again from the same strategy and
+  // seed; under control, from the schedule itself too.
+  return fmt::format("{}={} {}={}{} TSAN_OPTIONS='second_deadlock_stack=1' {}", kEnvStrategy, failed.runtime.strategy,
+                     seed_variable, failed.record.seed, schedule, command);
 }
 
 }  // namespace racelab::driver

@@ -36,6 +36,7 @@ struct RuntimeRecords {
     std::optional<ProgramTestEnd> end;     ///< none: the process ended during it
     std::vector<ProgramVerdict> verdicts;  ///< diagnosed during it (and not in `verdicts`)
     std::vector<ProgramCycle> dropped;     ///< TSan lock-order reports dropped during it
+    std::optional<ProgramSchedule> schedule;  ///< its own, under strategy controlled
   };
   std::vector<Test> tests;
 };
@@ -99,6 +100,16 @@ void read_runtime_records(RunOutcome& o, const std::string& dir, pid_t own, std:
 // o.logs, o.runtime and the output in `output_path`; see exec_runs() in
 // exec.h for the order in which they count.
 void judge(RunOutcome& o, const ProcessResult& p, const std::string& output_path, double timeout_s);
+
+// The directory of a run's logs and output.
+std::string logs_of(const RunOutcome& o);
+
+// The command that re-runs `failed`'s failure `f` (`command`: the program's,
+// with what selects the failing test): with the strategy and seed it ran
+// under, and under control its schedule (`f` gets the schedule too; a long
+// one goes to a file in the run's logs, which `f` names as "@FILE").
+std::string rerun_command(report::FirstFailure& f, const RunOutcome& failed, const std::string& seed_variable,
+                          const std::string& command);
 
 // judge_log()
 //

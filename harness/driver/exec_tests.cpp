@@ -22,19 +22,14 @@ report::TsanLog findings_between(const report::TsanLog& log, std::uint64_t from,
   return part;
 }
 
-// The command that re-runs test `name` alone, with the strategy and seed it ran under.
-std::string rerun_of(const std::vector<std::string>& command, const std::string& name, const std::string& strategy,
-                     std::uint64_t seed) {
+// The command that runs test `name` alone.
+std::string alone(const std::vector<std::string>& command, const std::string& name) {
   std::vector<std::string> words;
   for (const std::string& w : command)
     if (!w.starts_with("--gtest_filter") && !w.starts_with("--gtest_repeat")) words.push_back(w);
   words.push_back("--gtest_filter=" + name);
-  return fmt::format("{}={} {}={} TSAN_OPTIONS='second_deadlock_stack=1' {}", kEnvStrategy, strategy, kEnvTestSeed,
-                     seed, shell_command(words));
+  return shell_command(words);
 }
-
-// The directory of a run's logs and output.
-std::string logs_of(const RunOutcome& o) { return std::filesystem::path(o.output).parent_path().string(); }
 
 // The first line of a test's failure: where it failed, the same in every run.
 std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
@@ -63,6 +58,9 @@ std::vector<report::VariantResult> by_test(const std::vector<RunOutcome>& outcom
       RunOutcome t;
       t.started = true;
       t.banner = o.banner;
+      t.output = o.output;
+      t.runtime.strategy = test.start.strategy;
+      t.runtime.schedule = test.schedule;
       t.record.index = static_cast<std::int64_t>(unit->second.size());
       t.record.seed = test.start.seed;
       t.record.strategy = test.start.strategy;
@@ -145,10 +143,10 @@ std::vector<report::VariantResult> by_test(const std::vector<RunOutcome>& outcom
     report::VariantResult result = collect(std::move(test_meta), runs, own_seconds, "");
     for (std::string& note : dropped_notes(runs)) result.notes.push_back(std::move(note));
     result.perturbation = perturbation_of(runs);
-    if (result.first_failure) {
-      const RunRecord& failed = runs.at(static_cast<std::size_t>(result.first_failure->run)).record;
-      result.first_failure->command = rerun_of(command, name, failed.strategy, failed.seed);
-    }
+    if (result.first_failure)
+      result.first_failure->command = rerun_command(*result.first_failure,
+                                                    runs.at(static_cast<std::size_t>(result.first_failure->run)),
+                                                    kEnvTestSeed, alone(command, name));
     results.push_back(std::move(result));
   }
   results.push_back(collect(meta, rest, seconds, "TSAN_OPTIONS='second_deadlock_stack=1' " + shell_command(command)));

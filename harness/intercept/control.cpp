@@ -38,12 +38,14 @@ void futex_wake(std::atomic<std::uint32_t>& word) {
 
 // ---- the scheduler's state, under the model's lock ----
 
+constexpr std::uint64_t kTraceStart = 0xcbf29ce484222325ULL;
+
 struct Control {
   bool on = false;
   Thread* running = nullptr;  ///< holds the baton; null while none does (every thread waits or is outside)
   Rng rng;
   std::uint64_t decisions = 0;      ///< every pick, with or without a choice
-  std::uint64_t trace = 0xcbf29ce484222325ULL;  ///< FNV-1a over the ordinals picked
+  std::uint64_t trace = kTraceStart;  ///< FNV-1a over the threads picked (their schedule numbers)
   /// The schedule: the ordinal picked at each decision with a choice, run-length encoded.
   Vector<std::pair<int, std::uint32_t>> schedule;
   /// A schedule to replay, as recorded, and where it stands.
@@ -179,11 +181,22 @@ void hurry(const Thread& me) {
   if (first != nullptr) reach_deadline(*first);
 }
 
+// A thread's number in the schedule and the trace: its ordinal counted from
+// the running GoogleTest test's first thread, so that a test re-run alone
+// (--gtest_filter) replays what it did in the whole suite. 0 is the main
+// thread; a thread started before the test (before any, or a background
+// worker an earlier test left) is kEarlier + its ordinal.
+constexpr int kEarlier = 1'000'000;
+int schedule_number(const Thread& t) {
+  const int base = model().test_ordinal_base;
+  return t.ordinal == 0 ? 0 : t.ordinal > base ? t.ordinal - base : kEarlier + t.ordinal;
+}
+
 void note_pick(const Thread& t) {
   Control& c = control();
   ++c.decisions;
   c.logical.fetch_add(kStepNs, std::memory_order_relaxed);
-  c.trace = (c.trace ^ static_cast<std::uint64_t>(t.ordinal)) * 0x100000001b3ULL;
+  c.trace = (c.trace ^ static_cast<std::uint64_t>(schedule_number(t))) * 0x100000001b3ULL;
 }
 
 void note_choice(int ordinal) {
@@ -230,7 +243,7 @@ Thread* pick(const Thread* exclude = nullptr) {
     const int wanted = replayed();
     if (wanted >= 0) {
       for (Thread* t : model().threads)
-        if (t->ordinal == wanted && eligible(*t)) chosen = t;
+        if (schedule_number(*t) == wanted && eligible(*t)) chosen = t;
       if (chosen == nullptr) {
         c.diverged_at = c.choices + 1;
         c.diverged_wanted = wanted;
@@ -250,7 +263,7 @@ Thread* pick(const Thread* exclude = nullptr) {
           break;
         }
     }
-    note_choice(chosen->ordinal);
+    note_choice(schedule_number(*chosen));
   }
   note_pick(*chosen);
   return chosen;
@@ -534,9 +547,21 @@ void control_reseed(std::uint64_t seed) {
   if (!controlled()) return;
   ScopedModel scoped;
   Control& c = control();
+  // The test's own schedule, from its first step: the records give each
+  // test its schedule, and a replayed one applies to each test anew.
+  c.schedule.clear();
+  c.schedule_cut = false;
+  c.choices = 0;
+  c.decisions = 0;
+  c.trace = kTraceStart;
+  c.replay_at = 0;
+  c.replay_used = 0;
+  c.diverged_at = 0;
+  c.diverged_wanted = -1;
+  c.not_replayable = nullptr;
   c.rng = Rng(mix(seed, 0x636f6e74726f6c));
   c.next_change = 0;
-  for (std::size_t i = 0; i < c.change_count; ++i) c.changes[i] = c.decisions + c.rng.between(1, std::max<std::uint64_t>(pct_steps(), 1));
+  for (std::size_t i = 0; i < c.change_count; ++i) c.changes[i] = c.rng.between(1, std::max<std::uint64_t>(pct_steps(), 1));
   std::sort(c.changes, c.changes + c.change_count);
   for (Thread* t : model().threads)
     if (!t->finished) control_thread_started(*t);
@@ -779,8 +804,10 @@ ProgramSchedule control_record() {
     record.not_replayable = "a choice made where the schedule had no room left was not recorded";
   record.walk = c.pct ? "pct" : "random";
   if (c.diverged_at != 0)
-    record.diverged = "choice " + std::to_string(c.diverged_at) + " of the schedule names T" +
-                      std::to_string(c.diverged_wanted) + ", which could not run then: the program took another path";
+    record.diverged = "choice " + std::to_string(c.diverged_at) + " of the schedule names " +
+                      (c.diverged_wanted >= kEarlier ? "T" + std::to_string(c.diverged_wanted - kEarlier) + " (started before the test)"
+                                                     : "T" + std::to_string(c.diverged_wanted)) +
+                      ", which could not run then: the program took another path";
   return record;
 }
 

@@ -45,7 +45,6 @@ extern "C" void racelab_test_started(const char* name, long repetition) {
   const std::uint64_t mixed =
       racelab::mix(racelab::mix(process_seed(), racelab::fnv1a(name)), static_cast<std::uint64_t>(repetition));
   const std::uint64_t seed = parse_u64(std::getenv(racelab::kEnvTestSeed), mixed);
-  schedule_reseed(seed);
   {
     ScopedModel scoped;
     Thread& me = me_locked();
@@ -53,6 +52,7 @@ extern "C" void racelab_test_started(const char* name, long repetition) {
     model().test_ordinal_base = static_cast<int>(model().threads.size()) - 1;
     ++model().test_serial;
   }
+  schedule_reseed(seed);  // under control, the test's own schedule begins (its threads counted from the base)
   write_record(racelab::encode(racelab::ProgramTestStart{name, repetition, std::string(racelab::to_string(strategy())),
                                                          seed, reports_printed()}));
   g_test_start.at = real_time(CLOCK_MONOTONIC);  // not logical time
@@ -62,6 +62,7 @@ extern "C" void racelab_test_started(const char* name, long repetition) {
 
 extern "C" void racelab_test_ended(const char* name, long repetition, int failed, const char* failure) {
   if (name == nullptr || !active()) return;
+  write_schedule();  // the test's, before its end: the records give it to the test
   const timespec now = real_time(CLOCK_MONOTONIC);
   const double seconds = static_cast<double>(now.tv_sec - g_test_start.at.tv_sec) +
                          static_cast<double>(now.tv_nsec - g_test_start.at.tv_nsec) / 1e9;

@@ -152,8 +152,8 @@ TEST_F(ExecGtest, ARunThatTestedNothingIsAnInfrastructureErrorTheGateRefuses) {
     std::string program, filter, says;
     bool abort_first = false;
   };
-  for (const Case& c : {Case{kSuite, "NoSuch.*", "none of the program's 10 tests was selected"},
-                        Case{kSuite, "Suite.DISABLED_*", "none of the program's 10 tests was selected"},
+  for (const Case& c : {Case{kSuite, "NoSuch.*", "none of the program's 11 tests was selected"},
+                        Case{kSuite, "Suite.DISABLED_*", "none of the program's 11 tests was selected"},
                         Case{kAlone, "NoSuch.*", "GoogleTest said it ran 0 tests"},
                         Case{kSuite, "Suite.Correct", "before its first test started", true}}) {
     const std::string out = make_temp_dir("racelab-gtest-");
@@ -188,6 +188,40 @@ TEST_F(ExecGtest, ALockOrderAcrossTwoTestsIsKeptWhateverJoinsThem) {
 
 // A lock-order report dropped while a test ran is that test's note, not the
 // program's.
+// Under control each test has its own schedule, counted from the test's
+// start: the failing test's re-run command runs it alone (the tests before
+// it, and their threads, gone) and takes the same steps again.
+TEST_F(ExecGtest, AControlledTestsScheduleReplaysWhenTheTestRunsAlone) {
+  const std::string out = make_temp_dir("racelab-gtest-controlled-");
+  ChildResult r = run_racelab({"exec", "--strategy", "controlled", "--runs", "200", "--stop-on-first", "--out", out, "--",
+                               kSuite, "--gtest_also_run_disabled_tests",
+                               "--gtest_filter=Suite.Correct:Suite.DISABLED_LostUpdate"});
+  ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
+  const auto summary = summary_of(out);
+  const auto& lost = result_named(summary, "Suite.DISABLED_LostUpdate");
+  ASSERT_GE(lost.at("failing_runs").get<int>(), 1) << lost.at("verdicts");
+  const auto& failure = lost.at("first_failure");
+  ASSERT_TRUE(failure.contains("controlled")) << failure.dump(1);
+  const auto& controlled = failure.at("controlled");
+  EXPECT_EQ(controlled.at("not_replayable"), "");
+  const std::string schedule = controlled.at("schedule");
+  ASSERT_FALSE(schedule.empty());
+  const std::string command = failure.at("command");
+  EXPECT_NE(command.find("RACELAB_SCHEDULE=" + schedule), std::string::npos) << command;
+  EXPECT_NE(command.find("--gtest_filter=Suite.DISABLED_LostUpdate"), std::string::npos) << command;
+  // Alone, from another campaign seed: the schedule decides.
+  const std::string again = make_temp_dir("racelab-gtest-replay-");
+  r = run_racelab({"exec", "--strategy", "controlled", "--runs", "1", "--seed", "77", "--replay", schedule, "--out", again, "--", kSuite,
+                   "--gtest_also_run_disabled_tests", "--gtest_filter=Suite.DISABLED_LostUpdate"});
+  ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
+  const auto replayed_summary = summary_of(again);
+  const auto& replayed = result_named(replayed_summary, "Suite.DISABLED_LostUpdate");
+  ASSERT_EQ(replayed.at("failing_runs"), 1) << replayed.at("verdicts");
+  EXPECT_EQ(replayed.at("first_failure").at("verdict"), failure.at("verdict"));
+  EXPECT_EQ(replayed.at("first_failure").at("controlled").at("trace"), controlled.at("trace"));
+  EXPECT_EQ(replayed.at("first_failure").at("controlled").at("not_replayable"), "");
+}
+
 TEST_F(ExecGtest, ADroppedReportsNoteBelongsToTheTestItWasPrintedIn) {
   const std::string out = make_temp_dir("racelab-gtest-");
   ChildResult r = run_racelab({"exec", "--runs", "1", "--out", out, "--", kSuite, "--gtest_also_run_disabled_tests",

@@ -15,6 +15,9 @@
 //       which may run in any order or at once: lock_order_inversion
 //   Suite.DISABLED_GatedOrders  the same opposite orders in one test, each
 //       under a global gate: clean, and the note says why
+//   Suite.DISABLED_LostUpdate  two threads read a balance under a mutex and
+//       write it back under it again: a deposit lost in one interleaving,
+//       which strategy controlled finds
 // With GTEST_SUITE_ABORT_FIRST set, a global environment aborts before the
 // first test starts: a run that tested nothing.
 #include <atomic>
@@ -101,6 +104,26 @@ TEST(Suite, Deadlock) {
   std::thread y(take, std::ref(second), std::ref(first));
   x.join();
   y.join();
+}
+
+std::mutex account;
+long balance = 0;
+
+TEST(Suite, DISABLED_LostUpdate) {
+  balance = 0;
+  auto deposit = [] {
+    long seen;
+    {
+      std::lock_guard lock(account);
+      seen = balance;
+    }
+    std::lock_guard lock(account);
+    balance = seen + 1;
+  };
+  std::thread x(deposit), y(deposit);
+  x.join();
+  y.join();
+  EXPECT_EQ(balance, 2) << "a deposit was lost";
 }
 
 TEST(Suite, DISABLED_Spins) {
