@@ -31,6 +31,10 @@ void futex_wait(std::atomic<std::uint32_t>& word, std::uint32_t expected, const 
               static_cast<std::uint32_t*>(nullptr), 0);
 }
 
+// A thread's futex word (Thread::baton): it may run; it waits; nobody
+// holds the baton any more, so it should wait in ticks (park()).
+constexpr std::uint32_t kNoBaton = 0, kBaton = 1, kLookAgain = 2;
+
 void futex_wake(std::atomic<std::uint32_t>& word) {
   raw_syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAKE_PRIVATE, 1,
               static_cast<timespec*>(nullptr), static_cast<std::uint32_t*>(nullptr), 0);
@@ -297,32 +301,44 @@ Thread* next_or_deadline() {
   return next != nullptr ? next : earliest_deadline();
 }
 
-// Gives the baton to `next` (null: nobody holds it).
-void hand_to(Thread* next) {
+// Gives the baton to `next` (null: nobody holds it); `wake`: wakes it now
+// (else the caller does, with futex_wake(), once it released the model's lock).
+void hand_to(Thread* next, bool wake = true) {
   control().running = next;
   if (next == nullptr) {
+    // The parked threads wait without a timeout while a thread holds the
+    // baton: bid them look again, to wait in ticks (park()).
     follow_real_time();
+    for (Thread* t : model().threads) {
+      std::uint32_t none = kNoBaton;
+      if (!t->finished && t->baton.compare_exchange_strong(none, kLookAgain, std::memory_order_release))
+        futex_wake(t->baton);
+    }
     return;
   }
   control().idle_mark = 0;
-  next->baton.store(1, std::memory_order_release);
-  futex_wake(next->baton);
+  next->baton.store(kBaton, std::memory_order_release);
+  if (wake) futex_wake(next->baton);
 }
 
-// Waits, with the model's lock released, until `me` is given the baton.
-// While nobody holds it, a signal handler that ran meanwhile (on this
-// thread, interrupting the wait) may have let a thread go on (a sem_post):
-// then this thread picks the next.
-void park(Thread& me, ScopedModel& scoped) {
+// Waits, with the model's lock released, until `me` is given the baton,
+// having woken `next` (the thread it handed the baton to, or null) once the
+// lock is released: on the one CPU the process has, the woken thread may
+// run at once, and would only spin on a held lock. While nobody holds the
+// baton, a signal handler that ran meanwhile (on this thread, interrupting
+// the wait) may have let a thread go on (a sem_post): then this thread
+// picks the next.
+void park(Thread& me, ScopedModel& scoped, Thread* next = nullptr) {
   // While nobody holds the baton only a signal can change that, and TSan
   // runs a handler when the thread next enters one of its interceptors: the
   // wait wakes up now and then to enter one.
   bool idle = control().running == nullptr;
   scoped.unlock();
+  if (next != nullptr) futex_wake(next->baton);
   t_parked = true;
-  while (me.baton.exchange(0, std::memory_order_acquire) == 0) {
-    static constexpr timespec kIdleTick{0, 5'000'000}, kTick{0, 100'000'000};
-    futex_wait(me.baton, 0, idle ? &kIdleTick : &kTick);
+  for (std::uint32_t word; (word = me.baton.exchange(kNoBaton, std::memory_order_acquire)) != kBaton;) {
+    static constexpr timespec kIdleTick{0, 5'000'000};
+    if (word == kNoBaton) futex_wait(me.baton, kNoBaton, idle ? &kIdleTick : nullptr);
     if (idle) {
       timespec now;
       RACELAB_TSAN(clock_gettime)(CLOCK_MONOTONIC, &now);
@@ -357,7 +373,7 @@ void rejoin(Thread& me, ScopedModel& scoped) {
   if (control().running == &me) return;
   if (control().running == nullptr) {
     control().running = &me;
-    me.baton.store(0, std::memory_order_relaxed);
+    me.baton.store(kNoBaton, std::memory_order_relaxed);
     return;
   }
   park(me, scoped);
@@ -609,8 +625,8 @@ void control_point(bool load) noexcept {
   }
   Thread* next = pick();
   if (next == me || next == nullptr) return;
-  hand_to(next);
-  park(*me, scoped);
+  hand_to(next, false);
+  park(*me, scoped, next);
 }
 
 namespace {
@@ -721,8 +737,8 @@ bool control_wait(ScopedModel& scoped, Thread& me, const timespec* until, clocki
     }
     Thread* next = next_when_blocked();
     if (next == &me) continue;  // its deadline came: logical time jumped to it
-    hand_to(next);
-    park(me, scoped);
+    hand_to(next, false);
+    park(me, scoped, next);
   }
   me.timed = false;
   return true;
@@ -731,7 +747,7 @@ bool control_wait(ScopedModel& scoped, Thread& me, const timespec* until, clocki
 void control_thread_begins(Thread& t) noexcept {
   if (!controlled()) return;
   t.tid = static_cast<pid_t>(raw_syscall(SYS_gettid));
-  while (t.baton.exchange(0, std::memory_order_acquire) == 0) futex_wait(t.baton, 0);
+  while (t.baton.exchange(kNoBaton, std::memory_order_acquire) != kBaton) futex_wait(t.baton, kNoBaton);
 }
 
 void control_thread_ended(Thread& t) {

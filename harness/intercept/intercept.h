@@ -207,7 +207,7 @@ struct Thread : RtObject {
   Map<const void*, std::uint64_t> last_failed_generation;
 
   // ---- strategy controlled (control.cpp), under the model's lock ----
-  std::atomic<std::uint32_t> baton{0};  ///< a futex word: 1 when it was given the right to run
+  std::atomic<std::uint32_t> baton{0};  ///< a futex word: 1 when it was given the right to run (control.cpp)
   pid_t tid = 0;                        ///< its kernel task, for the watchdog
   /// Runs unscheduled: in a call the scheduler does not model, or handed
   /// over by the watchdog while asleep in the kernel. It is scheduled again
