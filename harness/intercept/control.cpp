@@ -387,24 +387,83 @@ void rejoin(Thread& me, ScopedModel& scoped) {
 constexpr long kWatchNs = 20'000'000;
 constexpr int kStalledRounds = 15;  // 300 ms
 
+// A path under /proc, built without the allocator: "/proc/self/task/" + tid + "/stat".
+struct ProcPath {
+  char text[96] = {};
+  std::size_t size = 0;
+  ProcPath& operator<<(const char* part) {
+    while (*part != '\0' && size + 1 < sizeof text) text[size++] = *part++;
+    text[size] = '\0';
+    return *this;
+  }
+  ProcPath& operator<<(long number) {
+    char digits[24];
+    int n = 0;
+    do digits[n++] = static_cast<char>('0' + number % 10);
+    while ((number /= 10) > 0 && n < 23);
+    while (n > 0 && size + 1 < sizeof text) text[size++] = digits[--n];
+    text[size] = '\0';
+    return *this;
+  }
+};
+
+// The start of file `path`, NUL-terminated, in `buffer`; its length, or -1.
+long read_start(const ProcPath& path, char* buffer, std::size_t size) {
+  const int fd = static_cast<int>(raw_syscall(SYS_openat, AT_FDCWD, path.text, O_RDONLY | O_CLOEXEC));
+  if (fd < 0) return -1;
+  const long got = raw_syscall(SYS_read, fd, buffer, size - 1);
+  raw_syscall(SYS_close, fd);
+  buffer[got > 0 ? got : 0] = '\0';
+  return got;
+}
+
+// What the link at `path` names ("pipe:[4711]"), in `buffer`; empty when none.
+void link_target(const ProcPath& path, char* buffer, std::size_t size) {
+  const long got = raw_syscall(SYS_readlinkat, AT_FDCWD, path.text, buffer, size - 1);
+  buffer[got > 0 ? got : 0] = '\0';
+}
+
 // The kernel's state letter of task `tid` ('R' running, 'S' asleep, 'D' disk).
 char task_state(pid_t tid) {
-  char path[64] = "/proc/self/task/";
-  char digits[16];
-  int n = 0;
-  for (pid_t v = tid; v > 0 && n < 15; v /= 10) digits[n++] = static_cast<char>('0' + v % 10);
-  std::size_t at = std::strlen(path);
-  while (n > 0) path[at++] = digits[--n];
-  std::memcpy(path + at, "/stat", 6);
-  const int fd = static_cast<int>(raw_syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC));
-  if (fd < 0) return '?';
   char buffer[256];
-  const long got = raw_syscall(SYS_read, fd, buffer, sizeof buffer - 1);
-  raw_syscall(SYS_close, fd);
-  if (got <= 0) return '?';
-  buffer[got] = '\0';
+  if (read_start(ProcPath{} << "/proc/self/task/" << tid << "/stat", buffer, sizeof buffer) <= 0) return '?';
   const char* close_paren = std::strrchr(buffer, ')');  // after the command name, which may hold spaces
   return close_paren != nullptr && close_paren[1] == ' ' ? close_paren[2] : '?';
+}
+
+// Whether task `tid` is asleep reading from or writing to ThreadSanitizer's
+// symbolizer (llvm-symbolizer, a child process on a pipe) while it prints a
+// report: TSan's own work, however long it takes, not the program waiting
+// for the world. Under the model's lock.
+bool talks_to_symbolizer(pid_t tid) {
+  char buffer[256];
+  if (read_start(ProcPath{} << "/proc/self/task/" << tid << "/syscall", buffer, sizeof buffer) <= 0) return false;
+  char* end = nullptr;
+  const long number = std::strtol(buffer, &end, 10);
+  if ((number != SYS_read && number != SYS_write) || end == nullptr || *end != ' ') return false;
+  const long fd = std::strtol(end + 1, nullptr, 16);
+  char pipe[64];
+  link_target(ProcPath{} << "/proc/self/fd/" << fd, pipe, sizeof pipe);
+  if (std::strncmp(pipe, "pipe:", 5) != 0) return false;
+  for (const Thread* t : model().threads) {
+    if (t->finished || t->tid == 0) continue;
+    char children[512];
+    if (read_start(ProcPath{} << "/proc/self/task/" << t->tid << "/children", children, sizeof children) <= 0) continue;
+    for (char* at = children; *at != '\0';) {
+      const long child = std::strtol(at, &end, 10);
+      if (end == at) break;
+      at = end;
+      char name[32];
+      read_start(ProcPath{} << "/proc/" << child << "/comm", name, sizeof name);
+      if (std::strncmp(name, "llvm-symbolizer", 15) != 0 && std::strncmp(name, "addr2line", 9) != 0) continue;
+      for (const char* end_of_pipe : {"/fd/0", "/fd/1"}) {
+        char target[64];
+        link_target(ProcPath{} << "/proc/" << child << end_of_pipe, target, sizeof target);
+        if (std::strcmp(target, pipe) == 0) return true;
+      }
+    }
+  }
+  return false;
 }
 
 void* watch(void*) {
@@ -423,7 +482,7 @@ void* watch(void*) {
       stalled = 0;
     } else if (++stalled >= kStalledRounds) {
       const char state = task_state(running->tid);
-      if (state == 'S' || state == 'D') {
+      if ((state == 'S' || state == 'D') && !talks_to_symbolizer(running->tid)) {
         running->outside = true;
         if (c.not_replayable == nullptr) {
           c.not_replayable = "a thread slept in the kernel, in a call the scheduler does not model, while it held the baton";

@@ -5,6 +5,7 @@
 // every race while the threads take turns, every correct program stays
 // clean, and every failing run replays to the same verdict and steps.
 #include <algorithm>
+#include <filesystem>
 #include <set>
 #include <string>
 #include <vector>
@@ -122,6 +123,26 @@ TEST(ControlledRaces, TsanReportsEveryRaceInEachOfTwentyRuns) {
     EXPECT_EQ(result.at("verdicts").value("data_race", 0), 20) << p.name << ": " << result.at("verdicts");
   }
   EXPECT_GE(programs, 3);
+}
+
+// TSan printing a report talks to its symbolizer, a child process, and may
+// wait on it longer than the watchdog's bound: that is TSan's work, not a
+// call that waits for the world, and the run stays replayable.
+TEST(ControlledRaces, ASlowSymbolizerCostsNoReplayability) {
+  if (!std::filesystem::exists(RACELAB_LLVM_SYMBOLIZER)) GTEST_SKIP() << "no " << RACELAB_LLVM_SYMBOLIZER;
+  // Named as TSan expects it, and slow: half a second before each start.
+  const std::string dir = make_temp_dir("racelab-slow-symbolizer-");
+  const std::string symbolizer = dir + "/llvm-symbolizer";
+  write_file(symbolizer, std::string("#!/bin/sh\nsleep 0.5\nexec ") + RACELAB_LLVM_SYMBOLIZER + " \"$@\"\n");
+  std::filesystem::permissions(symbolizer, std::filesystem::perms::owner_all);
+  const std::string out = make_temp_dir("racelab-controlled-race-");
+  const ChildResult r = run_racelab({"exec", "--strategy", "controlled", "--runs", "4", "--jobs", "2", "--out", out, "--",
+                                     RACELAB_TEST_PROGRAMS_DIR "/unmodified/race_counter_std"},
+                                    {{"TSAN_OPTIONS", "external_symbolizer_path=" + symbolizer}});
+  ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
+  const json result = summary_of(out).at("results").at(0);
+  ASSERT_EQ(result.at("verdicts").value("data_race", 0), 4) << result.at("verdicts");
+  EXPECT_EQ(result.at("first_failure").at("controlled").at("not_replayable"), "");
 }
 
 // A bug that needs one interleaving is caught under each of 20 seeds within
