@@ -273,10 +273,13 @@ Thread* pick(const Thread* exclude = nullptr) {
   return chosen;
 }
 
-bool anyone_outside() {
+// Whether the world outside the program's threads may let a thread go on
+// before any deadline: a thread outside the scheduler may come back, one
+// waits for a file descriptor, or a signal handler may end a wait.
+bool world_may_wake() {
   for (const Thread* t : model().threads)
-    if (!t->finished && t->outside) return true;
-  return false;
+    if (!t->finished && (t->outside || t->wait == Wait::io)) return true;
+  return signals_may_wake();
 }
 
 // The thread that goes on when no thread can run now: the waiter whose
@@ -289,7 +292,7 @@ Thread* earliest_deadline() {
     if (t->finished || t->outside || !t->timed) continue;
     if (first == nullptr || deadline_logical(*t) < deadline_logical(*first)) first = t;
   }
-  if (first == nullptr || anyone_outside() || signals_may_wake()) return nullptr;
+  if (first == nullptr || world_may_wake()) return nullptr;
   reach_deadline(*first);
   note_pick(*first);
   return first;
@@ -346,7 +349,15 @@ void park(Thread& me, ScopedModel& scoped, Thread* next = nullptr) {
     model().lock.lock();
     if (control().running == nullptr) {
       follow_real_time();
-      if (Thread* next = pick()) hand_to(next);
+      if (Thread* next = pick()) {
+        // Real time, not a step of the program's threads, decided this.
+        Control& c = control();
+        if (c.not_replayable == nullptr) {
+          c.not_replayable = "a wait was ended by the world outside the program's threads (data on a file descriptor, a signal, real time)";
+          c.not_replayable_thread = next->ordinal;
+        }
+        hand_to(next);
+      }
     }
     idle = control().running == nullptr;
     model().lock.unlock();
@@ -362,7 +373,7 @@ Thread* next_when_blocked() {
   if (Thread* next = next_or_deadline()) return next;
   // Nobody holds the baton while a thread outside may come back, or a
   // signal handler may let a thread go on (sem_post is async-signal-safe).
-  if (anyone_outside() || signals_may_wake()) return nullptr;
+  if (world_may_wake()) return nullptr;
   stuck();
 }
 
@@ -813,7 +824,7 @@ void control_thread_ended(Thread& t) {
   if (!controlled() || control().running != &t) return;
   make_room();
   Thread* next = next_or_deadline();
-  if (next == nullptr && !anyone_outside() && !signals_may_wake())
+  if (next == nullptr && !world_may_wake())
     for (const Thread* other : model().threads)
       if (!other->finished) stuck();  // every live thread waits, and none ever can go on
   hand_to(next);
@@ -852,6 +863,25 @@ bool control_sleep(clockid_t clock, const timespec& until, const Site& site) noe
   control_wait(scoped, *me, &until, clock);
   end_wait(*me);
   return true;
+}
+
+bool control_wait_io(pollfd* fds, unsigned count, int timeout_ms, const Site& site) noexcept {
+  if (!controlled() || t_parked) return true;
+  Thread* me = current_thread();
+  if (me == nullptr || me->finished) return true;
+  timespec until{};
+  if (timeout_ms >= 0) {
+    logical_time(CLOCK_MONOTONIC, until);
+    until = plus(until, timespec{timeout_ms / 1000, (timeout_ms % 1000) * 1'000'000L});
+  }
+  ScopedModel scoped;
+  start_wait(*me, Wait::io, false, fds, site);
+  me->io_fds = fds;
+  me->io_count = count;
+  const bool ready = control_wait(scoped, *me, timeout_ms >= 0 ? &until : nullptr, CLOCK_MONOTONIC);
+  me->io_fds = nullptr;
+  end_wait(*me);
+  return ready;
 }
 
 bool logical_time(clockid_t clock, timespec& out) noexcept {

@@ -19,6 +19,7 @@
 #include <pthread.h>
 #include <semaphore.h>
 #include <sys/types.h>
+#include <poll.h>
 #include <time.h>
 
 #include <atomic>
@@ -166,7 +167,7 @@ struct Thread;
 // What a thread waits for. A wait is `forever` when nothing but another
 // thread's action (modelled here) can end it; timed waits, and waits on
 // objects shared with other processes, are not.
-enum class Wait : std::uint8_t { none, mutex, read_lock, write_lock, condition, join, semaphore, barrier, once, futex, sleep };
+enum class Wait : std::uint8_t { none, mutex, read_lock, write_lock, condition, join, semaphore, barrier, once, futex, sleep, io };
 
 struct VectorClock {
   // (thread ordinal, epoch), sorted by ordinal. Epochs advance only at thread
@@ -214,6 +215,9 @@ struct Thread : RtObject {
   /// at its next scheduling point.
   bool outside = false;
   bool timed = false;      ///< its wait ends at `deadline` if nothing else ends it
+  /// Wait::io: the file descriptors it waits on (the caller's), ready when poll() says so.
+  pollfd* io_fds = nullptr;
+  unsigned io_count = 0;
   bool futex_woken = false;     ///< its futex wait was woken (Wait::futex)
   std::uint64_t futex_order = 0;  ///< when it began that wait: wakes go first come, first served
   clockid_t deadline_clock = CLOCK_REALTIME;
@@ -496,6 +500,13 @@ void control_return() noexcept;
 // The calling thread waits by retrying (a failed try-lock): under PCT it
 // drops below every other thread, so that the one it waits for runs.
 void control_yield() noexcept;
+// A wait until one of `fds` is ready (a read, an accept, a poll) or,
+// `timeout_ms` ≥ 0, logical time has passed that: in the model, the others
+// running meanwhile, so that a write by one of the program's threads ends
+// it at that step. When no thread can run it waits for the world outside in
+// real time, and the run is then no longer replayable. False when it timed
+// out; true at once when not under control.
+bool control_wait_io(pollfd* fds, unsigned count, int timeout_ms, const Site& site) noexcept;
 // A sleep until `until` on `clock`, in logical time: the others run
 // meanwhile; it ends when logical time reaches `until` (at once when no
 // other thread can run). False when the caller should sleep for real (not

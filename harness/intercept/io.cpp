@@ -5,11 +5,14 @@
 //
 // The clocks read logical time (intercept.h, logical_time()), and a sleep
 // is a timed wait in it: the others run meanwhile, and it ends when logical
-// time reaches its end, at once when no other thread can run. A call that
-// would block in the kernel hands the baton to another thread for its
-// duration (control_leave): when it returns depends on the world, so the
-// run is then no longer replayable. A call that would not block (data is
-// there, WNOHANG) keeps the baton.
+// time reaches its end, at once when no other thread can run. A read,
+// recv, accept, poll or epoll_wait that would block waits in the model
+// until its descriptor is ready (control_wait_io()): a write by another of
+// the program's threads ends it at that step. A call that waits for the
+// world alone (a child process, a signal) hands the baton to another thread
+// for its duration (control_leave): when it returns depends on the world,
+// so the run is then no longer replayable.
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -38,6 +41,7 @@ int RACELAB_TSAN(epoll_wait)(int, epoll_event*, int, int);
 pid_t RACELAB_TSAN(wait)(int*);
 pid_t RACELAB_TSAN(waitpid)(pid_t, int*, int);
 int RACELAB_TSAN(sigwait)(const sigset_t*, int*);
+int RACELAB_TSAN(pause)();
 }
 
 namespace racelab::intercept {
@@ -45,11 +49,20 @@ namespace {
 
 bool controlling() { return active() && controlled(); }
 
-// Whether `fd` has something to read now (or is not a file descriptor poll
-// knows): asked of the kernel directly, without TSan.
-bool readable(int fd) {
+// Whether a read of `fd` (with `flags`, for recv) would wait: nothing to
+// read yet, and the descriptor blocks. Asked of the kernel, without TSan.
+bool waits(int fd, int flags = 0) {
+  if ((flags & MSG_DONTWAIT) != 0) return false;
+  const long status = raw_syscall(SYS_fcntl, fd, F_GETFL);
+  if (status < 0 || (status & O_NONBLOCK) != 0) return false;
   pollfd p{fd, POLLIN, 0};
-  return raw_syscall(SYS_poll, &p, 1, 0) != 0;
+  return raw_syscall(SYS_poll, &p, 1, 0) == 0;
+}
+
+// Waits, in the model, until `fd` has something to read.
+void wait_readable(int fd, const Site& site) {
+  pollfd p{fd, POLLIN, 0};
+  control_wait_io(&p, 1, -1, site);
 }
 
 bool valid(const timespec& t) { return t.tv_sec >= 0 && t.tv_nsec >= 0 && t.tv_nsec < 1'000'000'000; }
@@ -133,41 +146,48 @@ int clock_nanosleep(clockid_t clock, int flags, const timespec* request, timespe
 }
 
 ssize_t read(int fd, void* buffer, size_t size) {
-  if (!controlling() || readable(fd)) return RACELAB_TSAN(read)(fd, buffer, size);
-  return outside("a read that waited for data", [&] { return RACELAB_TSAN(read)(fd, buffer, size); });
+  if (controlling() && waits(fd)) wait_readable(fd, RACELAB_SITE());
+  return RACELAB_TSAN(read)(fd, buffer, size);
 }
 
 ssize_t recv(int fd, void* buffer, size_t size, int flags) {
-  if (!controlling() || readable(fd)) return RACELAB_TSAN(recv)(fd, buffer, size, flags);
-  return outside("a recv that waited for data", [&] { return RACELAB_TSAN(recv)(fd, buffer, size, flags); });
+  if (controlling() && waits(fd, flags)) wait_readable(fd, RACELAB_SITE());
+  return RACELAB_TSAN(recv)(fd, buffer, size, flags);
 }
 
 ssize_t recvfrom(int fd, void* buffer, size_t size, int flags, sockaddr* from, socklen_t* length) {
-  if (!controlling() || readable(fd)) return RACELAB_TSAN(recvfrom)(fd, buffer, size, flags, from, length);
-  return outside("a recvfrom that waited for data",
-                 [&] { return RACELAB_TSAN(recvfrom)(fd, buffer, size, flags, from, length); });
+  if (controlling() && waits(fd, flags)) wait_readable(fd, RACELAB_SITE());
+  return RACELAB_TSAN(recvfrom)(fd, buffer, size, flags, from, length);
 }
 
 ssize_t recvmsg(int fd, msghdr* message, int flags) {
-  if (!controlling() || readable(fd)) return RACELAB_TSAN(recvmsg)(fd, message, flags);
-  return outside("a recvmsg that waited for data", [&] { return RACELAB_TSAN(recvmsg)(fd, message, flags); });
+  if (controlling() && waits(fd, flags)) wait_readable(fd, RACELAB_SITE());
+  return RACELAB_TSAN(recvmsg)(fd, message, flags);
 }
 
 int accept(int fd, sockaddr* address, socklen_t* length) {
-  if (!controlling() || readable(fd)) return RACELAB_TSAN(accept)(fd, address, length);
-  return outside("an accept that waited for a connection", [&] { return RACELAB_TSAN(accept)(fd, address, length); });
+  if (controlling() && waits(fd)) wait_readable(fd, RACELAB_SITE());
+  return RACELAB_TSAN(accept)(fd, address, length);
 }
 
 int poll(pollfd* fds, nfds_t count, int timeout_ms) {
   if (!controlling() || timeout_ms == 0) return RACELAB_TSAN(poll)(fds, count, timeout_ms);
   if (const int ready = RACELAB_TSAN(poll)(fds, count, 0); ready != 0) return ready;
-  return outside("a poll that waited", [&] { return RACELAB_TSAN(poll)(fds, count, timeout_ms); });
+  control_wait_io(fds, static_cast<unsigned>(count), timeout_ms, RACELAB_SITE());
+  return RACELAB_TSAN(poll)(fds, count, 0);  // what is ready now; none: it timed out
 }
 
 int epoll_wait(int epoll, epoll_event* events, int most, int timeout_ms) {
   if (!controlling() || timeout_ms == 0) return RACELAB_TSAN(epoll_wait)(epoll, events, most, timeout_ms);
   if (const int ready = RACELAB_TSAN(epoll_wait)(epoll, events, most, 0); ready != 0) return ready;
-  return outside("an epoll_wait that waited", [&] { return RACELAB_TSAN(epoll_wait)(epoll, events, most, timeout_ms); });
+  pollfd any{epoll, POLLIN, 0};  // readable while an event is ready (asking does not consume an edge)
+  control_wait_io(&any, 1, timeout_ms, RACELAB_SITE());
+  return RACELAB_TSAN(epoll_wait)(epoll, events, most, 0);
+}
+
+int pause() {
+  if (!controlling()) return RACELAB_TSAN(pause)();
+  return outside("a pause for a signal", [] { return RACELAB_TSAN(pause)(); });
 }
 
 pid_t wait(int* status) {

@@ -2,6 +2,7 @@
 // form; ThreadSanitizer's lock-order reports re-judged by the lock-order
 // graph's rules.
 #include <signal.h>
+#include <sys/syscall.h>
 
 #include <algorithm>
 #include <cstring>
@@ -96,6 +97,8 @@ bool wait_can_end(const Thread& t) {
       return t.futex_woken;
     case Wait::sleep:
       return false;  // only its deadline ends it
+    case Wait::io:  // asked of the kernel, without TSan
+      return raw_syscall(SYS_poll, t.io_fds, t.io_count, 0) != 0;
   }
   return true;
 }
@@ -211,6 +214,8 @@ std::string waiting_text(const Thread& t) {
     }
     case Wait::sleep:
       return who + " sleeps at " + at;
+    case Wait::io:
+      return who + " waits at " + at + " for a file descriptor to be ready";
     case Wait::none:
       break;
   }
@@ -262,6 +267,7 @@ std::string joined_sorted(std::set<std::string> parts, const char* separator) {
       case Wait::join:
       case Wait::once: join.insert(at); break;
       case Wait::sleep:
+      case Wait::io:
       case Wait::none: break;
     }
   }
