@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "racelab/tsan_kind.h"
+
 namespace racelab::report {
 
 namespace {
@@ -39,7 +41,13 @@ std::vector<GateItem> items_of(const Summary& summary) {
       items.push_back({g.signature, g.example.kind, where_of(g.example, r.runtime_frames), r.case_id, r.variant,
                        g.count, ""});
     for (const VerdictGroup& g : r.verdict_groups) {
-      if (info(g.verdict).from_tsan) continue;
+      // A verdict TSan's reports decide is the items of those reports: but
+      // only when one is there (racelab may decide a lock-order inversion
+      // that TSan never reported, a hang its report came with, …).
+      const bool reported = std::any_of(r.findings.begin(), r.findings.end(), [&](const FindingGroup& f) {
+        return verdict_of_tsan_kind(f.example.kind) == g.verdict;
+      });
+      if (info(g.verdict).from_tsan && reported) continue;
       items.push_back({g.signature, fmt::format("racelab/{}", to_string(g.verdict)), g.where,
                        r.case_id, r.variant, g.count, ""});
     }

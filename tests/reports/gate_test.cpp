@@ -1,6 +1,7 @@
 // The CI gate: a summary judged against a baseline of accepted findings.
 #include <string>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "racelab/report/gate.h"
@@ -92,6 +93,28 @@ TEST(Gate, AHarnessVerdictInAResultExpectedCleanIsAnItemByWhatAndWhere) {
   const VariantResult other = result(Variant::fixed, {{Verdict::clean, 99}, {Verdict::hang, 1}}, {Verdict::clean},
                                      "T1 waits on a condition_variable at queue.cpp:77 for 10000 ms");
   EXPECT_FALSE(gate(summary_of({other}), accepting(g.fresh[0].signature)).passed());
+}
+
+// Whoever decided it — TSan's report or racelab's own judging — a verdict
+// that failed a run of a result expected clean fails the gate; a verdict
+// TSan decided is then the item of its report, when the report is there.
+TEST(Gate, EveryVerdictThatFailedARunFailsTheGateWhoeverDecidedIt) {
+  for (const VerdictInfo& v : kVerdicts) {
+    if (v.verdict == Verdict::clean) continue;
+    const VariantResult alone = result(Variant::fixed, {{Verdict::clean, 9}, {v.verdict, 1}}, {Verdict::clean},
+                                       "racelab saw it at counter.cpp:12");
+    const GateResult g = gate(summary_of({alone}), Baseline{});
+    EXPECT_FALSE(g.passed()) << to_string(v.verdict) << ":\n" << to_console(g);
+    ASSERT_EQ(g.fresh.size(), 1u) << to_string(v.verdict);
+    EXPECT_EQ(g.fresh[0].kind, fmt::format("racelab/{}", to_string(v.verdict)));
+  }
+  // TSan's data race, with its report: the report is the item, once.
+  VariantResult reported = result(Variant::fixed, {{Verdict::clean, 9}, {Verdict::data_race, 1}});
+  reported.findings = {finding(1)};
+  const GateResult g = gate(summary_of({reported}), Baseline{});
+  ASSERT_EQ(g.fresh.size(), 1u) << to_console(g);
+  EXPECT_EQ(g.fresh[0].signature, kRace);
+  EXPECT_TRUE(gate(summary_of({reported}), accepting(kRace)).passed());
 }
 
 TEST(Gate, ABuggyVariantsFindingsAreExpectedButItMustStillBeCaught) {
