@@ -321,9 +321,9 @@ struct Model : RtObject {
   // Livelock: failed tries in a row (each on a mutex taken and released by
   // another thread since that thread's last failed try on it) with no
   // successful try and no thread ending between.
-  std::uint64_t failed_tries = 0;
-  Vector<int> trying_threads;
-  Map<int, std::pair<Site, const void*>> try_sites;  ///< each trying thread's last failed try
+  std::uint64_t retries = 0;  ///< since the last progress (judge.cpp, livelock)
+  Vector<int> retrying_threads;
+  Map<int, std::pair<Site, const void*>> retry_sites;  ///< each retrying thread's last retry (its lock, or null)
 };
 
 Model& model() noexcept;
@@ -439,9 +439,15 @@ bool signals_may_wake();
 // Notes a lock-order edge for each lock `me` holds to `to`, which it is
 // about to take with a blocking lock.
 void add_edges(Thread& me, const void* to);
-// A failed trylock or timed lock on `m` by `me`: counts toward livelock.
+// Livelock (racelab/unmodified.h, racelab_progress()): retries by two or
+// more threads with no progress between, up to a bound, end the process.
+// A failed trylock or timed lock on `m` by `me`: a retry when `m` changed
+// hands since `me`'s last failed try of it (polling a lock held all along
+// is none).
 void failed_try(Thread& me, const void* m, const Mutex& state, const Site& site);
-// A try-lock got through or a thread finished: the livelock count starts over.
+// An explicit scheduling point of `me` (racelab_interleave()): a retry.
+void interleave_retry(Thread& me, const Site& site);
+// A try-lock got through, a thread finished, or a progress mark: the count starts over.
 void progress() noexcept;
 
 // ---- outcomes (runtime.cpp) ----

@@ -284,7 +284,7 @@ std::string joined_sorted(std::set<std::string> parts, const char* separator) {
   end_process(Verdict::hang, where, "every thread waits and none can wake another: " + detail);
 }
 
-constexpr std::uint64_t kLivelockTries = 10000;
+constexpr std::uint64_t kLivelockRetries = 10000;
 
 }  // namespace
 
@@ -356,34 +356,45 @@ void stuck() {
 // ---- livelock ----
 
 void progress() noexcept {
-  model().failed_tries = 0;
-  model().trying_threads.clear();
+  model().retries = 0;
+  model().retrying_threads.clear();
 }
+
+namespace {
+
+// A retry by `me` at `site` (of `lock`, or an explicit scheduling point).
+void retry(Thread& me, const void* lock, const Site& site) {
+  Model& md = model();
+  ++md.retries;
+  if (std::find(md.retrying_threads.begin(), md.retrying_threads.end(), me.ordinal) == md.retrying_threads.end())
+    md.retrying_threads.push_back(me.ordinal);
+  md.retry_sites[me.ordinal] = {site, lock};
+  if (md.retries < kLivelockRetries || md.retrying_threads.size() < 2) return;
+  std::set<std::string> places;
+  std::string detail;
+  for (int ordinal : md.retrying_threads) {
+    const auto& [at, tried] = md.retry_sites[ordinal];
+    places.insert(place(at));
+    detail += (detail.empty() ? "" : "; ") + ("T" + std::to_string(ordinal)) +
+              (tried != nullptr ? " fails to take " + lock_name(tried) + " at " : " retries at ") + describe(at);
+  }
+  end_process(Verdict::livelock, "livelock: retried at " + joined_sorted(places, ", "),
+              std::to_string(md.retries) + " retries (failed try-locks of a mutex that changed hands since, explicit "
+              "scheduling points) in a row, while no try-lock succeeded, no thread ended and none marked progress: " +
+                  detail);
+}
+
+}  // namespace
 
 void failed_try(Thread& me, const void* m, const Mutex& state, const Site& site) {
   std::uint64_t& last = me.last_failed_generation[m];
   const bool churned = last != 0 && state.generation != last;
   last = state.generation;
   // A lock held all along (a thread polling while another works) is not a livelock.
-  if (!churned) return;
-  Model& md = model();
-  ++md.failed_tries;
-  if (std::find(md.trying_threads.begin(), md.trying_threads.end(), me.ordinal) == md.trying_threads.end())
-    md.trying_threads.push_back(me.ordinal);
-  md.try_sites[me.ordinal] = {site, m};
-  if (md.failed_tries < kLivelockTries || md.trying_threads.size() < 2) return;
-  std::set<std::string> places;
-  std::string detail;
-  for (int ordinal : md.trying_threads) {
-    const auto& [at, lock] = md.try_sites[ordinal];
-    places.insert(place(at));
-    detail += (detail.empty() ? "" : "; ") + ("T" + std::to_string(ordinal)) + " fails to take " + lock_name(lock) +
-              " at " + describe(at);
-  }
-  end_process(Verdict::livelock, "livelock: failed try-locks retried at " + joined_sorted(places, ", "),
-              std::to_string(md.failed_tries) + " try-locks failed in a row, each on a mutex taken and released by "
-              "another thread since the last try, while no try-lock succeeded and no thread ended: " + detail);
+  if (churned) retry(me, m, site);
 }
+
+void interleave_retry(Thread& me, const Site& site) { retry(me, nullptr, site); }
 
 // ---- the lock-order graph ----
 

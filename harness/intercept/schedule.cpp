@@ -9,6 +9,7 @@
 #include <cstdlib>
 
 #include "intercept.h"
+#include "racelab/unmodified.h"
 
 namespace racelab::intercept {
 
@@ -264,3 +265,22 @@ void point() noexcept {
 }
 
 }  // namespace racelab::intercept
+
+// racelab/unmodified.h's explicit scheduling point and progress mark.
+extern "C" void racelab_interleave(void) {
+  using namespace racelab::intercept;
+  if (!active()) return;
+  {
+    ScopedModel scoped;
+    interleave_retry(me_locked(), RACELAB_SITE());  // a livelock ends the process here
+  }
+  if (controlled()) control_point();
+  else point();
+}
+
+extern "C" void racelab_progress(void) {
+  using namespace racelab::intercept;
+  if (!active()) return;
+  ScopedModel scoped;
+  progress();
+}

@@ -1,5 +1,7 @@
-// racelab/unmodified.h — what a test framework tells racelab's runtime for
-// unmodified code (libracelab_intercept.a, `racelab flags`).
+// racelab/unmodified.h — what a program may tell racelab's runtime for
+// unmodified code (libracelab_intercept.a, `racelab flags`): where a test
+// framework's tests start and end, an explicit scheduling point, a progress
+// mark. None of it is needed to be judged.
 //
 // A program linked with the runtime is one unit to `racelab exec`: every
 // finding of a run belongs to the run. A test framework that runs many tests
@@ -32,6 +34,28 @@ void racelab_test_started(const char* name, long repetition);
 /// It ended; `failed` non-zero with the first failure's text (or NULL).
 void racelab_test_ended(const char* name, long repetition, int failed, const char* failure);
 
+/// An explicit scheduling point: another thread may run here (as Coyote's
+/// SchedulingPoint or Loom's yield_now). Every synchronisation call and
+/// atomic operation is one already; this one marks a window between them,
+/// such as the middle of a non-atomic read-modify-write, so that the
+/// strategy may act there: under `controlled` the scheduler may switch
+/// threads, under the perturbing strategies a delay may be spent.
+void racelab_interleave(void);
+
+/// A progress mark: the calling thread did useful work (a meal eaten, an
+/// item handled). A livelock is many retries — explicit scheduling points,
+/// and failed try-locks of a mutex that changed hands since the thread's
+/// last try — by two or more threads, with no progress meanwhile: no mark,
+/// no try-lock that succeeded, no thread that ended.
+void racelab_progress(void);
+
 #ifdef __cplusplus
 }
+
+namespace racelab {
+/// racelab_interleave(), in C++ (inlined: the point is the caller's).
+[[gnu::always_inline]] inline void interleave() noexcept { racelab_interleave(); }
+/// racelab_progress(), in C++.
+[[gnu::always_inline]] inline void progress() noexcept { racelab_progress(); }
+}  // namespace racelab
 #endif

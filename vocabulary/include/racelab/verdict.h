@@ -97,7 +97,7 @@ inline constexpr VerdictInfo kVerdicts[] = {
     {Verdict::livelock,             "livelock",               2, true,  false, true,
      "threads kept stepping without progress()",
      "no progress() mark within the step bound",
-     "the runtime: 10,000 failed try-locks in a row, on mutexes others took and released"},
+     "the runtime: 10,000 retries in a row (failed try-locks of mutexes others took and released, explicit scheduling points) with no progress"},
     {Verdict::hang,                 "hang",                   3, true,  false, true,
      "blocked with no cycle: lost wakeup, leaked lock, time limit",
      "the watchdog: blocked with no cycle, or the time limit",
