@@ -42,6 +42,11 @@ QuietScope::~QuietScope() {
 
 }  // namespace racelab::detail
 
+// The run's state exists before any report: __tsan_on_report runs inside
+// TSan's report, where a first call's static initialisation would take the
+// guard TSan intercepts, and wait for TSan's own lock, for ever.
+__attribute__((constructor)) static void racelab_active_run_before_any_report() { racelab::detail::active_run(); }
+
 // Called by ThreadSanitizer after it printed a report: counts it (so the
 // driver can attribute the n-th report of the log to its run) and keeps the
 // verdict of highest precedence among the run's reports.
