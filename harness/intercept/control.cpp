@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 
@@ -171,18 +170,23 @@ bool candidate(const Thread& t) {
   return !t.finished && !t.outside && (t.wait == Wait::none || wait_can_end(t) || (t.timed && deadline_passed(t)));
 }
 
+// The waiter whose deadline comes first (of those the scheduler runs), or null.
+Thread* first_deadline() {
+  Thread* first = nullptr;
+  for (Thread* t : model().threads)
+    if (!t->finished && !t->outside && t->timed && (first == nullptr || deadline_logical(*t) < deadline_logical(*first)))
+      first = t;
+  return first;
+}
+
 // The calling thread `me` waits by retrying (a spin, a failed try-lock) and
 // no other thread can run: logical time jumps to the first deadline, as the
 // time a real retry loop spins would pass (under the model's lock; calls no
 // interceptor).
 void hurry(const Thread& me) {
-  const Thread* first = nullptr;
-  for (const Thread* t : model().threads) {
-    if (t == &me || t->finished) continue;
-    if (candidate(*t)) return;
-    if (!t->outside && t->timed && (first == nullptr || deadline_logical(*t) < deadline_logical(*first))) first = t;
-  }
-  if (first != nullptr) reach_deadline(*first);
+  for (const Thread* t : model().threads)
+    if (t != &me && candidate(*t)) return;
+  if (const Thread* first = first_deadline()) reach_deadline(*first);
 }
 
 // A thread's number in the schedule and the trace: its ordinal counted from
@@ -287,11 +291,7 @@ bool world_may_wake() {
 // none, or when the world outside may end a wait first (a thread outside, a
 // signal handler): then logical time follows real time until one can run.
 Thread* earliest_deadline() {
-  Thread* first = nullptr;
-  for (Thread* t : model().threads) {
-    if (t->finished || t->outside || !t->timed) continue;
-    if (first == nullptr || deadline_logical(*t) < deadline_logical(*first)) first = t;
-  }
+  Thread* first = first_deadline();
   if (first == nullptr || world_may_wake()) return nullptr;
   reach_deadline(*first);
   note_pick(*first);
